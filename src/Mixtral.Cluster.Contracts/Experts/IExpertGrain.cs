@@ -1,0 +1,18 @@
+using Mixtral.Cluster.Contracts.Wire;
+
+namespace Mixtral.Cluster.Contracts.Experts;
+
+/// <summary>
+/// One expert FFN of one layer (one replica of it), keyed by <see cref="ExpertKey"/>'s string form
+/// ("L3.E5", "L3.E5.R1"). The coordinator sends it every token row of a step that the router sent to it.
+/// </summary>
+[Alias("Mixtral.IExpertGrain")]
+public interface IExpertGrain : IGrainWithStringKey
+{
+    /// <summary>Expert(x) = W2(silu(W1 x) ⊙ W3 x) for every row; the result has the same rows, hidden size and dtype.</summary>
+    [Alias("Run")]
+    Task<HiddenStateBatch> RunAsync(HiddenStateBatch rows);
+
+    [Alias("Describe")]
+    Task<ExpertResidency> DescribeAsync();
+}

@@ -1,0 +1,4 @@
+namespace Mixtral.Cluster.Contracts.Placement;
+
+/// <summary>The nodes owning expert <see cref="Expert"/> of layer <see cref="Layer"/>; Nodes[r] hosts replica r.</summary>
+public sealed record ExpertAssignment(int Layer, int Expert, IReadOnlyList<string> Nodes);

@@ -1,0 +1,32 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mixtral.Model.Inference;
+
+/// <summary>Where and in what precision the model computes. Float32 on CPU: these CPUs have no fast bf16 arithmetic.</summary>
+public sealed record ModelOptions
+{
+    public Device Device { get; init; } = CPU;
+    public ScalarType DType { get; init; } = ScalarType.Float32;
+
+    public static ScalarType ParseDType(string name) => name.ToLowerInvariant() switch
+    {
+        "f32" or "float32" or "fp32" => ScalarType.Float32,
+        "bf16" or "bfloat16" => ScalarType.BFloat16,
+        "f16" or "float16" or "fp16" or "half" => ScalarType.Float16,
+        _ => throw new ArgumentException($"unknown dtype \"{name}\" (expected f32, bf16 or f16)"),
+    };
+
+    public static Device ParseDevice(string name)
+    {
+        string lower = name.ToLowerInvariant();
+        if (lower == "cpu") return CPU;
+        if (lower.StartsWith("cuda", StringComparison.Ordinal))
+        {
+            if (!cuda.is_available())
+                throw new ArgumentException($"device \"{name}\" requested but CUDA is not available in this build (build with -p:TorchBackend=cuda on a GPU node)");
+            return new Device(lower);
+        }
+        throw new ArgumentException($"unknown device \"{name}\" (expected cpu or cuda[:N])");
+    }
+}

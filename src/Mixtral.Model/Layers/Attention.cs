@@ -1,0 +1,70 @@
+using Mixtral.Model.Config;
+using Mixtral.Model.Inference;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mixtral.Model.Layers;
+
+// Legend: N tokens in the step, D hidden, H query heads, KVH key/value heads, G = H / KVH, hd head dim,
+// L new tokens of one sequence, S its total length (cache + new).
+
+/// <summary>
+/// Grouped-query self-attention with RoPE, causal mask and optional sliding window, as Hugging Face's
+/// eager MixtralAttention computes it (scores in the compute dtype, softmax in float32).
+/// </summary>
+public sealed class Attention(int layer, AttentionWeights weights, MixtralConfig config, RotaryEmbedding rope) : IDisposable
+{
+    private readonly double _scale = 1.0 / Math.Sqrt(config.HeadDim);
+
+    public Tensor Forward(Tensor x, TokenBatch batch, Tensor positions) // x [N, D], positions [N] → [N, D]
+    {
+        using var scope = NewDisposeScope();
+        int n = batch.TokenCount;
+        int hd = config.HeadDim;
+        long maxPosition = batch.Chunks.Max(c => c.Cache.Length + c.TokenIds.Count - 1);
+        var q = rope.Apply(weights.Q.Forward(x).view(n, config.NumAttentionHeads, hd), positions, maxPosition); // [N, H, hd]
+        var k = rope.Apply(weights.K.Forward(x).view(n, config.NumKeyValueHeads, hd), positions, maxPosition); // [N, KVH, hd]
+        var v = weights.V.Forward(x).view(n, config.NumKeyValueHeads, hd); // [N, KVH, hd]
+
+        var outputs = new Tensor[batch.Chunks.Count];
+        for (int c = 0; c < batch.Chunks.Count; c++)
+        {
+            var chunk = batch.Chunks[c];
+            int start = batch.Offsets[c], length = chunk.TokenIds.Count;
+            var (keys, values) = chunk.Cache.Append(layer, k[start..(start + length)], v[start..(start + length)]);
+            outputs[c] = AttendOneSequence(q[start..(start + length)], keys, values, chunk.Cache.Length);
+        }
+        var attended = outputs.Length == 1 ? outputs[0] : cat(outputs, 0); // [N, H·hd]
+        return weights.O.Forward(attended).MoveToOuterDisposeScope();
+    }
+
+    private Tensor AttendOneSequence(Tensor q, Tensor keys, Tensor values, int pastLength) // q [L, H, hd]; keys/values [KVH, S, hd] → [L, H·hd]
+    {
+        long length = q.shape[0], total = keys.shape[1];
+        int kvh = config.NumKeyValueHeads, g = config.KvGroups, hd = config.HeadDim;
+        // Query head h reads key/value head h / G (HF's repeat_kv), so group the G heads of each KV head.
+        var grouped = q.permute(1, 0, 2).reshape(kvh, g * length, hd); // [KVH, G·L, hd]
+        var scores = matmul(grouped, keys.transpose(1, 2)).mul_(_scale); // [KVH, G·L, S]
+        var mask = VisibilityMask(length, total, pastLength, q.device); // [L, S] or null
+        if (mask is not null)
+            scores = scores.view(kvh, g, length, total).masked_fill(mask.logical_not(), double.NegativeInfinity).view(kvh, g * length, total);
+        var probabilities = softmax(scores, -1, ScalarType.Float32).to(q.dtype); // [KVH, G·L, S]
+        var context = matmul(probabilities, values); // [KVH, G·L, hd]
+        return context.view(kvh * g, length, hd).permute(1, 0, 2).reshape(length, kvh * g * hd); // [L, H·hd]
+    }
+
+    /// <summary>True where query i (at position pastLength + i) may see key j: causal, and within the sliding window.</summary>
+    private Tensor? VisibilityMask(long length, long total, int pastLength, Device device)
+    {
+        bool windowCuts = config.SlidingWindow is int w && total > w;
+        if (length == 1 && !windowCuts) return null; // one new token sees the whole cache
+        var queryPositions = arange(pastLength, pastLength + length, device: device).unsqueeze(1); // [L, 1]
+        var keyPositions = arange(total, device: device).unsqueeze(0); // [1, S]
+        var visible = keyPositions.le(queryPositions); // [L, S]
+        if (config.SlidingWindow is int window)
+            visible = visible.logical_and(queryPositions - keyPositions < window);
+        return visible;
+    }
+
+    public void Dispose() => weights.Dispose();
+}

@@ -1,0 +1,91 @@
+using Mixtral.Model.Experts;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mixtral.Model.Layers;
+
+// Legend: N tokens, D hidden, K experts per token, n tokens routed to one expert.
+
+/// <summary>
+/// Sparse mixture of experts: route, then run each selected expert once over exactly the tokens routed to it
+/// (gather), and add the weighted outputs back into place (scatter). Never runs an expert on a token that did
+/// not choose it. The experts themselves are behind <see cref="IExpertBackend"/>: local or remote.
+/// </summary>
+public sealed class MoeBlock(int layer, Router router, IExpertBackend experts, int expertCount) : IDisposable
+{
+    public async ValueTask<Tensor> ForwardAsync(Tensor x, IForwardObserver? observer, CancellationToken cancellationToken) // [N, D] → [N, D]
+    {
+        using var routing = router.Route(x);
+        observer?.OnRouting(layer, routing.ExpertIds, routing.Weights);
+        var work = GroupByExpert(x, routing);
+        try
+        {
+            var outputs = await experts.RunAsync(layer, work.Select(w => w.Batch).ToList(), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return Combine(x, work, outputs);
+            }
+            finally
+            {
+                foreach (var o in outputs) o.Dispose();
+            }
+        }
+        finally
+        {
+            foreach (var w in work) w.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// One batch per selected expert, in ascending expert order (the order Hugging Face accumulates in).
+    /// The expert ids come to the host here: deciding which experts to call is a host decision.
+    /// </summary>
+    private List<ExpertWork> GroupByExpert(Tensor x, Routing routing)
+    {
+        long n = routing.ExpertIds.shape[0], k = routing.ExpertIds.shape[1];
+        var ids = routing.ExpertIds.cpu();
+        var flat = ids.data<long>().ToArray(); // [N·K]
+        if (!ReferenceEquals(ids, routing.ExpertIds)) ids.Dispose();
+        var rowsOf = new List<long>[expertCount];
+        var slotsOf = new List<long>[expertCount];
+        for (long i = 0; i < n * k; i++)
+        {
+            int e = (int)flat[i];
+            (rowsOf[e] ??= []).Add(i / k);
+            (slotsOf[e] ??= []).Add(i); // index into the flattened [N·K] weights
+        }
+        var work = new List<ExpertWork>();
+        using var flatWeights = routing.Weights.reshape(-1); // [N·K]
+        for (int e = 0; e < expertCount; e++)
+        {
+            if (rowsOf[e] is null) continue;
+            var rowIndex = tensor(rowsOf[e].ToArray(), device: x.device); // [n]
+            var weights = flatWeights.index_select(0, tensor(slotsOf[e].ToArray(), device: x.device)).unsqueeze(1); // [n, 1]
+            work.Add(new ExpertWork(new ExpertBatch(e, x.index_select(0, rowIndex)), rowIndex, weights));
+        }
+        return work;
+    }
+
+    private static Tensor Combine(Tensor x, List<ExpertWork> work, Tensor[] outputs)
+    {
+        var result = zeros_like(x); // [N, D]
+        for (int i = 0; i < work.Count; i++)
+        {
+            using var weighted = outputs[i] * work[i].Weights; // [n, D]
+            result.index_add_(0, work[i].RowIndex, weighted, 1);
+        }
+        return result;
+    }
+
+    public void Dispose() => router.Dispose();
+
+    private sealed record ExpertWork(ExpertBatch Batch, Tensor RowIndex, Tensor Weights) : IDisposable
+    {
+        public void Dispose()
+        {
+            Batch.Rows.Dispose();
+            RowIndex.Dispose();
+            Weights.Dispose();
+        }
+    }
+}
