@@ -15,7 +15,7 @@ internal static class ExpertGrid
         string[] hosts = nodes.Where(n => n.HostsExperts).Select(n => n.Name).ToArray();
         if (hosts.Length == 0)
             throw new PlacementPlanException(
-                $"{strategy}: no node can host experts (nodes: {string.Join(", ", nodes.Select(n => $"{n.Name} ({n.Role})"))}); " +
+                $"{strategy}: no node can host experts (nodes: {string.Join(", ", nodes.Select(n => $"{n.Name} ({n.Role.ToString().ToLowerInvariant()})"))}); " +
                 "give at least one node the role experts or all");
 
         var assignments = new List<ExpertAssignment>(config.NumHiddenLayers * config.NumLocalExperts);

@@ -45,6 +45,9 @@ internal sealed class TemplateParser
                 case TokenKind.StatementStart:
                     JinjaToken keyword = _cursor.Expect(TokenKind.Name, "a statement name");
                     if (terminators.Contains(keyword.Value)) return (body, keyword.Value);
+                    if (opener is not null && keyword.Value is "elif" or "else" or "endif" or "endfor")
+                        throw new JinjaException($"unexpected '{{% {keyword.Value} %}}' inside '{{% {opener.Value.Value} %}}' opened at {opener.Value.Position}; "
+                            + $"expected '{{% {terminators[^1]} %}}'", keyword.Position);
                     body.Add(ParseStatement(keyword));
                     break;
                 case TokenKind.EndOfTemplate when opener is null:

@@ -29,13 +29,14 @@ public sealed class JinjaErrorTests
 
     [Theory]
     [InlineData("{% if x %}yes", "'{% if %}' at line 1, column 4 is never closed with '{% endif %}' at line 1, column 14")]
-    [InlineData("{% for m in messages %}\n{% if x %}{% endfor %}", "'{% for %}' at line 1, column 4 is never closed with '{% endfor %}' at line 2, column 23")]
+    [InlineData("{% for m in messages %}\n{% if x %}{% endfor %}", "unexpected '{% endfor %}' inside '{% if %}' opened at line 2, column 4; expected '{% endif %}' at line 2, column 14")]
+    [InlineData("{% for m in messages %}\n{% if x %}{% endif %}", "'{% for %}' at line 1, column 4 is never closed with '{% endfor %}' at line 2, column 22")]
     [InlineData("{% endfor %}", "'{% endfor %}' without a matching opening statement at line 1, column 4")]
     [InlineData("{{ x ", "unclosed '{{' at line 1, column 1")]
     [InlineData("a {# note", "unclosed comment '{#' at line 1, column 3")]
     [InlineData("{{ 'abc }}", "unterminated string literal at line 1, column 4")]
     [InlineData("{{ messages[0]['role'] + }}", "expected an expression but found '}}' at line 1, column 26")]
-    [InlineData("{% if x %}{% else %}{% elif y %}{% endif %}", "'{% elif %}' without a matching opening statement at line 1, column 24")]
+    [InlineData("{% if x %}{% else %}{% elif y %}{% endif %}", "unexpected '{% elif %}' inside '{% if %}' opened at line 1, column 4; expected '{% endif %}' at line 1, column 24")]
     public void Syntax_errors_say_what_and_where(string template, string expected) => Assert.Equal(expected, ParseError(template));
 
     [Theory]
