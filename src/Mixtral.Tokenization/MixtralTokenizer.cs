@@ -8,10 +8,12 @@ namespace Mixtral.Tokenization;
 /// The Mixtral (= Mistral-7B v0.1, Llama-style) SentencePiece BPE tokenizer read from a model folder's
 /// tokenizer.model, with the chat template of its tokenizer_config.json.
 /// <para>
-/// Microsoft.ML.Tokenizers' <see cref="LlamaTokenizer"/> loads the model and owns the vocabulary, the special ids
-/// and <see cref="Decode"/>. Encoding is our <see cref="SentencePieceBpeEncoder"/>, because the library's 2.0.1
-/// merge loop breaks score ties right-to-left and so gives other ids than sentencepiece and Hugging Face on some
-/// text; it reads the piece scores the library keeps internal from the model proto itself.
+/// Microsoft.ML.Tokenizers' <see cref="LlamaTokenizer"/> parses the model and gives the special ids, the byte-piece
+/// ids, the normalizer settings and <see cref="Decode"/>. Encoding is our <see cref="SentencePieceBpeEncoder"/>,
+/// because the library's 2.0.1 merge loop breaks score ties right-to-left and so gives other ids than sentencepiece
+/// and Hugging Face on some text. The merge loop needs each piece's score and type, which the library keeps internal,
+/// so <see cref="SentencePieceModelFile"/> reads them from the proto; at load its piece list is checked to be the
+/// library's vocabulary, id for id.
 /// </para>
 /// Thread-safe: every method may be called concurrently.
 /// </summary>
@@ -79,6 +81,7 @@ public sealed class MixtralTokenizer
     /// </summary>
     public IReadOnlyList<int> Encode(string text, bool addBos = false)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>(text.Length / 3 + 2);
         if (addBos) ids.Add(BosId);
         _encoder.Encode(text, ids);
@@ -92,6 +95,7 @@ public sealed class MixtralTokenizer
     /// </summary>
     public IReadOnlyList<int> EncodeWithControlTokens(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>(text.Length / 3 + 2);
         foreach ((string segment, int? controlId) in _controlTokens.Split(text))
         {
@@ -101,7 +105,12 @@ public sealed class MixtralTokenizer
         return ids;
     }
 
-    /// <summary>Renders <paramref name="messages"/> with the chat template and encodes the result, as <c>apply_chat_template(tokenize=True)</c>.</summary>
+    /// <summary>
+    /// Renders <paramref name="messages"/> with the chat template and encodes the result, as Hugging Face's
+    /// <c>apply_chat_template(tokenize=True)</c> does. Like it, a <c>&lt;/s&gt;</c> or <c>&lt;s&gt;</c> typed inside a
+    /// message becomes a control id here (the fixture's <c>chat-3turn-injection</c> case), because the rendered text
+    /// no longer tells template markup from message text; <see cref="Encode"/> never does that.
+    /// </summary>
     /// <exception cref="ChatTemplateException">the template rejects the conversation (e.g. roles that do not alternate)</exception>
     public IReadOnlyList<int> EncodeChat(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt = false)
     {

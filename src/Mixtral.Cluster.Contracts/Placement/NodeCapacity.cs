@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Mixtral.Cluster.Contracts.Placement;
 
 /// <summary>What a node runs: the shared part of the model (coordinator), experts, or both.</summary>
@@ -12,6 +14,8 @@ public enum ComputeDevice { Cpu, Cuda }
 /// </summary>
 public sealed record NodeCapacity(string Name, NodeRole Role, long? MemoryBudgetBytes = null, ComputeDevice Device = ComputeDevice.Cpu)
 {
+    [JsonIgnore]
     public bool HostsExperts => Role is NodeRole.Experts or NodeRole.All;
+    [JsonIgnore]
     public bool HostsSharedWeights => Role is NodeRole.Coordinator or NodeRole.All;
 }

@@ -20,4 +20,7 @@ public static class PlacementJson
         RespectRequiredConstructorParameters = true,
         WriteIndented = true,
     };
+
+    /// <summary>The same options on one line, for the entries written one per line inside an indented plan.</summary>
+    internal static JsonSerializerOptions SingleLine { get; } = new(Options) { WriteIndented = false };
 }

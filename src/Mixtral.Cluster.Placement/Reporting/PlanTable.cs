@@ -46,7 +46,8 @@ public static class PlanTable
             $"Placement {plan.Strategy} on {plan.Nodes.Count} node(s): {plan.Model.NumHiddenLayers} layers × {plan.Model.NumLocalExperts} experts ")
             .Append(CultureInfo.InvariantCulture, $"(model {plan.Model.Fingerprint}), weights in {footprint.Sizing.DType.ShortName()}\n")
             .Append(CultureInfo.InvariantCulture,
-                $"one expert of one layer: {ByteText.Gb(footprint.Sizing.BytesPerExpert)} GB; shared weights (coordinator): {ByteText.Gb(footprint.Sizing.SharedBytes)} GB\n\n");
+                $"one expert: {ByteText.Gb(footprint.Sizing.BytesPerExpert)} GB per layer, {ByteText.Gb(footprint.Sizing.BytesPerExpertColumn)} GB over all layers; ")
+            .Append(CultureInfo.InvariantCulture, $"shared weights (coordinator): {ByteText.Gb(footprint.Sizing.SharedBytes)} GB\n\n");
         AppendAligned(text, rows);
         text.Append("\nGB = 10^9 bytes. Budgets cover weights only; the coordinator's KV cache and activations come on top.\n");
         return text.ToString();

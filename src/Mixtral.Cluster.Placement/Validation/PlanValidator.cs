@@ -58,7 +58,7 @@ public static class PlanValidator
         int layers = config.NumHiddenLayers, experts = config.NumLocalExperts;
         var owned = new bool[layers, experts];
         var unknownOwners = new Dictionary<string, List<ExpertKey>>();
-        var known = plan.Nodes.ToDictionary(n => n.Name, n => n, StringComparer.Ordinal);
+        var known = plan.Nodes.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
 
         foreach (var entry in plan.Experts.GroupBy(a => (a.Layer, a.Expert)).OrderBy(g => g.Key))
         {
@@ -75,7 +75,7 @@ public static class PlanValidator
                 yield return $"{name} lists node \"{twice}\" more than once";
             foreach (string owner in owners.Distinct())
             {
-                if (!known.ContainsKey(owner))
+                if (!known.Contains(owner))
                 {
                     if (!unknownOwners.TryGetValue(owner, out var keys)) unknownOwners[owner] = keys = [];
                     keys.Add(new ExpertKey(layer, expert));

@@ -34,7 +34,7 @@ public class StrategyTests
     [InlineData(2, new[] { 0, 1, 2, 3 }, new[] { 4, 5, 6, 7 }, null)]
     public void Contiguous_gives_node_i_experts_from_i_E_over_N(int n, int[] first, int[] second, int[]? third)
     {
-        string[] names = ["a", "b", "c"][..n];
+        string[] names = new[] { "a", "b", "c" }[..n];
         var plan = new ContiguousStrategy().Place(Models.Real8x7B, Nodes(names));
         var expected = new Dictionary<string, int[]> { ["a"] = first, ["b"] = second };
         if (third is not null) expected["c"] = third;

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using Mixtral.Cli.Commands;
+using Mixtral.Model;
+using Mixtral.Tokenization;
+using Mixtral.Tokenization.ChatTemplates;
+
+namespace Mixtral.Cli;
+
+/// <summary>
+/// The command tree and the one place errors become output: a one-line message naming the problem and a
+/// non-zero exit (2 for usage, 1 for everything else); a stack trace only with MIXTRAL_DEBUG=1.
+/// </summary>
+public static class CliApp
+{
+    public const int UsageError = 2;
+    public const int Failure = 1;
+
+    public static RootCommand Build() => new("Mixtral.Distributed: a Mixtral-8x7B inference engine and expert-parallel cluster")
+    {
+        GenerateCommand.Create(),
+        TraceCommand.Create(),
+        TokenizeCommand.Create(),
+        DetokenizeCommand.Create(),
+        SynthCommand.Create(),
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = Build();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"error: {parsed.Errors[0].Message}");
+            return UsageError;
+        }
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        try
+        {
+            // Our own handler below prints one line; System.CommandLine's would print a stack trace.
+            var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
+            return await parsed.InvokeAsync(invocation, cancel.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            return Report(e);
+        }
+    }
+
+    /// <summary>ArgumentException appends " (Parameter 'x')" and, out of range, a second line: keep the message proper.</summary>
+    internal static string OneLine(Exception e)
+    {
+        string message = e.Message.Split('\n')[0].TrimEnd();
+        if (e is ArgumentException { ParamName: string name })
+        {
+            string suffix = $" (Parameter '{name}')";
+            if (message.EndsWith(suffix, StringComparison.Ordinal)) message = message[..^suffix.Length];
+        }
+        return message;
+    }
+
+    internal static int Report(Exception e)
+    {
+        var (code, message) = e switch
+        {
+            CliUsageException => (UsageError, e.Message),
+            OperationCanceledException => (Failure, "cancelled"),
+            ModelFormatException or TokenizerFormatException or ChatTemplateException => (Failure, e.Message),
+            ArgumentException a => (Failure, OneLine(a)),
+            FileNotFoundException or DirectoryNotFoundException => (Failure, e.Message),
+            IOException or UnauthorizedAccessException => (Failure, e.Message),
+            _ => (Failure, $"{e.GetType().Name}: {e.Message}"),
+        };
+        Console.Error.WriteLine($"error: {message}");
+        if (Environment.GetEnvironmentVariable("MIXTRAL_DEBUG") == "1") Console.Error.WriteLine(e);
+        return code;
+    }
+}

@@ -1,0 +1,43 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Mixtral.Tokenization;
+using Mixtral.Tokenization.ChatTemplates;
+
+namespace Mixtral.Cli.Commands;
+
+/// <summary>One JSON object per line in, one per line out; a line that cannot be handled yields {"error": "..."}.</summary>
+internal static class JsonLines
+{
+    // Non-ASCII text stays readable; JSON stays valid.
+    private static readonly JsonSerializerOptions Output = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static void Process(TextReader input, TextWriter output, Func<JsonObject, JsonObject> handle)
+    {
+        int lineNumber = 0;
+        while (input.ReadLine() is string line)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            JsonObject response;
+            try
+            {
+                var node = JsonNode.Parse(line) as JsonObject ?? throw new FormatException("expected a JSON object");
+                response = handle(node);
+            }
+            catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ChatTemplateException or ArgumentException)
+            {
+                response = new JsonObject { ["error"] = $"line {lineNumber}: {e.Message}" };
+            }
+            output.WriteLine(response.ToJsonString(Output));
+        }
+        output.Flush();
+    }
+
+    public static string RequiredString(JsonObject o, string field, string? where = null) =>
+        o[field] is JsonValue v && v.TryGetValue(out string? s)
+            ? s
+            : throw new FormatException($"{(where is null ? "" : where + ".")}{field} must be a string");
+
+    public static JsonArray IdArray(IReadOnlyList<int> ids) => new([.. ids.Select(i => (JsonNode)JsonValue.Create(i))]);
+}

@@ -1,0 +1,3 @@
+using Mixtral.Cli;
+
+return await CliApp.RunAsync(args);

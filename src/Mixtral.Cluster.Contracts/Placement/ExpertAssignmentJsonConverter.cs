@@ -1,0 +1,27 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Mixtral.Cluster.Contracts.Placement;
+
+/// <summary>
+/// Writes each assignment on one line (<c>{"layer":0,"expert":3,"nodes":["b"]}</c>) inside the indented plan,
+/// so the real model's 256 entries read as 256 lines rather than 1,800. Reading is the ordinary strict one.
+/// </summary>
+internal sealed class ExpertAssignmentJsonConverter : JsonConverter<ExpertAssignment>
+{
+    // A separate shape, so (de)serialising it does not come back to this converter.
+    private sealed record Shape(int Layer, int Expert, IReadOnlyList<string> Nodes);
+
+    public override ExpertAssignment Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var shape = JsonSerializer.Deserialize<Shape>(ref reader, options)
+                    ?? throw new JsonException("an experts entry is null");
+        return new ExpertAssignment(shape.Layer, shape.Expert, shape.Nodes);
+    }
+
+    public override void Write(Utf8JsonWriter writer, ExpertAssignment value, JsonSerializerOptions options)
+    {
+        var line = JsonSerializer.Serialize(new Shape(value.Layer, value.Expert, value.Nodes), PlacementJson.SingleLine);
+        writer.WriteRawValue(line, skipInputValidation: true);
+    }
+}
