@@ -21,7 +21,9 @@ internal sealed class ExpertAssignmentJsonConverter : JsonConverter<ExpertAssign
 
     public override void Write(Utf8JsonWriter writer, ExpertAssignment value, JsonSerializerOptions options)
     {
-        var line = JsonSerializer.Serialize(new Shape(value.Layer, value.Expert, value.Nodes), PlacementJson.SingleLine);
-        writer.WriteRawValue(line, skipInputValidation: true);
+        string line = JsonSerializer.Serialize(new Shape(value.Layer, value.Expert, value.Nodes), PlacementJson.SingleLine);
+        // A raw value gets no line break of its own: supply the one the indented writer would have written.
+        string indent = writer.Options.Indented ? "\n" + new string(' ', writer.CurrentDepth * writer.Options.IndentSize) : "";
+        writer.WriteRawValue(indent + line, skipInputValidation: true);
     }
 }

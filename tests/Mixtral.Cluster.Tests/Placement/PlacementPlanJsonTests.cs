@@ -47,6 +47,8 @@ public class PlacementPlanJsonTests
         Assert.Contains("\"device\": \"cuda\"", json);
         Assert.Contains("\"strategy\": \"contiguous\"", json);
         Assert.DoesNotContain("null", json); // an absent budget is left out, not written as null
+        Assert.DoesNotContain("hosts_experts", json); // derived from the role, not data
+        Assert.Contains("\n    {\"layer\":2,\"expert\":1,\"nodes\":[\"gpu-1\",\"cpu-1\"]},\n", json); // one line per expert
     }
 
     [Fact]
