@@ -1,0 +1,22 @@
+namespace Mixtral.Cluster.Contracts.Coordinator;
+
+/// <summary>
+/// The coordinator: embeddings, attention + KV caches, routers, norms, LM head and the sampler, with the
+/// continuous-batching engine. There is one per cluster (key 0), placed on the node whose role is
+/// coordinator (or all). Requests interleave: every one in flight shares the same decode steps.
+/// </summary>
+[Alias("Mixtral.ICoordinatorGrain")]
+public interface ICoordinatorGrain : IGrainWithIntegerKey
+{
+    /// <summary>Streams the tokens of one generation; the last event carries the summary.</summary>
+    [Alias("Generate")]
+    IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateCommand request, CancellationToken cancellationToken = default);
+
+    /// <summary>One forward pass over <paramref name="tokenIds"/>, with everything it decided.</summary>
+    [Alias("Trace")]
+    Task<TraceResult> TraceAsync(int[] tokenIds, CancellationToken cancellationToken = default);
+
+    /// <summary>What the coordinator serves (model, wire dtype, engine counters).</summary>
+    [Alias("Describe")]
+    Task<CoordinatorStatus> DescribeAsync();
+}

@@ -1,0 +1,22 @@
+namespace Mixtral.Cluster.Contracts.Coordinator;
+
+/// <summary>
+/// One generated token and the text that became safe to show with it. The final event of a stream has
+/// <see cref="Summary"/> set (and may carry text released at the end).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("Mixtral.TokenEvent")]
+public sealed record TokenEvent(
+    [property: Id(0)] int TokenId,
+    [property: Id(1)] string Text,
+    [property: Id(2)] GenerationSummary? Summary = null);
+
+/// <summary>How a generation ended, with the same fields as the single-process engine's result.</summary>
+[GenerateSerializer, Immutable, Alias("Mixtral.GenerationSummary")]
+public sealed record GenerationSummary(
+    [property: Id(0)] int[] GeneratedIds,
+    [property: Id(1)] string Text,
+    [property: Id(2)] string FinishReason,
+    [property: Id(3)] int PromptTokens,
+    [property: Id(4)] double TimeToFirstTokenMs,
+    [property: Id(5)] double DurationMs,
+    [property: Id(6)] ulong Seed);

@@ -1,0 +1,107 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Mixtral.Cluster.Contracts.Coordinator;
+using Mixtral.Cluster.Experts;
+using Mixtral.Cluster.Hosting;
+using Mixtral.Cluster.Nodes;
+using Mixtral.Cluster.Placement;
+using Mixtral.Model.Generation;
+using Mixtral.Model.Inference;
+using Mixtral.Model.Tracing;
+using Mixtral.Serving;
+using Orleans.Concurrency;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mixtral.Cluster.Coordinator;
+
+/// <summary>
+/// The coordinator: the model library's <see cref="MixtralModel"/> with a <see cref="RemoteExpertBackend"/> in
+/// place of local experts, driven by the same continuous-batching <see cref="InferenceEngine"/> as the
+/// single-process engine. Reentrant: every request in flight is one sequence in the shared decode steps.
+/// </summary>
+[Reentrant]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Orleans ends a grain's life with OnDeactivateAsync, which disposes them")]
+[CoordinatorPlacement]
+[CollectionAgeLimit(AlwaysActive = true)]
+public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightStore store, ILogger<CoordinatorGrain> logger) : Grain, ICoordinatorGrain
+{
+    private RemoteExpertBackend? _experts;
+    private MixtralModel? _model;
+    private InferenceEngine? _engine;
+    private readonly SemaphoreSlim _traceGate = new(1, 1);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!settings.Plan.Nodes.Any(n => n.Name == settings.NodeName && n.HostsSharedWeights))
+            throw new InvalidOperationException($"the coordinator was activated on node \"{settings.NodeName}\", which the plan does not give role coordinator or all");
+        var metrics = new FanOutMetrics();
+        _experts = new RemoteExpertBackend(GrainFactory, settings.Plan, settings.WireDType, settings.Compute.Device, settings.Compute.DType,
+            ExpertCallResilience.Build(settings.ExpertCallTimeout, metrics), metrics);
+        _model = store.LoadSharedModel(_experts);
+        var tokenizer = store.Folder.Tokenizer;
+        _engine = new InferenceEngine(_model, () => new TokenizerTextDecoder(tokenizer.CreateStreamingDecoder()));
+        LogActivated(settings.NodeName, settings.WireDType.ToString());
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateCommand request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var engineRequest = GenerateCommandMapper.ToRequest(request, store.Folder.Tokenizer);
+        TokenGenerated? pending = null; // held one event back so the last token travels with the summary
+        await foreach (var e in _engine!.GenerateAsync(engineRequest, cancellationToken))
+        {
+            switch (e)
+            {
+                case TokenGenerated token:
+                    if (pending is not null) yield return GenerateCommandMapper.ToWire(pending, null);
+                    pending = token;
+                    break;
+                case GenerationFinished finished:
+                    yield return GenerateCommandMapper.ToWire(pending ?? new TokenGenerated(-1, ""), finished.Result);
+                    yield break;
+            }
+        }
+    }
+
+    public async Task<TraceResult> TraceAsync(int[] tokenIds, CancellationToken cancellationToken = default)
+    {
+        // Traces run one at a time beside the engine's own steps: each uses its own cache, the weights are read-only.
+        await _traceGate.WaitAsync(cancellationToken);
+        try
+        {
+            using var trace = await ForwardTrace.RunAsync(_model!, tokenIds, cancellationToken);
+            var c = _model!.Config;
+            using var ids = trace.RouterTopKIds;
+            using var weights = trace.RouterTopKWeights;
+            using var logits = trace.Logits.cpu().contiguous();
+            using var hidden = trace.FinalHidden.contiguous();
+            return new TraceResult(tokenIds.Length, c.VocabSize, c.NumHiddenLayers, c.NumExpertsPerTok, c.HiddenSize,
+                Floats(logits), [.. MemoryMarshal.Cast<byte, int>(ids.contiguous().bytes)], Floats(weights), Floats(hidden));
+        }
+        finally
+        {
+            _traceGate.Release();
+        }
+    }
+
+    public Task<CoordinatorStatus> DescribeAsync()
+    {
+        var metrics = _experts!.Metrics;
+        return Task.FromResult(new CoordinatorStatus(settings.NodeName, store.Fingerprint, settings.WireDType.ToString(), store.Account().SharedBytes,
+            _engine!.Metrics.Steps, _engine.Metrics.TokensProcessed, metrics.ExpertCalls, metrics.WireBytes, metrics.Percentile(0.5), metrics.Percentile(0.99)));
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_engine is not null) await _engine.DisposeAsync();
+        _model?.Dispose();
+        _traceGate.Dispose();
+    }
+
+    private static float[] Floats(Tensor t) => [.. MemoryMarshal.Cast<byte, float>(t.contiguous().bytes)];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "coordinator active on {Node}; hidden states cross the wire as {WireDType}")]
+    private partial void LogActivated(string node, string wireDType);
+}

@@ -1,0 +1,45 @@
+using Mixtral.Cluster.Contracts.Coordinator;
+using Mixtral.Model.Generation;
+using Mixtral.Model.Sampling;
+using Mixtral.Tokenization;
+using Mixtral.Tokenization.ChatTemplates;
+
+namespace Mixtral.Cluster.Coordinator;
+
+/// <summary>Turns a wire request into an engine request (tokenizing here, on the coordinator) and engine events into wire events.</summary>
+public static class GenerateCommandMapper
+{
+    public static GenerationRequest ToRequest(GenerateCommand command, MixtralTokenizer tokenizer)
+    {
+        int forms = (command.PromptIds is null ? 0 : 1) + (command.PromptText is null ? 0 : 1) + (command.Messages is null ? 0 : 1);
+        if (forms != 1)
+            throw new ArgumentException("a request needs exactly one of prompt ids, prompt text or chat messages");
+        IReadOnlyList<int> ids = command.PromptIds
+            ?? (command.PromptText is not null
+                ? tokenizer.Encode(command.PromptText, addBos: true)
+                : tokenizer.EncodeChat([.. command.Messages!.Select(m => new ChatMessage(m.Role, m.Content))]));
+        var sampling = new SamplingParams
+        {
+            MaxNewTokens = command.MaxNewTokens,
+            DoSample = command.DoSample,
+            Temperature = command.Temperature,
+            TopK = command.TopK,
+            TopP = command.TopP,
+            RepetitionPenalty = command.RepetitionPenalty,
+            Seed = command.Seed,
+            StopSequences = command.StopSequences,
+        };
+        return new GenerationRequest(ids, sampling);
+    }
+
+    public static TokenEvent ToWire(TokenGenerated token, GenerationResult? final) =>
+        new(token.TokenId, token.Text, final is null ? null : ToWire(final));
+
+    public static GenerationSummary ToWire(GenerationResult r) => new(
+        [.. r.GeneratedIds], r.Text, r.FinishReason.ToString().ToLowerInvariant(), r.PromptTokens,
+        r.TimeToFirstToken.TotalMilliseconds, r.Duration.TotalMilliseconds, r.Seed);
+
+    public static GenerationResult FromWire(GenerationSummary s) => new(
+        s.GeneratedIds, s.Text, Enum.Parse<FinishReason>(s.FinishReason, ignoreCase: true), s.PromptTokens,
+        TimeSpan.FromMilliseconds(s.TimeToFirstTokenMs), TimeSpan.FromMilliseconds(s.DurationMs), s.Seed);
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Mixtral.Cluster.Contracts.Experts;
+using Mixtral.Cluster.Contracts.Placement;
+using Mixtral.Cluster.Contracts.Wire;
+using Mixtral.Cluster.Wire;
+using Mixtral.Model.Experts;
+using Polly;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mixtral.Cluster.Experts;
+
+/// <summary>
+/// The cluster's side of the model's expert seam: for one layer, one call per selected expert, all in
+/// parallel, each carrying every row routed to that expert; the answers come back as tensors in order.
+/// This is the only thing that differs between the coordinator and the single-process engine.
+/// </summary>
+public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan, WireDType wireDType, Device device, ScalarType dtype,
+    ResiliencePipeline<HiddenStateBatch> resilience, FanOutMetrics metrics) : IExpertBackend
+{
+    public WireDType WireDType => wireDType;
+    public FanOutMetrics Metrics => metrics;
+
+    public async ValueTask<Tensor[]> RunAsync(int layer, IReadOnlyList<ExpertBatch> batches, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        var requests = batches.Select(b => TensorWire.ToWire(b.Rows, wireDType)).ToArray();
+        var calls = new Task<HiddenStateBatch>[batches.Count];
+        for (int i = 0; i < batches.Count; i++)
+            calls[i] = CallAsync(layer, batches[i].Expert, requests[i], cancellationToken);
+        var answers = await Task.WhenAll(calls).ConfigureAwait(false);
+        long bytes = requests.Sum(r => (long)r.Payload.Length) + answers.Sum(a => (long)a.Payload.Length);
+        metrics.Record(Stopwatch.GetElapsedTime(started), batches.Count, bytes);
+        return [.. answers.Select(a => TensorWire.FromWire(a, device, dtype))];
+    }
+
+    private async Task<HiddenStateBatch> CallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken)
+    {
+        int replicas = Math.Max(1, plan.OwnersOf(layer, expert).Count);
+        int attempt = 0;
+        return await resilience.ExecuteAsync(async ct =>
+        {
+            // Each retry goes to the next replica: with a replicated expert, a lost node costs one timeout, not the request.
+            var key = new ExpertKey(layer, expert, attempt++ % replicas);
+            return await grains.GetGrain<IExpertGrain>(key.ToString()).RunAsync(rows).WaitAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() { }
+}

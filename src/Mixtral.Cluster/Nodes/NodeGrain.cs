@@ -1,0 +1,26 @@
+using Mixtral.Cluster.Contracts.Nodes;
+using Mixtral.Cluster.Hosting;
+using Mixtral.Cluster.Placement;
+
+namespace Mixtral.Cluster.Nodes;
+
+/// <summary>Describes its node: identity, the experts it holds, and what it read from its checkpoint.</summary>
+[NodePlacement]
+public sealed class NodeGrain(NodeSettings settings, NodeWeightStore store) : Grain, INodeGrain
+{
+    public Task<NodeStatus> DescribeAsync()
+    {
+        var account = store.Account();
+        return Task.FromResult(new NodeStatus(
+            settings.NodeName,
+            settings.Role.ToString().ToLowerInvariant(),
+            settings.Compute.Device.ToString(),
+            settings.MemoryBudgetBytes,
+            store.Fingerprint,
+            [.. account.Experts.Select(k => k.ToString())],
+            account.ExpertBytes,
+            account.SharedBytes,
+            [.. account.TensorsRead],
+            account.BytesRead));
+    }
+}
