@@ -22,6 +22,10 @@ public static class CliApp
         TokenizeCommand.Create(),
         DetokenizeCommand.Create(),
         SynthCommand.Create(),
+        RunCommand.Create(),
+        NodeCommand.Create(),
+        PlanCommand.Create(),
+        ClusterCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)
@@ -35,6 +39,8 @@ public static class CliApp
         }
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        // SIGTERM (docker stop, kill) ends a node as gracefully as Ctrl+C.
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
         try
         {
             // Our own handler below prints one line; System.CommandLine's would print a stack trace.
@@ -69,6 +75,9 @@ public static class CliApp
             ArgumentException a => (Failure, OneLine(a)),
             FileNotFoundException or DirectoryNotFoundException => (Failure, e.Message),
             IOException or UnauthorizedAccessException => (Failure, e.Message),
+            Mixtral.Cluster.Contracts.Placement.PlacementPlanException => (Failure, e.Message.Replace("\n  - ", "; ", StringComparison.Ordinal)),
+            Mixtral.Client.ClusterUnavailableException => (Failure, e.Message),
+            InvalidOperationException when e.InnerException is not null => (Failure, e.Message),
             _ => (Failure, $"{e.GetType().Name}: {e.Message}"),
         };
         Console.Error.WriteLine($"error: {message}");

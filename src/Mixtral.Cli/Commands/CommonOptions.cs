@@ -26,6 +26,11 @@ internal static class CommonOptions
         DefaultValueFactory = _ => "cpu",
     };
 
+    public static Option<string?> Cluster() => new("--cluster")
+    {
+        Description = "Run through a live cluster: HOST:GATEWAYPORT of any node (e.g. 127.0.0.1:30000)",
+    };
+
     public static Option<int?> Threads() => new("--threads")
     {
         Description = "CPU threads for the math (default: all cores)",

@@ -10,7 +10,7 @@ public interface ICoordinatorGrain : IGrainWithIntegerKey
 {
     /// <summary>Streams the tokens of one generation; the last event carries the summary.</summary>
     [Alias("Generate")]
-    IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateCommand request, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>One forward pass over <paramref name="tokenIds"/>, with everything it decided.</summary>
     [Alias("Trace")]

@@ -46,20 +46,20 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         return Task.CompletedTask;
     }
 
-    public async IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateCommand request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var engineRequest = GenerateCommandMapper.ToRequest(request, store.Folder.Tokenizer);
+        var engineRequest = GenerateRequestMapper.ToRequest(request, store.Folder.Tokenizer);
         TokenGenerated? pending = null; // held one event back so the last token travels with the summary
         await foreach (var e in _engine!.GenerateAsync(engineRequest, cancellationToken))
         {
             switch (e)
             {
                 case TokenGenerated token:
-                    if (pending is not null) yield return GenerateCommandMapper.ToWire(pending, null);
+                    if (pending is not null) yield return GenerateRequestMapper.ToWire(pending, null);
                     pending = token;
                     break;
                 case GenerationFinished finished:
-                    yield return GenerateCommandMapper.ToWire(pending ?? new TokenGenerated(-1, ""), finished.Result);
+                    yield return GenerateRequestMapper.ToWire(pending ?? new TokenGenerated(-1, ""), finished.Result);
                     yield break;
             }
         }

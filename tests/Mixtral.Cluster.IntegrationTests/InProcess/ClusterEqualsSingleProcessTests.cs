@@ -60,7 +60,7 @@ public abstract class ClusterEqualsSingleProcessTests(InProcessClusterFixture fi
     public async Task Greedy_tokens_equal_hugging_face_wherever_the_margin_exceeds_the_wire_noise(int prompt)
     {
         var events = new List<TokenEvent>();
-        await foreach (var e in Coordinator.GenerateAsync(new GenerateCommand { PromptIds = Prompts[prompt].Ids, MaxNewTokens = 24 }))
+        await foreach (var e in Coordinator.GenerateAsync(new GenerateRequest { PromptIds = Prompts[prompt].Ids, MaxNewTokens = 24 }))
             events.Add(e);
         var summary = events[^1].Summary;
         Assert.NotNull(summary);

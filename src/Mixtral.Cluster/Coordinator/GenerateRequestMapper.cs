@@ -7,9 +7,9 @@ using Mixtral.Tokenization.ChatTemplates;
 namespace Mixtral.Cluster.Coordinator;
 
 /// <summary>Turns a wire request into an engine request (tokenizing here, on the coordinator) and engine events into wire events.</summary>
-public static class GenerateCommandMapper
+public static class GenerateRequestMapper
 {
-    public static GenerationRequest ToRequest(GenerateCommand command, MixtralTokenizer tokenizer)
+    public static GenerationRequest ToRequest(GenerateRequest command, MixtralTokenizer tokenizer)
     {
         int forms = (command.PromptIds is null ? 0 : 1) + (command.PromptText is null ? 0 : 1) + (command.Messages is null ? 0 : 1);
         if (forms != 1)

@@ -5,8 +5,8 @@ namespace Mixtral.Cluster.Contracts.Coordinator;
 /// (BOS is added) or chat messages (rendered with the model's chat template). The coordinator tokenizes, so a
 /// client needs no tokenizer and no model folder.
 /// </summary>
-[GenerateSerializer, Immutable, Alias("Mixtral.GenerateCommand")]
-public sealed record GenerateCommand
+[GenerateSerializer, Immutable, Alias("Mixtral.GenerateRequest")]
+public sealed record GenerateRequest
 {
     [Id(0)] public int[]? PromptIds { get; init; }
     [Id(1)] public string? PromptText { get; init; }

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+using Mixtral.Cluster.Contracts.Coordinator;
+using Mixtral.Cluster.Contracts.Experts;
+
+namespace Mixtral.Cluster.Hosting;
+
+/// <summary>
+/// Activates this node's expert grains (and the coordinator, on a coordinator node) as the node starts, so
+/// weights are loaded once, up front, and the first request pays no loading time.
+/// </summary>
+public sealed partial class NodeWarmup(NodeSettings settings, IGrainFactory grains, ILogger<NodeWarmup> logger) : IStartupTask
+{
+    public async Task Execute(CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var experts = settings.Plan.ExpertsOn(settings.NodeName).ToList();
+        int done = 0;
+        foreach (var key in experts)
+        {
+            var residency = await grains.GetGrain<IExpertGrain>(key.ToString()).DescribeAsync();
+            if (residency.NodeName != settings.NodeName)
+                throw new InvalidOperationException($"expert {key} became active on \"{residency.NodeName}\", not on this node \"{settings.NodeName}\"");
+            if (++done % 16 == 0 || done == experts.Count) LogProgress(done, experts.Count);
+        }
+        if (settings.Plan.Nodes.FirstOrDefault(n => n.HostsSharedWeights)?.Name == settings.NodeName)
+            await grains.GetGrain<ICoordinatorGrain>(0).DescribeAsync();
+        LogReady(settings.NodeName, experts.Count, started.Elapsed.TotalSeconds);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "loaded {Done}/{Total} experts")]
+    private partial void LogProgress(int done, int total);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "node {Node} ready: {Experts} experts loaded in {Seconds:F1} s")]
+    private partial void LogReady(string node, int experts, double seconds);
+}

@@ -1,0 +1,40 @@
+using System.Runtime.CompilerServices;
+using Mixtral.Client;
+using Mixtral.Cluster.Contracts.Coordinator;
+using Mixtral.Cluster.Coordinator;
+using Mixtral.Model.Generation;
+using Mixtral.Model.Sampling;
+
+namespace Mixtral.Cli.Commands;
+
+/// <summary>Generation through a cluster: the request crosses the wire, the coordinator's events come back as engine events.</summary>
+internal static class ClusterGeneration
+{
+    public static GenerateRequest Command(string? prompt, bool chat, int[]? ids, SamplingParams sampling) => new()
+    {
+        PromptIds = ids,
+        PromptText = chat ? null : prompt,
+        Messages = chat ? [new ChatTurn("user", prompt!)] : null,
+        MaxNewTokens = sampling.MaxNewTokens,
+        DoSample = sampling.DoSample,
+        Temperature = sampling.Temperature,
+        TopK = sampling.TopK,
+        TopP = sampling.TopP,
+        RepetitionPenalty = sampling.RepetitionPenalty,
+        Seed = sampling.Seed,
+        StopSequences = [.. sampling.StopSequences],
+    };
+
+    public static async IAsyncEnumerable<GenerationEvent> EventsAsync(MixtralClusterClient client, GenerateRequest command, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var e in client.GenerateAsync(command, cancellationToken))
+        {
+            if (e.TokenId >= 0 || e.Text.Length > 0) yield return new TokenGenerated(e.TokenId, e.Text);
+            if (e.Summary is not null)
+            {
+                yield return new GenerationFinished(GenerateRequestMapper.FromWire(e.Summary));
+                yield break;
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Mixtral.Cluster.Contracts.Coordinator;
+using Mixtral.Cluster.Contracts.Nodes;
+using Orleans.Runtime;
+
+namespace Mixtral.Client;
+
+/// <summary>
+/// A connection to a Mixtral cluster through one of its gateways. Requests go to the coordinator, which
+/// tokenizes, so the client needs no model folder.
+/// </summary>
+public sealed class MixtralClusterClient : IAsyncDisposable
+{
+    private readonly IHost? _host;
+    private readonly IClusterClient _client;
+
+    private MixtralClusterClient(IHost? host, IClusterClient client)
+    {
+        _host = host;
+        _client = client;
+    }
+
+    /// <summary>Wraps a client the caller already has (e.g. a silo's own, in the embedded default).</summary>
+    public static MixtralClusterClient Over(IClusterClient client) => new(null, client);
+
+    /// <summary>Connects to a gateway given as host:port.</summary>
+    public static async Task<MixtralClusterClient> ConnectAsync(string gateway, CancellationToken cancellationToken = default)
+    {
+        var endpoint = ParseEndpoint(gateway);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client => client.UseStaticClustering(endpoint)
+            .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = "mixtral"; o.ServiceId = "mixtral-distributed"; }));
+        var host = builder.Build();
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            await host.StartAsync(timeout.Token);
+        }
+        catch (Exception e)
+        {
+            host.Dispose();
+            throw new ClusterUnavailableException($"could not connect to the cluster gateway {gateway}: {e.Message}", e);
+        }
+        return new MixtralClusterClient(host, host.Services.GetRequiredService<IClusterClient>());
+    }
+
+    private ICoordinatorGrain Coordinator => _client.GetGrain<ICoordinatorGrain>(0);
+
+    public async IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var e in Coordinator.GenerateAsync(request, cancellationToken).WithCancellation(cancellationToken))
+            yield return e;
+    }
+
+    public Task<TraceResult> TraceAsync(int[] tokenIds, CancellationToken cancellationToken = default) =>
+        Coordinator.TraceAsync(tokenIds, cancellationToken);
+
+    /// <summary>Asks every active silo's node grain, and the coordinator, what they hold.</summary>
+    public async Task<ClusterStatus> StatusAsync()
+    {
+        var hosts = await _client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
+        var nodes = await Task.WhenAll(hosts.Select(h => _client.GetGrain<INodeGrain>(h.SiloName).DescribeAsync()));
+        CoordinatorStatus? coordinator = null;
+        try
+        {
+            coordinator = await Coordinator.DescribeAsync();
+        }
+        catch (OrleansException)
+        {
+            // No coordinator node is up yet: report the nodes that are.
+        }
+        return new ClusterStatus([.. nodes.OrderBy(n => n.Name, StringComparer.Ordinal)], coordinator);
+    }
+
+    private static IPEndPoint ParseEndpoint(string gateway)
+    {
+        int colon = gateway.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(gateway.AsSpan(colon + 1), out int port) || port is < 1 or > 65535)
+            throw new ArgumentException($"--cluster: \"{gateway}\" is not HOST:PORT (e.g. 127.0.0.1:30000)");
+        string host = gateway[..colon];
+        var address = IPAddress.TryParse(host, out var ip) ? ip
+            : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw new ArgumentException($"--cluster: host \"{host}\" does not resolve");
+        return new IPEndPoint(address, port);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is null) return;
+        try
+        {
+            await _host.StopAsync(TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+}
