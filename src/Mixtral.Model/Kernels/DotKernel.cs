@@ -7,9 +7,10 @@ namespace Mixtral.Model.Kernels;
 // Legend: T rows of x, K inner length (in features), N rows of W (out features). Row-major, contiguous.
 
 /// <summary>
-/// y[t, n] = Σ_k x[t, k] · W[n, k] over a band of W's rows, with AVX2 + FMA. Each pass holds four rows of W and
-/// multiplies every row of x against them before moving on, so W (the big operand) streams from memory once
-/// whatever T is, while x (a few KB per row) stays in L1/L2.
+/// Dot products of rows of x with rows of W, AVX2 + FMA. The unit of work is a block of four rows of W (any four
+/// rows: a matrix band, or W1 and W3 rows side by side for SwiGLU) against one or two rows of x. A band multiplies
+/// every row of x against the same block before moving on, so W (the big operand) streams from memory once however
+/// many rows x has, while x (a few KB per row) stays in L1/L2.
 /// </summary>
 public static unsafe class DotKernel
 {
@@ -17,26 +18,31 @@ public static unsafe class DotKernel
 
     public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
 
-    /// <summary>Rows <paramref name="n0"/>..<paramref name="n1"/> of W against all T rows of x, into y [T, N].</summary>
+    /// <summary>y[t, r] = x[t] · W[r] for rows <paramref name="n0"/>..<paramref name="n1"/> of W and all T rows of x; y is [T, N].</summary>
     public static void Band(float* x, float* w, float* y, int t, int k, int n, int n0, int n1)
     {
         int r = n0;
         for (; r + 4 <= n1; r += 4)
         {
-            float* w4 = w + (long)r * k;
+            float* w0 = w + (long)r * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
             int i = 0;
-            for (; i + 2 <= t; i += 2) Block4x2(x + (long)i * k, w4, y + (long)i * n + r, k, n);
-            if (i < t) Block4x1(x + (long)i * k, w4, y + (long)i * n + r, k);
+            for (; i + 2 <= t; i += 2)
+            {
+                float* xi = x + (long)i * k;
+                var (first, second) = Block4x2(xi, xi + k, w0, w1, w2, w3, k);
+                Sse.Store(y + (long)i * n + r, first);
+                Sse.Store(y + (long)(i + 1) * n + r, second);
+            }
+            if (i < t) Sse.Store(y + (long)i * n + r, Block4x1(x + (long)i * k, w0, w1, w2, w3, k));
         }
         for (; r < n1; r++)
             for (int i = 0; i < t; i++)
                 y[(long)i * n + r] = Dot(x + (long)i * k, w + (long)r * k, k);
     }
 
-    /// <summary>Four rows of W against one row of x: two accumulators per row keep eight loads in flight.</summary>
-    private static void Block4x1(float* x, float* w, float* y, int k)
+    /// <summary>[x·w0, x·w1, x·w2, x·w3]: two accumulators per row keep eight loads in flight.</summary>
+    public static Vector128<float> Block4x1(float* x, float* w0, float* w1, float* w2, float* w3, int k)
     {
-        float* w1 = w + k, w2 = w1 + k, w3 = w2 + k;
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
         Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
         int j = 0;
@@ -44,11 +50,11 @@ public static unsafe class DotKernel
         {
             var xa = Avx.LoadVector256(x + j);
             var xb = Avx.LoadVector256(x + j + Lanes);
-            a0 = Fma.MultiplyAdd(Avx.LoadVector256(w + j), xa, a0);
+            a0 = Fma.MultiplyAdd(Avx.LoadVector256(w0 + j), xa, a0);
             a1 = Fma.MultiplyAdd(Avx.LoadVector256(w1 + j), xa, a1);
             a2 = Fma.MultiplyAdd(Avx.LoadVector256(w2 + j), xa, a2);
             a3 = Fma.MultiplyAdd(Avx.LoadVector256(w3 + j), xa, a3);
-            b0 = Fma.MultiplyAdd(Avx.LoadVector256(w + j + Lanes), xb, b0);
+            b0 = Fma.MultiplyAdd(Avx.LoadVector256(w0 + j + Lanes), xb, b0);
             b1 = Fma.MultiplyAdd(Avx.LoadVector256(w1 + j + Lanes), xb, b1);
             b2 = Fma.MultiplyAdd(Avx.LoadVector256(w2 + j + Lanes), xb, b2);
             b3 = Fma.MultiplyAdd(Avx.LoadVector256(w3 + j + Lanes), xb, b3);
@@ -56,31 +62,28 @@ public static unsafe class DotKernel
         for (; j + Lanes <= k; j += Lanes)
         {
             var xa = Avx.LoadVector256(x + j);
-            a0 = Fma.MultiplyAdd(Avx.LoadVector256(w + j), xa, a0);
+            a0 = Fma.MultiplyAdd(Avx.LoadVector256(w0 + j), xa, a0);
             a1 = Fma.MultiplyAdd(Avx.LoadVector256(w1 + j), xa, a1);
             a2 = Fma.MultiplyAdd(Avx.LoadVector256(w2 + j), xa, a2);
             a3 = Fma.MultiplyAdd(Avx.LoadVector256(w3 + j), xa, a3);
         }
         var sums = Sum4(Avx.Add(a0, b0), Avx.Add(a1, b1), Avx.Add(a2, b2), Avx.Add(a3, b3));
-        if (j < k) sums = Sse.Add(sums, Tail4(x, w, w1, w2, w3, j, k));
-        Sse.Store(y, sums);
+        return j < k ? Sse.Add(sums, Tail4(x, w0, w1, w2, w3, j, k)) : sums;
     }
 
-    /// <summary>Four rows of W against two rows of x: eight accumulators, each W load used twice.</summary>
-    private static void Block4x2(float* x, float* w, float* y, int k, int n)
+    /// <summary>The same four dot products for two rows of x: eight accumulators, each W load used twice.</summary>
+    public static (Vector128<float> First, Vector128<float> Second) Block4x2(float* x0, float* x1, float* w0, float* w1, float* w2, float* w3, int k)
     {
-        float* w1 = w + k, w2 = w1 + k, w3 = w2 + k;
-        float* x1 = x + k;
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default; // x row 0
         Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default; // x row 1
         int j = 0;
         for (; j + Lanes <= k; j += Lanes)
         {
-            var v0 = Avx.LoadVector256(w + j);
+            var v0 = Avx.LoadVector256(w0 + j);
             var v1 = Avx.LoadVector256(w1 + j);
             var v2 = Avx.LoadVector256(w2 + j);
             var v3 = Avx.LoadVector256(w3 + j);
-            var xa = Avx.LoadVector256(x + j);
+            var xa = Avx.LoadVector256(x0 + j);
             a0 = Fma.MultiplyAdd(v0, xa, a0);
             a1 = Fma.MultiplyAdd(v1, xa, a1);
             a2 = Fma.MultiplyAdd(v2, xa, a2);
@@ -95,11 +98,22 @@ public static unsafe class DotKernel
         var second = Sum4(b0, b1, b2, b3);
         if (j < k)
         {
-            first = Sse.Add(first, Tail4(x, w, w1, w2, w3, j, k));
-            second = Sse.Add(second, Tail4(x1, w, w1, w2, w3, j, k));
+            first = Sse.Add(first, Tail4(x0, w0, w1, w2, w3, j, k));
+            second = Sse.Add(second, Tail4(x1, w0, w1, w2, w3, j, k));
         }
-        Sse.Store(y, first);
-        Sse.Store(y + n, second);
+        return (first, second);
+    }
+
+    /// <summary>x · w over K floats.</summary>
+    public static float Dot(float* x, float* w, int k)
+    {
+        Vector256<float> acc = default;
+        int j = 0;
+        for (; j + Lanes <= k; j += Lanes)
+            acc = Fma.MultiplyAdd(Avx.LoadVector256(w + j), Avx.LoadVector256(x + j), acc);
+        float sum = Vector256.Sum(acc);
+        for (; j < k; j++) sum += x[j] * w[j];
+        return sum;
     }
 
     /// <summary>The horizontal sums of four accumulators, as one vector [Σa, Σb, Σc, Σd].</summary>
@@ -112,7 +126,7 @@ public static unsafe class DotKernel
         return Sse.Add(abcd.GetLower(), abcd.GetUpper());
     }
 
-    /// <summary>The last k mod 8 products of four rows, for K that is not a multiple of 8.</summary>
+    /// <summary>The last K mod 8 products of four rows, for K that is not a multiple of 8.</summary>
     private static Vector128<float> Tail4(float* x, float* w0, float* w1, float* w2, float* w3, int from, int k)
     {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -124,17 +138,5 @@ public static unsafe class DotKernel
             s3 += x[j] * w3[j];
         }
         return Vector128.Create(s0, s1, s2, s3);
-    }
-
-    /// <summary>One row of W against one row of x: the last N mod 4 rows.</summary>
-    private static float Dot(float* x, float* w, int k)
-    {
-        Vector256<float> acc = default;
-        int j = 0;
-        for (; j + Lanes <= k; j += Lanes)
-            acc = Fma.MultiplyAdd(Avx.LoadVector256(w + j), Avx.LoadVector256(x + j), acc);
-        float sum = Vector256.Sum(acc);
-        for (; j < k; j++) sum += x[j] * w[j];
-        return sum;
     }
 }

@@ -14,9 +14,9 @@ namespace Mixtral.Model.Kernels;
 public sealed unsafe class FastLinear
 {
     /// <summary>Above this many rows the product is compute-bound and LibTorch's blocked GEMM is the faster choice.</summary>
-    public const int DefaultMaxRows = 32;
+    public const int MaxRows = 32;
 
-    private readonly Tensor _weight; // [N, K], kept alive by its owner
+    private readonly Tensor _weight; // [N, K], owned by the caller, kept alive by it
     private readonly float* _w;
     private readonly int _n, _k;
 
@@ -25,37 +25,40 @@ public sealed unsafe class FastLinear
         _weight = weight;
         _n = checked((int)weight.shape[0]);
         _k = checked((int)weight.shape[1]);
-        fixed (byte* p = weight.bytes) _w = (float*)p; // the tensor's own memory: stable while the tensor lives
+        _w = CpuKernels.Pointer(weight);
     }
 
-    /// <summary>Rows up to which the kernel is used; 0 turns it off (benchmarks compare against LibTorch that way).</summary>
-    public static int MaxRows { get; set; } = DefaultMaxRows;
+    public int OutFeatures => _n;
+    public int InFeatures => _k;
 
     /// <summary>A kernel bound to <paramref name="weight"/> [N, K], or null when the weight is not a contiguous float32
-    /// CPU matrix or this CPU lacks AVX2/FMA.</summary>
+    /// CPU matrix (TorchSharp hands out at most 2 GB of a tensor's memory) or this CPU lacks AVX2/FMA.</summary>
     public static FastLinear? For(Tensor weight) =>
-        DotKernel.IsSupported && weight.device_type == DeviceType.CPU && weight.dtype == ScalarType.Float32
-        && weight.dim() == 2 && weight.is_contiguous() && weight.shape[1] > 0
-        && weight.NumberOfElements * sizeof(float) <= int.MaxValue // TorchSharp's byte span is int-sized
+        DotKernel.IsSupported && weight.dim() == 2 && weight.shape[0] > 0 && weight.shape[1] > 0
+        && weight.dtype == ScalarType.Float32 && weight.device_type == DeviceType.CPU && weight.is_contiguous()
+        && weight.NumberOfElements * sizeof(float) <= int.MaxValue
             ? new FastLinear(weight)
             : null;
 
-    /// <summary>Computes x [.., K] · Wᵀ → [.., N] when x is a contiguous float32 CPU tensor with at most
-    /// <see cref="MaxRows"/> rows; otherwise returns false and leaves the work to LibTorch.</summary>
+    /// <summary>Computes x [.., K] · Wᵀ → [.., N] when x is a contiguous float32 CPU tensor of at most
+    /// <see cref="MaxRows"/> rows and the kernels are enabled; otherwise returns false and leaves the work to LibTorch.</summary>
     public bool TryForward(Tensor x, out Tensor y)
     {
         y = null!;
-        long rows = x.dim() == 0 ? 0 : x.NumberOfElements / _k;
-        if (rows < 1 || rows > MaxRows || x.shape[^1] != _k || x.dtype != ScalarType.Float32
-            || x.device_type != DeviceType.CPU || !x.is_contiguous())
-            return false;
+        if (x.dim() == 0 || !CpuKernels.Handles(x)) return false;
         var shape = x.shape;
+        long rows = x.NumberOfElements / _k;
+        if (shape[^1] != _k || rows < 1 || rows > MaxRows) return false;
         shape[^1] = _n;
         y = empty(shape, ScalarType.Float32); // [.., N]
-        fixed (byte* xp = x.bytes)
-        fixed (byte* yp = y.bytes)
-            CpuKernels.Pool.Run(MatMulJob.Create((float*)xp, _w, (float*)yp, (int)rows, _k, _n));
-        GC.KeepAlive(_weight);
+        Run(CpuKernels.Pointer(x), CpuKernels.Pointer(y), (int)rows);
         return true;
+    }
+
+    /// <summary>y [T, N] = x [T, K] · Wᵀ on raw rows (the caller guarantees the sizes).</summary>
+    internal void Run(float* x, float* y, int rows)
+    {
+        CpuKernels.Pool.Run(MatMulJob.Create(x, _w, y, rows, _k, _n));
+        GC.KeepAlive(_weight);
     }
 }

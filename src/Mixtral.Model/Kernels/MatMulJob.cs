@@ -7,7 +7,7 @@ internal sealed unsafe class MatMulJob : ParallelJob
 {
     /// <summary>W bytes per chunk: big enough that claiming a chunk (one atomic add) is noise, small enough that the
     /// smallest projections (a few MB) still split into tens of chunks for two or more threads.</summary>
-    private const long ChunkBytes = 128 * 1024;
+    internal const long ChunkBytes = 128 * 1024;
 
     private readonly float* _x;
     private readonly float* _w;
