@@ -44,15 +44,27 @@ public sealed class KvCache : IDisposable
     {
         int count = (int)newKeys.shape[0];
         int total = Length + count;
-        if (total > _maxLength)
-            throw new InvalidOperationException(
-                $"sequence of {total} tokens exceeds max_position_embeddings {_maxLength}");
-        EnsureCapacity(layer, total);
+        Reserve(layer, count);
         var keys = _keys[layer]!;
         var values = _values[layer]!;
         keys[.., Length..total].copy_(newKeys.transpose(0, 1)); // [KVH, count, hd]
         values[.., Length..total].copy_(newValues.transpose(0, 1));
         return (keys[.., ..total], values[.., ..total]);
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="count"/> new tokens of one layer and returns that layer's whole storage,
+    /// [KVH, capacity, hd] each, for a kernel to write positions Length..Length + count − 1 in place (and read
+    /// 0..Length + count − 1). Like <see cref="Append"/>, nothing counts until <see cref="Commit"/>.
+    /// </summary>
+    public (Tensor Keys, Tensor Values) Reserve(int layer, int count)
+    {
+        int total = Length + count;
+        if (total > _maxLength)
+            throw new InvalidOperationException(
+                $"sequence of {total} tokens exceeds max_position_embeddings {_maxLength}");
+        EnsureCapacity(layer, total);
+        return (_keys[layer]!, _values[layer]!);
     }
 
     /// <summary>Makes the tokens written by the last forward pass part of the sequence.</summary>

@@ -1,5 +1,6 @@
 using Mixtral.Model.Config;
 using Mixtral.Model.Inference;
+using Mixtral.Model.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,15 +17,27 @@ public sealed class Attention(int layer, AttentionWeights weights, MixtralConfig
 {
     private readonly double _scale = 1.0 / Math.Sqrt(config.HeadDim);
 
+    /// <summary>Chunks of at most this many new tokens attend with <see cref="AttentionKernel"/> on CPU: decode steps. A
+    /// long prompt's L × S scores are a real matrix product, which LibTorch's batched GEMM does better.</summary>
+    public const int KernelMaxQueries = 8;
+
     public Tensor Forward(Tensor x, TokenBatch batch, Tensor positions) // x [N, D], positions [N] → [N, D]
     {
+        if (CpuKernels.Handles(x) && batch.Chunks.All(c => c.TokenIds.Count <= KernelMaxQueries))
+            return ForwardOnCpu(x, batch);
         using var scope = NewDisposeScope();
         int n = batch.TokenCount;
         int hd = config.HeadDim;
         long maxPosition = batch.Chunks.Max(c => c.Cache.Length + c.TokenIds.Count - 1);
-        var q = rope.Apply(weights.Q.Forward(x).view(n, config.NumAttentionHeads, hd), positions, maxPosition); // [N, H, hd]
-        var k = rope.Apply(weights.K.Forward(x).view(n, config.NumKeyValueHeads, hd), positions, maxPosition); // [N, KVH, hd]
-        var v = weights.V.Forward(x).view(n, config.NumKeyValueHeads, hd); // [N, KVH, hd]
+        Tensor qProjected, kProjected, v;
+        using (StepProfiler.Enter(StepPhase.AttentionProjections))
+        {
+            qProjected = weights.Q.Forward(x).view(n, config.NumAttentionHeads, hd); // [N, H, hd]
+            kProjected = weights.K.Forward(x).view(n, config.NumKeyValueHeads, hd); // [N, KVH, hd]
+            v = weights.V.Forward(x).view(n, config.NumKeyValueHeads, hd); // [N, KVH, hd]
+        }
+        var q = rope.Apply(qProjected, positions, maxPosition); // [N, H, hd]
+        var k = rope.Apply(kProjected, positions, maxPosition); // [N, KVH, hd]
 
         var outputs = new Tensor[batch.Chunks.Count];
         for (int c = 0; c < batch.Chunks.Count; c++)
@@ -36,6 +49,44 @@ public sealed class Attention(int layer, AttentionWeights weights, MixtralConfig
         }
         var attended = outputs.Length == 1 ? outputs[0] : cat(outputs, 0); // [N, H·hd]
         return weights.O.Forward(attended).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Projections as usual; RoPE, the cache write and attention itself as kernels over the tensors' memory.</summary>
+    private unsafe Tensor ForwardOnCpu(Tensor x, TokenBatch batch)
+    {
+        int n = batch.TokenCount, h = config.NumAttentionHeads, kvh = config.NumKeyValueHeads, hd = config.HeadDim;
+        Tensor q, k, v;
+        using (StepProfiler.Enter(StepPhase.AttentionProjections))
+        {
+            q = weights.Q.Forward(x); // [N, H·hd]
+            k = weights.K.Forward(x); // [N, KVH·hd]
+            v = weights.V.Forward(x); // [N, KVH·hd]
+        }
+        using var scope = NewDisposeScope(); // q, k, v, and whatever the cache allocates stays with the cache
+        scope.Include(q, k, v);
+        var attended = empty([n, h * hd], ScalarType.Float32); // [N, H·hd]
+        if (!CpuKernels.Handles(q) || !CpuKernels.Handles(k) || !CpuKernels.Handles(v))
+            throw new InvalidOperationException("attention projections returned a tensor the CPU kernels cannot read");
+        var positions = batch.FlatPositions(); // [N] on the host
+        rope.ApplyInPlace(q, positions);
+        rope.ApplyInPlace(k, positions);
+        float* qp = CpuKernels.Pointer(q), kp = CpuKernels.Pointer(k), vp = CpuKernels.Pointer(v), outp = CpuKernels.Pointer(attended);
+        int window = config.SlidingWindow ?? int.MaxValue;
+        for (int c = 0; c < batch.Chunks.Count; c++)
+        {
+            var chunk = batch.Chunks[c];
+            int start = batch.Offsets[c], length = chunk.TokenIds.Count, past = chunk.Cache.Length;
+            var (keys, values) = chunk.Cache.Reserve(layer, length); // [KVH, C, hd] each
+            int capacity = (int)keys.size(1);
+            float* kc = CpuKernels.Pointer(keys), vc = CpuKernels.Pointer(values);
+            AttentionKernel.WriteCache(kp + (long)start * kvh * hd, kvh * hd, length, kc, capacity, past, kvh, hd);
+            AttentionKernel.WriteCache(vp + (long)start * kvh * hd, kvh * hd, length, vc, capacity, past, kvh, hd);
+            AttentionKernel.Attend(qp + (long)start * h * hd, h * hd, kc, vc, capacity, outp + (long)start * h * hd, h * hd,
+                length, past, h, kvh, hd, (float)_scale, window);
+        }
+        using (StepProfiler.Enter(StepPhase.AttentionProjections))
+            using (StepProfiler.Enter(StepPhase.AttentionProjections))
+            return weights.O.Forward(attended).MoveToOuterDisposeScope();
     }
 
     private Tensor AttendOneSequence(Tensor q, Tensor keys, Tensor values, int pastLength) // q [L, H, hd]; keys/values [KVH, S, hd] → [L, H·hd]

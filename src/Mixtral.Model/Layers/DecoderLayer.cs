@@ -12,16 +12,24 @@ public sealed class DecoderLayer(RmsNorm inputNorm, Attention attention, RmsNorm
         Tensor h, normed;
         using (var scope = NewDisposeScope())
         {
-            using var attended = attention.Forward(inputNorm.Forward(x), batch, positions);
-            h = (x + attended).MoveToOuterDisposeScope(); // [N, D]
-            normed = postAttentionNorm.Forward(h).MoveToOuterDisposeScope();
+            Tensor attended;
+            using (StepProfiler.Enter(StepPhase.NormsAndResiduals))
+                normed = inputNorm.Forward(x);
+            using (StepProfiler.Enter(StepPhase.Attention))
+                attended = attention.Forward(normed, batch, positions);
+            using (StepProfiler.Enter(StepPhase.NormsAndResiduals))
+            {
+                h = (x + attended).MoveToOuterDisposeScope(); // [N, D]
+                normed = postAttentionNorm.Forward(h).MoveToOuterDisposeScope();
+            }
         }
         // No dispose scope may span the await: TorchSharp's scopes are per thread and the expert call may resume elsewhere.
         using (h)
         using (normed)
         {
             using var moeOut = await moe.ForwardAsync(normed, observer, cancellationToken).ConfigureAwait(false);
-            return h + moeOut;
+            using (StepProfiler.Enter(StepPhase.NormsAndResiduals))
+                return h + moeOut;
         }
     }
 

@@ -1,4 +1,5 @@
 using Mixtral.Model.Experts;
+using Mixtral.Model.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,6 +16,7 @@ public sealed class MoeBlock(int layer, Router router, IExpertBackend experts, i
 {
     public async ValueTask<Tensor> ForwardAsync(Tensor x, IForwardObserver? observer, CancellationToken cancellationToken) // [N, D] → [N, D]
     {
+        if (CpuKernels.Handles(x)) return await ForwardOnHostAsync(x, observer, cancellationToken).ConfigureAwait(false);
         using var routing = router.Route(x);
         observer?.OnRouting(layer, routing.ExpertIds, routing.Weights);
         var work = GroupByExpert(x, routing);
@@ -34,6 +36,42 @@ public sealed class MoeBlock(int layer, Router router, IExpertBackend experts, i
         {
             foreach (var w in work) w.Dispose();
         }
+    }
+
+    /// <summary>
+    /// The same computation with routing, gather and scatter done in host memory: a decode step's MoE costs a few
+    /// allocations instead of a few dozen LibTorch ops. The experts are called exactly as on the general path.
+    /// </summary>
+    private async ValueTask<Tensor> ForwardOnHostAsync(Tensor x, IForwardObserver? observer, CancellationToken cancellationToken)
+    {
+        var routing = router.RouteOnHost(x);
+        if (observer is not null) ReportRouting(observer, routing);
+        var groups = HostExpertGroups.Build(routing, expertCount);
+        var batches = new List<ExpertBatch>(groups.Count);
+        try
+        {
+            foreach (var g in groups) batches.Add(new ExpertBatch(g.Expert, g.Gather(x)));
+            var outputs = await experts.RunAsync(layer, batches, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return HostExpertGroups.Combine(x, groups, outputs);
+            }
+            finally
+            {
+                foreach (var o in outputs) o.Dispose();
+            }
+        }
+        finally
+        {
+            foreach (var b in batches) b.Rows.Dispose();
+        }
+    }
+
+    private void ReportRouting(IForwardObserver observer, HostRouting routing)
+    {
+        using var ids = tensor(routing.ExpertIds.Select(i => (long)i).ToArray(), [routing.Tokens, routing.PerToken]); // [N, K] int64
+        using var weights = tensor(routing.Weights, [routing.Tokens, routing.PerToken]); // [N, K]
+        observer.OnRouting(layer, ids, weights);
     }
 
     /// <summary>

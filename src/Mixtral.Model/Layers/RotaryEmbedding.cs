@@ -1,3 +1,4 @@
+using Mixtral.Model.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -26,6 +27,20 @@ public sealed class RotaryEmbedding(int headDim, double theta, Device device) : 
         var x2 = x[TensorIndex.Ellipsis, TensorIndex.Slice(half, null)];
         var rotated = cat([-x2, x1], -1); // [N, heads, hd]
         return (x * cos + rotated * sin).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Rotates x [N, heads·hd] in place with the CPU kernel (x must be a dense float32 CPU tensor, see
+    /// <see cref="CpuKernels.Handles"/>); positions [N] on the host. Same values as <see cref="Apply"/>.
+    /// </summary>
+    public unsafe void ApplyInPlace(Tensor x, ReadOnlySpan<long> positions)
+    {
+        long max = 0;
+        foreach (long p in positions) max = Math.Max(max, p);
+        EnsureTable(max + 1);
+        long width = x.shape[^1];
+        RopeKernel.Apply(CpuKernels.Pointer(x), width, positions.Length, (int)(width / headDim), headDim, positions,
+            CpuKernels.Pointer(_cos), CpuKernels.Pointer(_sin));
     }
 
     private void EnsureTable(long needed)

@@ -1,3 +1,4 @@
+using Mixtral.Model.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,6 +29,46 @@ public sealed class Router(Linear gate, int expertsPerToken) : IDisposable
         var (top, ids) = probabilities.topk(expertsPerToken, dim: -1); // [N, K] each, larger first
         var weights = (top / top.sum(-1, keepdim: true)).to(x.dtype); // [N, K]
         return new Routing(ids.MoveToOuterDisposeScope(), weights.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The same routing computed on the host from the gate's logits (x must be a dense float32 CPU tensor): softmax in
+    /// float32, top-k by probability (the lower expert id first on a tie, as torch.topk), weights renormalised to sum to 1.
+    /// </summary>
+    public unsafe HostRouting RouteOnHost(Tensor x) // [N, D]
+    {
+        using var logits = gate.Forward(x); // [N, E]
+        int n = (int)logits.shape[0], e = (int)logits.shape[1], k = expertsPerToken;
+        var ids = new int[n * k];
+        var weights = new float[n * k];
+        float* row = CpuKernels.Pointer(logits);
+        Span<float> p = stackalloc float[e];
+        for (int t = 0; t < n; t++, row += e)
+        {
+            Softmax(new ReadOnlySpan<float>(row, e), p);
+            float sum = 0;
+            for (int j = 0; j < k; j++)
+            {
+                int best = -1;
+                for (int c = 0; c < e; c++)
+                    if (p[c] >= 0 && (best < 0 || p[c] > p[best])) best = c;
+                ids[t * k + j] = best;
+                weights[t * k + j] = p[best];
+                sum += p[best];
+                p[best] = -1; // taken
+            }
+            for (int j = 0; j < k; j++) weights[t * k + j] /= sum;
+        }
+        return new HostRouting(n, k, ids, weights);
+    }
+
+    private static void Softmax(ReadOnlySpan<float> logits, Span<float> p)
+    {
+        float max = float.NegativeInfinity;
+        foreach (float l in logits) max = MathF.Max(max, l);
+        float sum = 0;
+        for (int c = 0; c < logits.Length; c++) sum += p[c] = MathF.Exp(logits[c] - max);
+        for (int c = 0; c < logits.Length; c++) p[c] /= sum;
     }
 
     public void Dispose() => gate.Dispose();
