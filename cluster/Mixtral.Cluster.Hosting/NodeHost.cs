@@ -31,14 +31,29 @@ public static class NodeHost
             }
             else
             {
-                var address = IPAddress.Parse(options.Address);
+                var address = ResolveAddress(options.Address);
                 silo.UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(options.Redis));
-                silo.ConfigureEndpoints(address, options.SiloPort, options.GatewayPort);
+                // A loopback node listens on loopback only; a node given a routable address (or a container's
+                // host name) advertises it and listens on every interface, as containers need.
+                silo.ConfigureEndpoints(address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
             }
             silo.AddMixtralNode(settings);
             silo.AddStartupTask<NodeWarmup>();
         });
         return builder.Build();
+    }
+
+    /// <summary>An IP address as given, or a host name resolved to its first IPv4 address (e.g. a compose service name).</summary>
+    public static IPAddress ResolveAddress(string address)
+    {
+        if (IPAddress.TryParse(address, out var ip))
+        {
+            if (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any))
+                throw new ArgumentException($"--address {address}: give the address other nodes reach this one at, not the wildcard");
+            return ip;
+        }
+        return Dns.GetHostAddresses(address).FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            ?? throw new ArgumentException($"--address {address}: the host name does not resolve to an IPv4 address");
     }
 
     private static ConfigurationOptions RedisOptions(string hostPort)

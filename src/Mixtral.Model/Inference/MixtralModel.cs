@@ -53,6 +53,7 @@ public sealed class MixtralModel : IDisposable
         ValidateTokens(batch);
         using var positions = tensor(batch.FlatPositions(), device: Options.Device); // [N]
         Tensor x;
+        using (StepProfiler.Enter(StepPhase.NormsAndResiduals))
         using (var ids = tensor(batch.FlatTokenIds(), device: Options.Device)) // [N]
             x = _embeddings.index_select(0, ids); // [N, D]
         for (int l = 0; l < _layers.Length; l++)
@@ -64,11 +65,19 @@ public sealed class MixtralModel : IDisposable
         using (x)
         {
             foreach (var chunk in batch.Chunks) chunk.Cache.Commit(chunk.TokenIds.Count);
-            using var hidden = _finalNorm.Forward(x); // [N, D]
-            observer?.OnFinalHidden(hidden); // outside any dispose scope, so what the observer keeps stays alive
-            using var scope = NewDisposeScope();
-            var rows = batch.LogitRows == LogitRows.All ? hidden : hidden.index_select(0, tensor(batch.LogitRowIndices(), device: Options.Device)); // [R, D]
-            return _lmHead.Forward(rows).to(ScalarType.Float32).MoveToOuterDisposeScope(); // [R, V]
+            Tensor hidden;
+            using (StepProfiler.Enter(StepPhase.NormsAndResiduals))
+                hidden = _finalNorm.Forward(x); // [N, D]
+            using (hidden)
+            {
+                observer?.OnFinalHidden(hidden); // outside any dispose scope, so what the observer keeps stays alive
+                using var section = StepProfiler.Enter(StepPhase.LmHead);
+                using var scope = NewDisposeScope();
+                var rows = batch.LogitRows == LogitRows.All || batch.TokenCount == batch.Chunks.Count // every row is asked for
+                    ? hidden
+                    : hidden.index_select(0, tensor(batch.LogitRowIndices(), device: Options.Device)); // [R, D]
+                return _lmHead.Forward(rows).to(ScalarType.Float32).MoveToOuterDisposeScope(); // [R, V]
+            }
         }
     }
 

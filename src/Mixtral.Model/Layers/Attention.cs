@@ -48,13 +48,14 @@ public sealed class Attention(int layer, AttentionWeights weights, MixtralConfig
             outputs[c] = AttendOneSequence(q[start..(start + length)], keys, values, chunk.Cache.Length);
         }
         var attended = outputs.Length == 1 ? outputs[0] : cat(outputs, 0); // [N, H·hd]
-        return weights.O.Forward(attended).MoveToOuterDisposeScope();
+        using (StepProfiler.Enter(StepPhase.AttentionProjections))
+            return weights.O.Forward(attended).MoveToOuterDisposeScope();
     }
 
     /// <summary>Projections as usual; RoPE, the cache write and attention itself as kernels over the tensors' memory.</summary>
-    private unsafe Tensor ForwardOnCpu(Tensor x, TokenBatch batch)
+    private Tensor ForwardOnCpu(Tensor x, TokenBatch batch)
     {
-        int n = batch.TokenCount, h = config.NumAttentionHeads, kvh = config.NumKeyValueHeads, hd = config.HeadDim;
+        int n = batch.TokenCount;
         Tensor q, k, v;
         using (StepProfiler.Enter(StepPhase.AttentionProjections))
         {
@@ -62,9 +63,20 @@ public sealed class Attention(int layer, AttentionWeights weights, MixtralConfig
             k = weights.K.Forward(x); // [N, KVH·hd]
             v = weights.V.Forward(x); // [N, KVH·hd]
         }
-        using var scope = NewDisposeScope(); // q, k, v, and whatever the cache allocates stays with the cache
-        scope.Include(q, k, v);
-        var attended = empty([n, h * hd], ScalarType.Float32); // [N, H·hd]
+        using (q)
+        using (k)
+        using (v)
+        using (var attended = empty([n, config.QueryWidth], ScalarType.Float32)) // [N, H·hd]
+        {
+            AttendOnCpu(q, k, v, attended, batch);
+            using (StepProfiler.Enter(StepPhase.AttentionProjections))
+                return weights.O.Forward(attended);
+        }
+    }
+
+    private unsafe void AttendOnCpu(Tensor q, Tensor k, Tensor v, Tensor attended, TokenBatch batch)
+    {
+        int h = config.NumAttentionHeads, kvh = config.NumKeyValueHeads, hd = config.HeadDim;
         if (!CpuKernels.Handles(q) || !CpuKernels.Handles(k) || !CpuKernels.Handles(v))
             throw new InvalidOperationException("attention projections returned a tensor the CPU kernels cannot read");
         var positions = batch.FlatPositions(); // [N] on the host
@@ -84,9 +96,6 @@ public sealed class Attention(int layer, AttentionWeights weights, MixtralConfig
             AttentionKernel.Attend(qp + (long)start * h * hd, h * hd, kc, vc, capacity, outp + (long)start * h * hd, h * hd,
                 length, past, h, kvh, hd, (float)_scale, window);
         }
-        using (StepProfiler.Enter(StepPhase.AttentionProjections))
-            using (StepProfiler.Enter(StepPhase.AttentionProjections))
-            return weights.O.Forward(attended).MoveToOuterDisposeScope();
     }
 
     private Tensor AttendOneSequence(Tensor q, Tensor keys, Tensor values, int pastLength) // q [L, H, hd]; keys/values [KVH, S, hd] → [L, H·hd]

@@ -1,4 +1,5 @@
 using Mixtral.Model.Experts;
+using Mixtral.Model.Inference;
 using Mixtral.Model.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -17,12 +18,15 @@ public sealed class MoeBlock(int layer, Router router, IExpertBackend experts, i
     public async ValueTask<Tensor> ForwardAsync(Tensor x, IForwardObserver? observer, CancellationToken cancellationToken) // [N, D] → [N, D]
     {
         if (CpuKernels.Handles(x)) return await ForwardOnHostAsync(x, observer, cancellationToken).ConfigureAwait(false);
-        using var routing = router.Route(x);
+        using var routing = Route(x);
         observer?.OnRouting(layer, routing.ExpertIds, routing.Weights);
+        var section = StepProfiler.Enter(StepPhase.ExpertGatherScatter);
         var work = GroupByExpert(x, routing);
         try
         {
-            var outputs = await experts.RunAsync(layer, work.Select(w => w.Batch).ToList(), cancellationToken).ConfigureAwait(false);
+            Tensor[] outputs;
+            using (StepProfiler.Enter(StepPhase.Experts))
+                outputs = await experts.RunAsync(layer, work.Select(w => w.Batch).ToList(), cancellationToken).ConfigureAwait(false);
             try
             {
                 return Combine(x, work, outputs);
@@ -35,6 +39,7 @@ public sealed class MoeBlock(int layer, Router router, IExpertBackend experts, i
         finally
         {
             foreach (var w in work) w.Dispose();
+            section.Dispose();
         }
     }
 
@@ -44,14 +49,19 @@ public sealed class MoeBlock(int layer, Router router, IExpertBackend experts, i
     /// </summary>
     private async ValueTask<Tensor> ForwardOnHostAsync(Tensor x, IForwardObserver? observer, CancellationToken cancellationToken)
     {
-        var routing = router.RouteOnHost(x);
+        HostRouting routing;
+        using (StepProfiler.Enter(StepPhase.Routing))
+            routing = router.RouteOnHost(x);
         if (observer is not null) ReportRouting(observer, routing);
+        var section = StepProfiler.Enter(StepPhase.ExpertGatherScatter);
         var groups = HostExpertGroups.Build(routing, expertCount);
         var batches = new List<ExpertBatch>(groups.Count);
         try
         {
             foreach (var g in groups) batches.Add(new ExpertBatch(g.Expert, g.Gather(x)));
-            var outputs = await experts.RunAsync(layer, batches, cancellationToken).ConfigureAwait(false);
+            Tensor[] outputs;
+            using (StepProfiler.Enter(StepPhase.Experts))
+                outputs = await experts.RunAsync(layer, batches, cancellationToken).ConfigureAwait(false);
             try
             {
                 return HostExpertGroups.Combine(x, groups, outputs);
@@ -64,7 +74,14 @@ public sealed class MoeBlock(int layer, Router router, IExpertBackend experts, i
         finally
         {
             foreach (var b in batches) b.Rows.Dispose();
+            section.Dispose();
         }
+    }
+
+    private Routing Route(Tensor x)
+    {
+        using (StepProfiler.Enter(StepPhase.Routing))
+            return router.Route(x);
     }
 
     private void ReportRouting(IForwardObserver observer, HostRouting routing)
