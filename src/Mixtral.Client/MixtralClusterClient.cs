@@ -61,6 +61,9 @@ public sealed class MixtralClusterClient : IAsyncDisposable
     public Task<TraceResult> TraceAsync(int[] tokenIds, CancellationToken cancellationToken = default) =>
         Coordinator.TraceAsync(tokenIds, cancellationToken);
 
+    /// <summary>Starts a fresh window for the coordinator's fan-out metrics (benchmarks measure one phase at a time).</summary>
+    public Task ResetMetricsAsync() => Coordinator.ResetMetricsAsync();
+
     /// <summary>Asks every active silo's node grain, and the coordinator, what they hold.</summary>
     public async Task<ClusterStatus> StatusAsync()
     {

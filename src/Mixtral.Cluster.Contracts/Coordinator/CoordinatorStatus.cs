@@ -12,4 +12,8 @@ public sealed record CoordinatorStatus(
     [property: Id(6)] long ExpertCalls,
     [property: Id(7)] long WireBytes,
     [property: Id(8)] double FanOutP50Ms,
-    [property: Id(9)] double FanOutP99Ms);
+    [property: Id(9)] double FanOutP99Ms,
+    [property: Id(10)] long FanOuts,
+    [property: Id(11)] double FanOutTotalMs,
+    [property: Id(12)] double StepTotalMs,
+    [property: Id(13)] long ExpertCallRetries);

@@ -19,4 +19,8 @@ public interface ICoordinatorGrain : IGrainWithIntegerKey
     /// <summary>What the coordinator serves (model, wire dtype, engine counters).</summary>
     [Alias("Describe")]
     Task<CoordinatorStatus> DescribeAsync();
+
+    /// <summary>Starts a fresh measurement window for the fan-out latency, call and byte counters (benchmarks).</summary>
+    [Alias("ResetMetrics")]
+    Task ResetMetricsAsync();
 }

@@ -89,8 +89,16 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
     public Task<CoordinatorStatus> DescribeAsync()
     {
         var metrics = _experts!.Metrics;
+        var engine = _engine!.Metrics;
         return Task.FromResult(new CoordinatorStatus(settings.NodeName, store.Fingerprint, settings.WireDType.ToString(), store.Account().SharedBytes,
-            _engine!.Metrics.Steps, _engine.Metrics.TokensProcessed, metrics.ExpertCalls, metrics.WireBytes, metrics.Percentile(0.5), metrics.Percentile(0.99)));
+            engine.Steps, engine.TokensProcessed, metrics.ExpertCalls, metrics.WireBytes, metrics.Percentile(0.5), metrics.Percentile(0.99),
+            metrics.FanOuts, metrics.FanOutTime.TotalMilliseconds, engine.StepTime.TotalMilliseconds, metrics.Retries));
+    }
+
+    public Task ResetMetricsAsync()
+    {
+        _experts!.Metrics.Reset();
+        return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

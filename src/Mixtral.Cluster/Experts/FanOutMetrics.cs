@@ -17,12 +17,14 @@ public sealed class FanOutMetrics
 
     private readonly double[] _window = new double[8192];
     private readonly Lock _gate = new();
-    private long _samples, _calls, _bytes, _retries;
+    private long _samples, _calls, _bytes, _retries, _ticks;
 
     public long FanOuts => Interlocked.Read(ref _samples);
     public long ExpertCalls => Interlocked.Read(ref _calls);
     public long WireBytes => Interlocked.Read(ref _bytes);
     public long Retries => Interlocked.Read(ref _retries);
+    /// <summary>Wall time spent waiting on fan-outs, summed (the distributed overhead plus the experts' compute).</summary>
+    public TimeSpan FanOutTime => TimeSpan.FromTicks(Interlocked.Read(ref _ticks));
 
     public void Record(TimeSpan duration, int calls, long bytes)
     {
@@ -30,6 +32,7 @@ public sealed class FanOutMetrics
         lock (_gate) _window[_samples++ % _window.Length] = ms;
         Interlocked.Add(ref _calls, calls);
         Interlocked.Add(ref _bytes, bytes);
+        Interlocked.Add(ref _ticks, duration.Ticks);
         FanOutDuration.Record(ms);
         ExpertCallsCounter.Add(calls);
         WireBytesCounter.Add(bytes);
@@ -57,5 +60,6 @@ public sealed class FanOutMetrics
         lock (_gate) _samples = 0;
         Interlocked.Exchange(ref _calls, 0);
         Interlocked.Exchange(ref _bytes, 0);
+        Interlocked.Exchange(ref _ticks, 0);
     }
 }

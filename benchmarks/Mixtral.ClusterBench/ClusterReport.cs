@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Text;
+using Mixtral.Model.Config;
+
+namespace Mixtral.ClusterBench;
+
+/// <summary>Writes the markdown report and the bar chart of one run.</summary>
+public static class ClusterReport
+{
+    public static string Write(BenchOptions options, MixtralConfig config, int[] batches,
+        IReadOnlyDictionary<int, DecodeMeasurement> single, IReadOnlyDictionary<int, ClusterMeasurement> cluster)
+    {
+        Directory.CreateDirectory(options.Out);
+        string png = Path.Combine(options.Out, "cluster-vs-single-process.png");
+        Plot(batches, single, cluster, png);
+
+        var md = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        md.AppendLine("# Cluster vs single process (decode)");
+        md.AppendLine();
+        md.AppendLine(inv, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores ({Environment.MachineName}), load average {LoadAverage()} at the end.");
+        md.AppendLine(inv, $"Model: `{options.Model}` ({config.NumHiddenLayers} layers, hidden {config.HiddenSize}, intermediate {config.IntermediateSize}, {config.NumLocalExperts} experts, top-{config.NumExpertsPerTok}), f32 compute.");
+        md.AppendLine(inv, $"Each sequence: a {options.PromptLength}-token prompt, {options.Tokens} greedy tokens; decode speed counts tokens after every sequence's first (no prefill), aggregated over the batch.");
+        md.AppendLine(inv, $"Cluster: redis-server + 3 `mixtral node` processes on loopback (coordinator; two expert nodes, 4 experts of every layer each), {options.Threads} torch threads per process, hidden states on the wire as {options.Wire}. Single process: the same engine with local experts, {options.Threads} threads. Same run, one after the other.");
+        md.AppendLine();
+        md.AppendLine("| batch | single process tok/s | cluster tok/s | ratio | wire bytes / token / layer | fan-out p50 ms | fan-out p99 ms | fan-out share of step | expert calls per fan-out |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (int b in batches)
+        {
+            var s = single[b];
+            var c = cluster[b];
+            md.AppendLine(inv, $"| {b} | {s.TokensPerSecond:F1} | {c.Decode.TokensPerSecond:F1} | {c.Decode.TokensPerSecond / s.TokensPerSecond:F2} | {c.WireBytesPerTokenPerLayer:F0} | {c.FanOutP50Ms:F2} | {c.FanOutP99Ms:F2} | {c.FanOutShareOfStep:P0} | {c.ExpertCallsPerFanOut:F1} |");
+        }
+        md.AppendLine();
+        md.AppendLine(inv, $"Wire bytes per token per layer: each token goes to {config.NumExpertsPerTok} experts and comes back, {config.HiddenSize} values each way, so {config.NumExpertsPerTok} × 2 × {config.HiddenSize} × bytes per value ({options.Wire}) plus a small header per call.");
+        md.AppendLine("The fan-out share is the part of the coordinator's step spent waiting for experts (their compute included); the rest is attention, routing, the LM head and sampling on the coordinator.");
+        md.AppendLine();
+        md.AppendLine("![decode tokens/s](cluster-vs-single-process.png)");
+        md.AppendLine();
+        md.AppendLine(inv, $"Reproduce: `dotnet run -c Release --project benchmarks/Mixtral.ClusterBench -- --model {options.Model} --tokens {options.Tokens} --threads {options.Threads} --wire {options.Wire}`");
+        string path = Path.Combine(options.Out, "cluster-vs-single-process.md");
+        File.WriteAllText(path, md.ToString());
+        return path;
+    }
+
+    private static void Plot(int[] batches, IReadOnlyDictionary<int, DecodeMeasurement> single, IReadOnlyDictionary<int, ClusterMeasurement> cluster, string path)
+    {
+        var plot = new ScottPlot.Plot();
+        var bars = new List<ScottPlot.Bar>();
+        var ticks = new List<ScottPlot.Tick>();
+        for (int i = 0; i < batches.Length; i++)
+        {
+            double x = i * 3;
+            bars.Add(new ScottPlot.Bar { Position = x, Value = single[batches[i]].TokensPerSecond, FillColor = ScottPlot.Colors.SteelBlue });
+            bars.Add(new ScottPlot.Bar { Position = x + 1, Value = cluster[batches[i]].Decode.TokensPerSecond, FillColor = ScottPlot.Colors.Orange });
+            ticks.Add(new ScottPlot.Tick(x + 0.5, $"batch {batches[i]}"));
+        }
+        plot.Add.Bars(bars);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
+        plot.Axes.Margins(bottom: 0);
+        plot.YLabel("decode tokens/s (aggregate)");
+        plot.Title("Single process (blue) vs 3-process loopback cluster (orange)");
+        plot.SavePng(path, 800, 480);
+    }
+
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "n/a"; }
+    }
+}
