@@ -69,15 +69,3 @@ static async IAsyncEnumerable<int> ClusterTokens(Mixtral.Client.MixtralClusterCl
     await foreach (var e in client.GenerateAsync(new GenerateRequest { PromptIds = prompt, MaxNewTokens = tokens }))
         if (e.TokenId >= 0) yield return e.TokenId;
 }
-
-public sealed record BenchOptions(string Model, int Tokens, int PromptLength, int Threads, string Wire, string Out)
-{
-    public static BenchOptions Parse(string[] args)
-    {
-        string? Get(string flag) => args.SkipWhile(a => a != flag).Skip(1).FirstOrDefault();
-        int Int(string flag, int fallback) => Get(flag) is string s ? int.Parse(s, CultureInfo.InvariantCulture) : fallback;
-        string model = Get("--model") ?? throw new ArgumentException("--model DIR is required (e.g. a `mixtral synth --preset mid` folder)");
-        return new BenchOptions(model, Int("--tokens", 32), Int("--prompt-length", 8), Int("--threads", Environment.ProcessorCount),
-            Get("--wire") ?? "bf16", Get("--out") ?? Path.Combine("benchmarks", "results"));
-    }
-}

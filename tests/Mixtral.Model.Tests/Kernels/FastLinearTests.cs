@@ -1,0 +1,92 @@
+using Mixtral.Model.Kernels;
+using Mixtral.Model.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mixtral.Model.Tests.Kernels;
+
+/// <summary>The few-row matrix kernel against LibTorch's linear, and the cases it must leave to LibTorch.</summary>
+public sealed class FastLinearTests
+{
+    /// <summary>N and K around the kernel's blocking (4 rows of W, 8 and 16 floats of K), and the model's real widths.</summary>
+    public static TheoryData<int, int> Shapes => new()
+    {
+        { 1, 1 }, { 3, 7 }, { 4, 8 }, { 5, 9 }, { 13, 33 }, { 8, 1024 }, { 257, 100 }, { 64, 1027 }, { 1024, 256 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Equals_torch_linear_for_every_row_count_up_to_33(int n, int k)
+    {
+        using var w = Random([n, k], n * 1000 + k);
+        var fast = FastLinear.For(w);
+        Assert.NotNull(fast);
+        using var layer = new Linear(w.alias());
+        for (int t = 1; t <= 33; t++)
+        {
+            using var x = Random([t, k], t);
+            using var expected = nn.functional.linear(x, w);
+            bool took = fast.TryForward(x, out var y);
+            Assert.Equal(t <= FastLinear.MaxRows, took); // 33 rows is past the kernel's range: LibTorch does it
+            if (took)
+            {
+                using (y) KernelTolerance.AssertLinearClose(expected, y, x, w, $"N={n} K={k} T={t}");
+            }
+            using var viaLayer = layer.Forward(x);
+            KernelTolerance.AssertLinearClose(expected, viaLayer, x, w, $"Linear N={n} K={k} T={t}");
+        }
+    }
+
+    [Fact]
+    public void Leading_dimensions_are_flattened_into_rows()
+    {
+        using var w = Random([20, 24], 1);
+        using var x = Random([2, 3, 24], 2); // [2, 3, K] → [2, 3, N]
+        Assert.True(FastLinear.For(w)!.TryForward(x, out var y));
+        using (y)
+        {
+            using var expected = nn.functional.linear(x, w);
+            Assert.Equal([2L, 3, 20], y.shape);
+            KernelTolerance.AssertClose(expected, y, 1e-5, "3-D input");
+        }
+    }
+
+    [Fact]
+    public void Non_contiguous_input_falls_back_to_torch()
+    {
+        using var w = Random([16, 12], 3);
+        using var stored = Random([12, 5], 4);
+        using var x = stored.t(); // [5, 12], not contiguous
+        Assert.False(x.is_contiguous());
+        Assert.False(FastLinear.For(w)!.TryForward(x, out _));
+        using var expected = nn.functional.linear(x, w);
+        using var layer = new Linear(w.alias());
+        using var actual = layer.Forward(x);
+        KernelTolerance.AssertClose(expected, actual, 0, "non-contiguous input through Linear");
+    }
+
+    [Fact]
+    public void Sixteen_bit_and_non_contiguous_weights_get_no_kernel()
+    {
+        using var w = Random([16, 12], 5);
+        using var bf16 = w.to(ScalarType.BFloat16);
+        using var stored = Random([12, 16], 6);
+        using var transposed = stored.t();
+        Assert.Null(FastLinear.For(bf16));
+        Assert.Null(FastLinear.For(transposed));
+    }
+
+    [Fact]
+    public void Suspended_kernels_leave_the_work_to_torch()
+    {
+        using var w = Random([16, 12], 7);
+        using var x = Random([2, 12], 8);
+        using (CpuKernels.Suspend())
+            Assert.False(FastLinear.For(w)!.TryForward(x, out _));
+        Assert.True(FastLinear.For(w)!.TryForward(x, out var y));
+        y.Dispose();
+    }
+
+    /// <summary>Standard normal values from a seeded generator of their own, so tests do not share random state.</summary>
+    internal static Tensor Random(long[] shape, long seed) => randn(shape, generator: new Generator((ulong)seed));
+}
