@@ -30,7 +30,6 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
     private RemoteExpertBackend? _experts;
     private MixtralModel? _model;
     private InferenceEngine? _engine;
-    private readonly SemaphoreSlim _traceGate = new(1, 1);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -65,26 +64,19 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         }
     }
 
-    public async Task<TraceResult> TraceAsync(int[] tokenIds, CancellationToken cancellationToken = default)
-    {
-        // Traces run one at a time beside the engine's own steps: each uses its own cache, the weights are read-only.
-        await _traceGate.WaitAsync(cancellationToken);
-        try
+    public Task<TraceResult> TraceAsync(int[] tokenIds, CancellationToken cancellationToken = default) =>
+        // Between two steps of the running batch: the model runs one forward pass at a time.
+        _engine!.RunExclusiveAsync(async model =>
         {
-            using var trace = await ForwardTrace.RunAsync(_model!, tokenIds, cancellationToken);
-            var c = _model!.Config;
+            using var trace = await ForwardTrace.RunAsync(model, tokenIds, cancellationToken);
+            var c = model.Config;
             using var ids = trace.RouterTopKIds;
             using var weights = trace.RouterTopKWeights;
             using var logits = trace.Logits.cpu().contiguous();
             using var hidden = trace.FinalHidden.contiguous();
             return new TraceResult(tokenIds.Length, c.VocabSize, c.NumHiddenLayers, c.NumExpertsPerTok, c.HiddenSize,
                 Floats(logits), [.. MemoryMarshal.Cast<byte, int>(ids.contiguous().bytes)], Floats(weights), Floats(hidden));
-        }
-        finally
-        {
-            _traceGate.Release();
-        }
-    }
+        }, cancellationToken);
 
     public Task<CoordinatorStatus> DescribeAsync()
     {
@@ -105,7 +97,6 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
     {
         if (_engine is not null) await _engine.DisposeAsync();
         _model?.Dispose();
-        _traceGate.Dispose();
     }
 
     private static float[] Floats(Tensor t) => [.. MemoryMarshal.Cast<byte, float>(t.contiguous().bytes)];

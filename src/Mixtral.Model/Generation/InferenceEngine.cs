@@ -19,6 +19,9 @@ public sealed class InferenceEngine : IAsyncDisposable
     private readonly HashSet<int> _eos;
     private readonly Channel<ActiveSequence> _admissions = Channel.CreateUnbounded<ActiveSequence>(new() { SingleReader = true });
     private readonly CancellationTokenSource _shutdown = new();
+    // Held by the loop for each step; other work on the model (a trace) takes it between steps, so the model only
+    // ever runs one forward pass at a time (its rotary table and scratch buffers are shared).
+    private readonly SemaphoreSlim _modelGate = new(1, 1);
     private readonly Task _loop;
 
     public InferenceEngine(MixtralModel model, Func<ITextStreamDecoder>? textDecoders = null, EngineOptions? options = null)
@@ -57,6 +60,20 @@ public sealed class InferenceEngine : IAsyncDisposable
         throw new InvalidOperationException("generation stream ended without a result");
     }
 
+    /// <summary>Runs <paramref name="work"/> on the model between two steps of the running batch.</summary>
+    public async Task<T> RunExclusiveAsync<T>(Func<MixtralModel, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        await _modelGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await work(_model).ConfigureAwait(false);
+        }
+        finally
+        {
+            _modelGate.Release();
+        }
+    }
+
     private void Validate(GenerationRequest request)
     {
         request.Sampling.Validate();
@@ -83,7 +100,18 @@ public sealed class InferenceEngine : IAsyncDisposable
                 if (running.Count == 0 && !await _admissions.Reader.WaitToReadAsync(token).ConfigureAwait(false)) break;
                 Admit(running);
                 DropCancelled(running);
-                if (running.Count > 0) await StepAsync(running, token).ConfigureAwait(false);
+                if (running.Count > 0)
+                {
+                    await _modelGate.WaitAsync(token).ConfigureAwait(false);
+                    try
+                    {
+                        await StepAsync(running, token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _modelGate.Release();
+                    }
+                }
                 running.RemoveAll(s => { if (s.Finished) s.Dispose(); return s.Finished; });
             }
         }
@@ -153,5 +181,6 @@ public sealed class InferenceEngine : IAsyncDisposable
         await _shutdown.CancelAsync().ConfigureAwait(false);
         try { await _loop.ConfigureAwait(false); } catch (OperationCanceledException) { }
         _shutdown.Dispose();
+        _modelGate.Dispose();
     }
 }
