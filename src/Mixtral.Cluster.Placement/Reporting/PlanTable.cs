@@ -10,13 +10,17 @@ namespace Mixtral.Cluster.Placement.Reporting;
 /// </summary>
 public static class PlanTable
 {
-    private static readonly string[] Header = ["node", "role", "device", "experts held", "experts", "expert GB", "shared GB", "total GB", "budget GB", ""];
+    private static string[] Header(string unit) => ["node", "role", "device", "experts held", "experts", $"expert {unit}", $"shared {unit}", $"total {unit}", $"budget {unit}", ""];
     private static readonly bool[] RightAligned = [false, false, false, false, true, true, true, true, true, false];
 
     public static string Render(PlanFootprint footprint)
     {
         var plan = footprint.Plan;
-        var rows = new List<string[]> { Header };
+        // Small (demo, test) models read better in MB than as a column of 0.00 GB.
+        bool mb = footprint.TotalBytes < ByteText.BytesPerGb;
+        string unit = mb ? "MB" : "GB";
+        Func<long, string> size = mb ? ByteText.Mb : ByteText.Gb;
+        var rows = new List<string[]> { Header(unit) };
         foreach (var n in footprint.Nodes)
         {
             rows.Add([
@@ -25,19 +29,19 @@ public static class PlanTable
                 n.Node.Device.ToString().ToLowerInvariant(),
                 ExpertRangeText.Format(n.Experts),
                 n.Experts.Count.ToString(CultureInfo.InvariantCulture),
-                ByteText.Gb(n.ExpertBytes),
-                n.SharedBytes > 0 ? ByteText.Gb(n.SharedBytes) : "-",
-                ByteText.Gb(n.TotalBytes),
-                n.Node.MemoryBudgetBytes is long budget ? ByteText.Gb(budget) : "-",
+                size(n.ExpertBytes),
+                n.SharedBytes > 0 ? size(n.SharedBytes) : "-",
+                size(n.TotalBytes),
+                n.Node.MemoryBudgetBytes is long budget ? size(budget) : "-",
                 n.OverBudget ? "OVER" : "",
             ]);
         }
         rows.Add([
             "total", "", "", "",
             footprint.Nodes.Sum(n => n.Experts.Count).ToString(CultureInfo.InvariantCulture),
-            ByteText.Gb(footprint.Nodes.Sum(n => n.ExpertBytes)),
-            ByteText.Gb(footprint.Nodes.Sum(n => n.SharedBytes)),
-            ByteText.Gb(footprint.TotalBytes),
+            size(footprint.Nodes.Sum(n => n.ExpertBytes)),
+            size(footprint.Nodes.Sum(n => n.SharedBytes)),
+            size(footprint.TotalBytes),
             "", "",
         ]);
 
@@ -46,16 +50,16 @@ public static class PlanTable
             $"Placement {plan.Strategy} on {plan.Nodes.Count} node(s): {plan.Model.NumHiddenLayers} layers × {plan.Model.NumLocalExperts} experts ")
             .Append(CultureInfo.InvariantCulture, $"(model {plan.Model.Fingerprint}), weights in {footprint.Sizing.DType.ShortName()}\n")
             .Append(CultureInfo.InvariantCulture,
-                $"one expert: {ByteText.Gb(footprint.Sizing.BytesPerExpert)} GB per layer, {ByteText.Gb(footprint.Sizing.BytesPerExpertColumn)} GB over all layers; ")
-            .Append(CultureInfo.InvariantCulture, $"shared weights (coordinator): {ByteText.Gb(footprint.Sizing.SharedBytes)} GB\n\n");
+                $"one expert: {size(footprint.Sizing.BytesPerExpert)} {unit} per layer, {size(footprint.Sizing.BytesPerExpertColumn)} {unit} over all layers; ")
+            .Append(CultureInfo.InvariantCulture, $"shared weights (coordinator): {size(footprint.Sizing.SharedBytes)} {unit}\n\n");
         AppendAligned(text, rows);
-        text.Append("\nGB = 10^9 bytes. Budgets cover weights only; the coordinator's KV cache and activations come on top.\n");
+        text.Append(CultureInfo.InvariantCulture, $"\n{unit} = 10^{(mb ? 6 : 9)} bytes. Budgets cover weights only; the coordinator's KV cache and activations come on top.\n");
         return text.ToString();
     }
 
     private static void AppendAligned(StringBuilder text, List<string[]> rows)
     {
-        int[] widths = Enumerable.Range(0, Header.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        int[] widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         foreach (var row in rows)
         {
             var cells = row.Select((cell, c) => RightAligned[c] ? cell.PadLeft(widths[c]) : cell.PadRight(widths[c]));

@@ -66,4 +66,15 @@ public class ReportingTests
         Assert.False(a.GetProperty("over_budget").GetBoolean());
         Assert.True(root.GetProperty("nodes")[2].GetProperty("over_budget").GetBoolean());
     }
+
+    [Fact]
+    public void Small_models_are_sized_in_megabytes()
+    {
+        var plan = new RoundRobinStrategy().Place(Models.Tiny, [new NodeCapacity("a", NodeRole.All), new NodeCapacity("b", NodeRole.Experts)]);
+        string table = PlanTable.Render(PlanFootprint.Compute(plan, Models.Tiny, WeightDType.BFloat16));
+        Assert.Contains("expert MB", table);
+        // One expert of one layer: 3 matrices of 128 × 256 in bf16 = 196,608 B; b holds 4 experts × 4 layers.
+        Assert.Matches(@"\nb +experts +cpu +L0-3: E1,E3,E5,E7 +16 +3\.15 ", table);
+        Assert.Contains("MB = 10^6 bytes", table);
+    }
 }
