@@ -24,32 +24,20 @@ public static unsafe class AttentionKernel
     }
 
     /// <summary>
-    /// output [L, H·hd] (rows <paramref name="outStride"/> apart) for queries q [L, H, hd] (rows <paramref name="qStride"/>
-    /// apart) at positions past..past+L-1, against keys/values [KVH, C, hd] holding positions 0..past+L-1. Query i sees
-    /// key j when j ≤ past + i and past + i − j &lt; window.
+    /// output [hd] for one query head q [hd] at position <paramref name="position"/>, against keys/values [C, hd] of its
+    /// key/value head holding positions 0..position. The query sees key j when j ≤ position and position − j &lt; window.
     /// </summary>
-    public static void Attend(float* q, long qStride, float* keys, float* values, int capacity, float* output, long outStride,
-        int length, int past, int heads, int kvHeads, int hd, float scale, int window)
+    public static void AttendOne(float* q, float* keys, float* values, float* output, int position, int hd, float scale, int window)
     {
-        int groups = heads / kvHeads;
-        float[] rented = ArrayPool<float>.Shared.Rent(past + length);
+        int first = Math.Max(0, position - window + 1), count = position - first + 1;
+        float[] rented = ArrayPool<float>.Shared.Rent(count);
         try
         {
             fixed (float* scores = rented)
             {
-                for (int i = 0; i < length; i++)
-                {
-                    int last = past + i; // the query's own position: causal
-                    int first = Math.Max(0, last - window + 1);
-                    for (int h = 0; h < heads; h++)
-                    {
-                        long kv = (long)(h / groups) * capacity * hd;
-                        float* qh = q + i * qStride + (long)h * hd;
-                        Scores(qh, keys + kv, first, last, hd, scale, scores);
-                        Softmax(scores, last - first + 1);
-                        WeightedSum(scores, values + kv, first, last, hd, output + i * outStride + (long)h * hd);
-                    }
-                }
+                Scores(q, keys + (long)first * hd, count, hd, scale, scores);
+                Softmax(scores, count);
+                WeightedSum(scores, values + (long)first * hd, count, hd, output);
             }
         }
         finally
@@ -58,10 +46,17 @@ public static unsafe class AttentionKernel
         }
     }
 
-    private static void Scores(float* q, float* keys, int first, int last, int hd, float scale, float* scores)
+    /// <summary>scores[j] = (q · keys[j]) · scale, four keys per pass so the horizontal sums are shared.</summary>
+    private static void Scores(float* q, float* keys, int count, int hd, float scale, float* scores)
     {
-        for (int j = first; j <= last; j++)
-            scores[j - first] = DotKernel.Dot(q, keys + (long)j * hd, hd) * scale;
+        int j = 0;
+        for (; j + 4 <= count; j += 4)
+        {
+            float* k0 = keys + (long)j * hd;
+            Vector128.Store(DotKernel.Block4x1(q, k0, k0 + hd, k0 + 2 * hd, k0 + 3 * hd, hd) * scale, scores + j);
+        }
+        for (; j < count; j++)
+            scores[j] = DotKernel.Dot(q, keys + (long)j * hd, hd) * scale;
     }
 
     /// <summary>In place over s scores: e^(x − max) / Σ, in float32.</summary>
@@ -87,22 +82,18 @@ public static unsafe class AttentionKernel
         for (int j = 0; j < s; j++) scores[j] *= inverse;
     }
 
-    /// <summary>out [hd] = Σ_j p[j − first] · values[j].</summary>
-    private static void WeightedSum(float* p, float* values, int first, int last, int hd, float* output)
+    /// <summary>out [hd] = Σ_j p[j] · values[j], walking the values row by row.</summary>
+    private static void WeightedSum(float* p, float* values, int count, int hd, float* output)
     {
-        int d = 0;
-        for (; d + 8 <= hd; d += 8)
+        new Span<float>(output, hd).Clear();
+        for (int j = 0; j < count; j++)
         {
-            Vector256<float> acc = default;
-            for (int j = first; j <= last; j++)
-                acc += Vector256.Create(p[j - first]) * Vector256.Load(values + (long)j * hd + d);
-            Vector256.Store(acc, output + d);
-        }
-        for (; d < hd; d++)
-        {
-            float acc = 0;
-            for (int j = first; j <= last; j++) acc += p[j - first] * values[(long)j * hd + d];
-            output[d] = acc;
+            float* v = values + (long)j * hd;
+            var pj = Vector256.Create(p[j]);
+            int d = 0;
+            for (; d + 8 <= hd; d += 8)
+                Vector256.Store(Vector256.FusedMultiplyAdd(pj, Vector256.Load(v + d), Vector256.Load(output + d)), output + d);
+            for (; d < hd; d++) output[d] += p[j] * v[d];
         }
     }
 }

@@ -26,6 +26,18 @@ public static unsafe class DotKernel
         {
             float* w0 = w + (long)r * k, w1 = w0 + k, w2 = w1 + k, w3 = w2 + k;
             int i = 0;
+            if (Dot512Kernel.Enabled)
+            {
+                for (; i + 4 <= t; i += 4)
+                {
+                    var block = Dot512Kernel.Block(x + (long)i * k, k, w0, w1, w2, w3, k);
+                    float* yi = y + (long)i * n + r;
+                    Sse.Store(yi, block.R0);
+                    Sse.Store(yi + n, block.R1);
+                    Sse.Store(yi + 2L * n, block.R2);
+                    Sse.Store(yi + 3L * n, block.R3);
+                }
+            }
             for (; i + 2 <= t; i += 2)
             {
                 float* xi = x + (long)i * k;
@@ -118,12 +130,25 @@ public static unsafe class DotKernel
 
     /// <summary>The horizontal sums of four accumulators, as one vector [Σa, Σb, Σc, Σd].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Sum4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
+    internal static Vector128<float> Sum4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d)
     {
         var ab = Avx.HorizontalAdd(a, b); // [a01 a23 b01 b23 | a45 a67 b45 b67]
         var cd = Avx.HorizontalAdd(c, d);
         var abcd = Avx.HorizontalAdd(ab, cd); // [a0123 b0123 c0123 d0123 | a4567 b4567 c4567 d4567]
         return Sse.Add(abcd.GetLower(), abcd.GetUpper());
+    }
+
+    /// <summary>[x·w0, x·w1, x·w2, x·w3] over K positions <paramref name="from"/>..K−1 only: the tail a wider block left.</summary>
+    internal static Vector128<float> Block4x1Tail(float* x, float* w0, float* w1, float* w2, float* w3, int from, int k)
+    {
+        var sums = Vector128<float>.Zero;
+        if (from + Lanes <= k)
+        {
+            int end = from + (k - from) / Lanes * Lanes;
+            sums = Block4x1(x + from, w0 + from, w1 + from, w2 + from, w3 + from, end - from);
+            from = end;
+        }
+        return from < k ? sums + Tail4(x, w0, w1, w2, w3, from, k) : sums;
     }
 
     /// <summary>The last K mod 8 products of four rows, for K that is not a multiple of 8.</summary>

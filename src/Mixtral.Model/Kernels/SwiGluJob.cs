@@ -40,6 +40,18 @@ internal sealed unsafe class SwiGluJob : ParallelJob
             float* g0 = _w1 + (long)r * _d, g1 = g0 + _d;
             float* u0 = _w3 + (long)r * _d, u1 = u0 + _d;
             int t = 0;
+            if (Dot512Kernel.Enabled)
+            {
+                for (; t + 4 <= _t; t += 4)
+                {
+                    var block = Dot512Kernel.Block(_x + (long)t * _d, _d, g0, g1, u0, u1, _d);
+                    float* at = _a + (long)t * _i + r;
+                    Activate(block.R0, at);
+                    Activate(block.R1, at + _i);
+                    Activate(block.R2, at + 2L * _i);
+                    Activate(block.R3, at + 3L * _i);
+                }
+            }
             for (; t + 2 <= _t; t += 2)
             {
                 float* xt = _x + (long)t * _d;

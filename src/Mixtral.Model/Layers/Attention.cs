@@ -82,8 +82,8 @@ public sealed class Attention(int layer, AttentionWeights weights, MixtralConfig
         var positions = batch.FlatPositions(); // [N] on the host
         rope.ApplyInPlace(q, positions);
         rope.ApplyInPlace(k, positions);
-        float* qp = CpuKernels.Pointer(q), kp = CpuKernels.Pointer(k), vp = CpuKernels.Pointer(v), outp = CpuKernels.Pointer(attended);
-        int window = config.SlidingWindow ?? int.MaxValue;
+        float* kp = CpuKernels.Pointer(k), vp = CpuKernels.Pointer(v);
+        var sequences = new AttentionSequence[batch.Chunks.Count];
         for (int c = 0; c < batch.Chunks.Count; c++)
         {
             var chunk = batch.Chunks[c];
@@ -93,9 +93,10 @@ public sealed class Attention(int layer, AttentionWeights weights, MixtralConfig
             float* kc = CpuKernels.Pointer(keys), vc = CpuKernels.Pointer(values);
             AttentionKernel.WriteCache(kp + (long)start * kvh * hd, kvh * hd, length, kc, capacity, past, kvh, hd);
             AttentionKernel.WriteCache(vp + (long)start * kvh * hd, kvh * hd, length, vc, capacity, past, kvh, hd);
-            AttentionKernel.Attend(qp + (long)start * h * hd, h * hd, kc, vc, capacity, outp + (long)start * h * hd, h * hd,
-                length, past, h, kvh, hd, (float)_scale, window);
+            sequences[c] = new AttentionSequence(start, length, past, kc, vc, capacity);
         }
+        CpuKernels.Pool.Run(new AttentionJob(CpuKernels.Pointer(q), CpuKernels.Pointer(attended), sequences, batch.TokenCount, h, kvh, hd,
+            (float)_scale, config.SlidingWindow ?? int.MaxValue));
     }
 
     private Tensor AttendOneSequence(Tensor q, Tensor keys, Tensor values, int pastLength) // q [L, H, hd]; keys/values [KVH, S, hd] → [L, H·hd]

@@ -22,6 +22,8 @@ public sealed class FastLinearTests
         var fast = FastLinear.For(w);
         Assert.NotNull(fast);
         using var layer = new Linear(w.alias());
+        foreach (bool wide in WideBlockSettings)
+        using (WideBlocks(wide))
         for (int t = 1; t <= 33; t++)
         {
             using var x = Random([t, k], t);
@@ -30,7 +32,7 @@ public sealed class FastLinearTests
             Assert.Equal(t <= FastLinear.MaxRows, took); // 33 rows is past the kernel's range: LibTorch does it
             if (took)
             {
-                using (y) KernelTolerance.AssertLinearClose(expected, y, x, w, $"N={n} K={k} T={t}");
+                using (y) KernelTolerance.AssertLinearClose(expected, y, x, w, $"N={n} K={k} T={t} AVX-512 {wide}");
             }
             using var viaLayer = layer.Forward(x);
             KernelTolerance.AssertLinearClose(expected, viaLayer, x, w, $"Linear N={n} K={k} T={t}");
@@ -85,6 +87,23 @@ public sealed class FastLinearTests
             Assert.False(FastLinear.For(w)!.TryForward(x, out _));
         Assert.True(FastLinear.For(w)!.TryForward(x, out var y));
         y.Dispose();
+    }
+
+    /// <summary>The AVX2 blocks always; the AVX-512 block too where this CPU has it.</summary>
+    internal static bool[] WideBlockSettings => Dot512Kernel.IsSupported ? [false, true] : [false];
+
+    /// <summary>Turns the AVX-512 block on or off until disposed. Both settings compute within the same bound, so
+    /// tests running alongside are not disturbed.</summary>
+    internal static IDisposable WideBlocks(bool enabled)
+    {
+        bool previous = Dot512Kernel.Enabled;
+        Dot512Kernel.Enabled = enabled;
+        return new Restore(() => Dot512Kernel.Enabled = previous);
+    }
+
+    private sealed class Restore(Action restore) : IDisposable
+    {
+        public void Dispose() => restore();
     }
 
     /// <summary>Standard normal values from a seeded generator of their own, so tests do not share random state.</summary>
