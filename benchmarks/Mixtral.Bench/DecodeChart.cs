@@ -10,13 +10,16 @@ public static class DecodeChart
         var ours = Colors.SteelBlue;
         var floor = Colors.Gray;
         var peer = Colors.Orange;
-        var bars = new List<(string Label, double Value, Color Color)>
+        var bars = new List<(string Label, double Value, Color Color)>();
+        foreach (var v in new[] { r.Float32, r.BFloat16 }.OfType<VariantResults>())
         {
-            ("this engine\nbatch 1", r.Batch1.TokensPerSecond, ours),
-            ("floor\n(this run)", r.FloorTokensPerSecond, floor),
-        };
+            string weights = v == r.Float32 ? "f32" : "bf16";
+            bars.Add(($"this engine\n{weights} weights\nbatch 1", v.Batch1.TokensPerSecond, ours));
+            bars.Add(($"floor\n{weights} weights\n(this run)", r.FloorTokensPerSecond(v.Bytes), floor));
+        }
         bars.AddRange(Peer.Mid.Where(p => p.Batch1 is not null).Select(p => (Wrap(p.Name) + "\nbatch 1", p.Batch1!.Value, peer)));
-        bars.Add(($"this engine\nbatch {r.BatchN.Sequences}", r.BatchN.TokensPerSecond, ours));
+        foreach (var v in new[] { r.Float32, r.BFloat16 }.OfType<VariantResults>())
+            bars.Add(($"this engine\n{(v == r.Float32 ? "f32" : "bf16")} weights\nbatch {v.BatchN.Sequences}", v.BatchN.TokensPerSecond, ours));
         bars.AddRange(Peer.Mid.Where(p => p.Batch8 is not null).Select(p => (Wrap(p.Name) + "\nbatch 8", p.Batch8!.Value, peer)));
 
         var plot = new Plot();
@@ -32,9 +35,9 @@ public static class DecodeChart
             [.. Enumerable.Range(0, bars.Count).Select(i => (double)i)], [.. bars.Select(b => b.Label)]);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.Margins(bottom: 0, top: 0.15);
-        plot.Title($"Mixtral `mid` decode, {r.Threads} threads: tokens/s (floor {r.BandwidthGBps:F1} GB/s)");
+        plot.Title($"Mixtral `mid` decode, {r.Threads} threads, tokens/s (floors from {r.BandwidthGBps:F1} GB/s measured in the run; peers measured earlier)");
         plot.YLabel("tokens/s");
-        plot.SavePng(path, 1200, 600);
+        plot.SavePng(path, 1400, 650);
     }
 
     private static string Wrap(string name) => name.Replace(", ", "\n", StringComparison.Ordinal);

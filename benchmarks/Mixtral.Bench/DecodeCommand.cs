@@ -4,12 +4,14 @@ using Mixtral.Model.Inference;
 using Mixtral.Model.Kernels;
 using Mixtral.Serving;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Mixtral.Bench;
 
 /// <summary>
-/// `decode --model DIR`: bandwidth, the floor, decode at batch 1 and N, prefill, a LibTorch-only baseline and the
-/// per-phase breakdown of a step, all in one process and one run; writes the markdown report and the chart.
+/// `decode --model DIR`: read bandwidth and the floor, decode at batch 1 and N, prefill, a LibTorch-only baseline and the
+/// per-phase breakdown of a step, for float32 weights and (unless --weights f32) bfloat16-stored weights, all in one process
+/// and one run; writes the markdown report and the chart.
 /// </summary>
 public static class DecodeCommand
 {
@@ -20,12 +22,13 @@ public static class DecodeCommand
         var tokens = new Option<int>("--tokens") { Description = "New tokens per sequence in the decode runs", DefaultValueFactory = _ => 64 };
         var batch = new Option<int>("--batch") { Description = "Sequences in the batched decode run", DefaultValueFactory = _ => 8 };
         var prefill = new Option<int>("--prefill-tokens") { Description = "Prompt length of the prefill run", DefaultValueFactory = _ => 128 };
+        var weights = new Option<string>("--weights") { Description = "Weight formats to measure: f32, or both (f32 and bf16-stored)", DefaultValueFactory = _ => "both" };
         var output = new Option<string>("--out") { Description = "Folder for the report and the chart", DefaultValueFactory = _ => "benchmarks/results" };
-        var command = new Command("decode", "Single-process decode/prefill tokens/s against the memory-bandwidth floor") { model, threads, tokens, batch, prefill, output };
+        var command = new Command("decode", "Single-process decode/prefill tokens/s against the memory-bandwidth floor") { model, threads, tokens, batch, prefill, weights, output };
         command.SetAction(async (result, ct) =>
         {
             var options = new DecodeOptions(result.GetValue(model)!, result.GetValue(threads), result.GetValue(tokens), result.GetValue(batch),
-                result.GetValue(prefill), result.GetValue(output)!);
+                result.GetValue(prefill), result.GetValue(weights)!, result.GetValue(output)!);
             options.Validate();
             await RunAsync(options, ct);
             return 0;
@@ -39,53 +42,89 @@ public static class DecodeCommand
         string loadBefore = MachineInfo.LoadAverage();
         Progress($"load average {loadBefore}; {o.Threads} threads");
         var folder = ModelFolder.Open(o.Model);
-        var config = folder.Config;
-        var modelOptions = new ModelOptions();
-
-        Progress("measuring read bandwidth (1 GiB, best of 7)...");
-        double bandwidth = MemoryBandwidth.MeasureGBps();
-        var bytes = DecodeBytes.For(config, elementBytes: 4);
-        Progress($"  {bandwidth:F1} GB/s; a decode step reads {bytes.Total / 1e6:F1} MB; floor {bandwidth * 1e9 / bytes.Total:F1} tokens/s");
-
-        Progress("loading the model...");
-        using var reader = folder.OpenCheckpoint();
-        using var mixtral = MixtralModel.Load(reader, config, modelOptions);
+        var bandwidth = new BandwidthSamples();
+        bandwidth.Measure("start");
         using var inference = torch.inference_mode();
 
-        Throughput batch1, batchN, prefill;
-        await using (var engine = new InferenceEngine(mixtral))
+        VariantResults f32;
+        VariantResults? bf16 = null;
+        Throughput libTorch1, libTorchN;
+        using (var mixtral = Load(folder, new ModelOptions()))
         {
-            Progress("warming up...");
-            await EngineRuns.DecodeAsync(engine, 1, 8, 8, config.VocabSize, ct);
-            Progress($"decode, batch 1, {o.Tokens} tokens...");
-            batch1 = await EngineRuns.DecodeAsync(engine, 1, o.Tokens, 8, config.VocabSize, ct);
-            Progress($"  {batch1.TokensPerSecond:F1} tokens/s");
-            Progress($"decode, batch {o.Batch}, {o.Tokens} tokens each...");
-            batchN = await EngineRuns.DecodeAsync(engine, o.Batch, o.Tokens, 8, config.VocabSize, ct);
-            Progress($"  {batchN.TokensPerSecond:F1} tokens/s aggregate");
-            Progress($"prefill, {o.PrefillTokens}-token prompt, best of 3...");
-            prefill = await EngineRuns.PrefillAsync(engine, o.PrefillTokens, config.VocabSize, 3, ct);
+            f32 = await MeasureAsync("float32 weights", mixtral, DecodeBytes.For(folder.Config, 4, 4), o, bandwidth, ct);
+            (libTorch1, libTorchN) = await LibTorchAloneAsync(mixtral, o, ct);
+        }
+        if (o.Weights == "both")
+        {
+            using var mixtral = Load(folder, new ModelOptions { WeightDType = ScalarType.BFloat16 });
+            bf16 = await MeasureAsync("bfloat16-stored weights", mixtral, DecodeBytes.For(folder.Config, 2, 4), o, bandwidth, ct);
+        }
+        bandwidth.Measure("end");
+
+        Write(new DecodeResults(MachineInfo.Read(), DateTimeOffset.UtcNow, loadBefore, MachineInfo.LoadAverage(), o.Threads,
+            folder.Path, folder.Config, bandwidth, f32, libTorch1, libTorchN, bf16), o.Output);
+    }
+
+    private static MixtralModel Load(ModelFolder folder, ModelOptions options)
+    {
+        Progress($"loading the model (matrices in {options.MatrixDType})...");
+        using var reader = folder.OpenCheckpoint();
+        return MixtralModel.Load(reader, folder.Config, options);
+    }
+
+    private static async Task<VariantResults> MeasureAsync(string name, MixtralModel model, DecodeBytes bytes, DecodeOptions o,
+        BandwidthSamples bandwidth, CancellationToken ct)
+    {
+        int vocab = model.Config.VocabSize;
+        Progress($"{name}: a decode step reads {bytes.Total / 1e6:F1} MB");
+        Throughput batch1, batchN, prefill;
+        await using (var engine = new InferenceEngine(model))
+        {
+            await EngineRuns.DecodeAsync(engine, 1, 8, 8, vocab, ct); // warm-up: JIT, caches, thread pool
+            batch1 = await BestOfAsync(3, $"{name}: decode, batch 1, {o.Tokens} tokens", bandwidth,
+                () => EngineRuns.DecodeAsync(engine, 1, o.Tokens, 8, vocab, ct));
+            batchN = await BestOfAsync(2, $"{name}: decode, batch {o.Batch}, {o.Tokens} tokens each", bandwidth,
+                () => EngineRuns.DecodeAsync(engine, o.Batch, o.Tokens, 8, vocab, ct));
+            Progress($"{name}: prefill, {o.PrefillTokens}-token prompt, best of 3...");
+            prefill = await EngineRuns.PrefillAsync(engine, o.PrefillTokens, vocab, 3, ct);
             Progress($"  {prefill.TokensPerSecond:F1} tokens/s");
         }
+        Progress($"{name}: profiling decode steps (batch 1, then batch {o.Batch})...");
+        var breakdown1 = await StepBreakdown.MeasureAsync(model, 1, 32, 8);
+        var breakdownN = await StepBreakdown.MeasureAsync(model, o.Batch, 16, 8);
+        return new VariantResults(name, bytes, batch1, batchN, prefill, breakdown1, breakdownN);
+    }
 
-        Throughput libTorch1, libTorchN;
+    private static async Task<(Throughput Batch1, Throughput BatchN)> LibTorchAloneAsync(MixtralModel model, DecodeOptions o, CancellationToken ct)
+    {
+        int fewer = Math.Max(8, o.Tokens / 2), vocab = model.Config.VocabSize;
         using (CpuKernels.Suspend()) // the engine's loop starts inside this scope, so all of its steps run on LibTorch alone
-        await using (var engine = new InferenceEngine(mixtral))
+        await using (var engine = new InferenceEngine(model))
         {
-            int fewer = Math.Max(8, o.Tokens / 2);
             Progress($"LibTorch alone (kernels off): decode batch 1 and {o.Batch}, {fewer} tokens...");
-            libTorch1 = await EngineRuns.DecodeAsync(engine, 1, fewer, 8, config.VocabSize, ct);
-            libTorchN = await EngineRuns.DecodeAsync(engine, o.Batch, fewer, 8, config.VocabSize, ct);
-            Progress($"  {libTorch1.TokensPerSecond:F1} / {libTorchN.TokensPerSecond:F1} tokens/s");
+            var batch1 = await EngineRuns.DecodeAsync(engine, 1, fewer, 8, vocab, ct);
+            var batchN = await EngineRuns.DecodeAsync(engine, o.Batch, fewer, 8, vocab, ct);
+            Progress($"  {batch1.TokensPerSecond:F1} / {batchN.TokensPerSecond:F1} tokens/s");
+            return (batch1, batchN);
         }
+    }
 
-        Progress("profiling decode steps (batch 1, then batch N)...");
-        var breakdown1 = await StepBreakdown.MeasureAsync(mixtral, 1, 32, 8);
-        var breakdownN = await StepBreakdown.MeasureAsync(mixtral, o.Batch, 16, 8);
-
-        var results = new DecodeResults(MachineInfo.Read(), DateTimeOffset.UtcNow, loadBefore, MachineInfo.LoadAverage(), o.Threads,
-            folder.Path, config, "float32", bandwidth, bytes, batch1, batchN, prefill, libTorch1, libTorchN, breakdown1, breakdownN);
-        Write(results, o.Output);
+    /// <summary>
+    /// The best of several runs, each preceded by a bandwidth sample: other processes on a shared machine only ever slow a
+    /// run down, so the best run and the best bandwidth sample are the two numbers measured under the quietest conditions.
+    /// </summary>
+    private static async Task<Throughput> BestOfAsync(int runs, string what, BandwidthSamples bandwidth, Func<Task<Throughput>> run)
+    {
+        Throughput? best = null;
+        for (int r = 1; r <= runs; r++)
+        {
+            bandwidth.Measure(what);
+            Progress($"{what} (run {r} of {runs})...");
+            var result = await run();
+            Progress($"  {result.TokensPerSecond:F1} tokens/s");
+            if (best is null || result.TokensPerSecond > best.TokensPerSecond) best = result;
+        }
+        return best!;
     }
 
     private static void Write(DecodeResults results, string folder)
@@ -95,22 +134,12 @@ public static class DecodeCommand
         DecodeChart.Write(results, Path.Combine(folder, chart));
         string report = Path.Combine(folder, "single-process-decode.md");
         File.WriteAllText(report, DecodeReport.Render(results, chart));
-        Progress($"batch 1: {results.Batch1.TokensPerSecond:F1} tokens/s = {results.RatioToFloor(results.Batch1) * 100:F0}% of the floor " +
-                 $"({results.FloorTokensPerSecond:F1}); batch {results.BatchN.Sequences}: {results.BatchN.TokensPerSecond:F1}; prefill {results.Prefill.TokensPerSecond:F1}");
+        foreach (var v in new[] { results.Float32, results.BFloat16 }.OfType<VariantResults>())
+            Progress($"{v.Name}: batch 1 {v.Batch1.TokensPerSecond:F1} tokens/s = {results.RatioToFloor(v.Batch1, v.Bytes) * 100:F0}% of the floor " +
+                     $"({results.FloorTokensPerSecond(v.Bytes):F1}); batch {v.BatchN.Sequences} {v.BatchN.TokensPerSecond:F1}; prefill {v.Prefill.TokensPerSecond:F1}");
         Progress($"wrote {report}");
     }
 
     private static void Progress(string message) => Console.Error.WriteLine($"[bench] {message}");
 }
 
-/// <summary>The `decode` command's options, checked once with messages that name the flag.</summary>
-public sealed record DecodeOptions(string Model, int Threads, int Tokens, int Batch, int PrefillTokens, string Output)
-{
-    public void Validate()
-    {
-        if (Threads < 1) throw new ArgumentException($"--threads must be at least 1, got {Threads}");
-        if (Tokens < 2) throw new ArgumentException($"--tokens must be at least 2 (decode speed needs tokens after the first), got {Tokens}");
-        if (Batch < 2) throw new ArgumentException($"--batch must be at least 2, got {Batch}");
-        if (PrefillTokens < 2) throw new ArgumentException($"--prefill-tokens must be at least 2, got {PrefillTokens}");
-    }
-}

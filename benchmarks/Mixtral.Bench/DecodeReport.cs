@@ -14,38 +14,46 @@ public static class DecodeReport
     {
         var md = new StringBuilder();
         void Line(string text = "") => md.Append(text).Append('\n');
-        string F(double v, string format = "F1") => v.ToString(format, Invariant);
-        string Pct(double v) => (v * 100).ToString("F0", Invariant) + "%";
         var c = r.Config;
+        var f32 = r.Float32;
+        var variants = new[] { r.Float32, r.BFloat16 }.OfType<VariantResults>().ToArray();
 
         Line("# Single-process decode vs the memory-bandwidth floor");
         Line();
-        Line($"Measured {r.Date.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant)} by `benchmarks/Mixtral.Bench decode`, everything in one run.");
+        Line($"Measured {r.Date.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant)} by `dotnet run -c Release --project benchmarks/Mixtral.Bench -- decode --model {r.ModelPath} --threads {r.Threads}`, everything in one process and one run.");
         Line();
-        Line($"- Machine: {r.Machine.Cpu}, {r.Machine.LogicalCores} logical cores, {F(r.Machine.MemoryGiB)} GiB, {r.Machine.VectorIsa}; {r.Machine.Os}; {r.Machine.Runtime}; TorchSharp {r.Machine.TorchSharp}");
-        Line($"- Threads: {r.Threads} (kernel pool and LibTorch alike). Load average before / after: {r.LoadBefore} / {r.LoadAfter} (other processes share these cores).");
-        Line($"- Model: `{r.ModelPath}`: vocab {c.VocabSize}, hidden {c.HiddenSize}, intermediate {c.IntermediateSize}, {c.NumHiddenLayers} layers, {c.NumAttentionHeads} heads / {c.NumKeyValueHeads} KV heads, {c.NumLocalExperts} experts, top-{c.NumExpertsPerTok}; weights computed in {r.DType}.");
+        Line($"- Machine: {r.Machine.Cpu}, {r.Machine.LogicalCores} logical cores, {F(r.Machine.MemoryGiB)} GiB, {r.Machine.VectorIsa}; {r.Machine.Os}; {r.Machine.Runtime}; TorchSharp {r.Machine.TorchSharp}.");
+        Line($"- Threads: {r.Threads} (kernel pool and LibTorch alike). Load average before / after: {r.LoadBefore} / {r.LoadAfter}: other processes shared these cores and this memory bus during the run.");
+        Line($"- Model: `{r.ModelPath}`: vocab {c.VocabSize}, hidden {c.HiddenSize}, intermediate {c.IntermediateSize}, {c.NumHiddenLayers} layers, {c.NumAttentionHeads} heads / {c.NumKeyValueHeads} KV heads, {c.NumLocalExperts} experts, top-{c.NumExpertsPerTok}, random weights (bf16 on disk), computed in float32.");
         Line();
         Line("## The floor");
         Line();
-        Line("| | |");
-        Line("|---|---:|");
-        Line($"| Read bandwidth (1 GiB buffer, SIMD sum, {r.Threads} threads, best of 7) | {F(r.BandwidthGBps)} GB/s |");
-        Line($"| Bytes one batch-1 decode step reads (embedding row + attention {MB(r.Bytes.Attention)} + routers {MB(r.Bytes.Router)} + norms + {c.NumExpertsPerTok} experts × {c.NumHiddenLayers} layers {MB(r.Bytes.Experts)} + LM head {MB(r.Bytes.LmHead)}) | {MB(r.Bytes.Total)} |");
-        Line($"| Floor = bandwidth / bytes | **{F(r.FloorTokensPerSecond)} tokens/s** ({F(1000 / r.FloorTokensPerSecond, "F2")} ms/step) |");
+        Line($"Read bandwidth: a 1 GiB buffer summed with SIMD loads by {r.Threads} threads (the kernels' own pool), 5 passes per sample, " +
+             $"{r.Bandwidth.Samples.Count} samples through the run (before every timed run): best **{F(r.BandwidthGBps)} GB/s**, worst {F(r.Bandwidth.Worst)} GB/s. " +
+             "Every timed run is preceded by a sample; other processes only slow runs down, so the best run is set against the best sample.");
+        Line();
+        Line("| Weights kept as | bytes one batch-1 decode step reads | of which experts | LM head | attention | floor (batch 1) |");
+        Line("|---|---:|---:|---:|---:|---:|");
+        foreach (var v in variants)
+            Line($"| {v.Name} | {MB(v.Bytes.Total)} | {MB(v.Bytes.Experts)} | {MB(v.Bytes.LmHead)} | {MB(v.Bytes.Attention)} | **{F(r.FloorTokensPerSecond(v.Bytes))} tokens/s** |");
         Line();
         Line("## Results");
         Line();
-        Line("| | tokens/s | ms per step | of the floor |");
+        Line("| | tokens/s | ms per step | of its floor |");
         Line("|---|---:|---:|---:|");
-        Row(md, "Decode, batch 1", r.Batch1, r, perSequenceStep: true);
-        Row(md, $"Decode, batch {r.BatchN.Sequences} (aggregate)", r.BatchN, r, perSequenceStep: false);
-        Line($"| Prefill, one {r.Prefill.Tokens}-token prompt (time to first token, best of 3) | {F(r.Prefill.TokensPerSecond)} | {F(r.Prefill.Window.TotalMilliseconds)} for the prompt | |");
-        if (r.LibTorchBatch1 is { } t1) Row(md, "LibTorch alone (kernels off), decode batch 1", t1, r, perSequenceStep: true);
-        if (r.LibTorchBatchN is { } tn) Row(md, $"LibTorch alone (kernels off), decode batch {tn.Sequences}", tn, r, perSequenceStep: false);
+        foreach (var v in variants)
+        {
+            Row(md, r, $"{v.Name}: decode, batch 1 (best of 3 runs)", v.Batch1, v.Bytes, 1);
+            Row(md, r, $"{v.Name}: decode, batch {v.BatchN.Sequences}, aggregate (best of 2 runs)", v.BatchN, v.Bytes, v.BatchN.Sequences);
+            Line($"| {v.Name}: prefill, one {v.Prefill.Tokens}-token prompt (best of 3) | {F(v.Prefill.TokensPerSecond)} | {F(v.Prefill.Window.TotalMilliseconds)} for the prompt | |");
+        }
+        Row(md, r, "float32 weights, LibTorch alone (kernels off): decode, batch 1", r.LibTorchBatch1, f32.Bytes, 1);
+        Row(md, r, $"float32 weights, LibTorch alone (kernels off): decode, batch {r.LibTorchBatchN.Sequences}", r.LibTorchBatchN, f32.Bytes, r.LibTorchBatchN.Sequences);
         Line();
-        Line($"Target: batch-1 decode ≥ 70% of the floor: **{(r.RatioToFloor(r.Batch1) >= 0.7 ? "met" : "not met")}** ({Pct(r.RatioToFloor(r.Batch1))}).");
-        Line($"The batch-{r.BatchN.Sequences} ratio is against the batch-1 floor: a batch step reads more experts ({F(r.BreakdownN.ExpertsPerLayer)} of {c.NumLocalExperts} per layer on average here) but serves {r.BatchN.Sequences} tokens.");
+        double ratio = r.RatioToFloor(f32.Batch1, f32.Bytes);
+        Line($"Target (float32, batch-1 decode ≥ 70% of the floor): **{(ratio >= 0.7 ? "met" : "not met")}**, {Pct(ratio)}.");
+        Line($"Batch-{f32.BatchN.Sequences} ratios are against the batch-1 floor: a batch step reads more experts ({F(f32.BreakdownN.ExpertsPerLayer)} of {c.NumLocalExperts} per layer on average here) but serves {f32.BatchN.Sequences} tokens.");
+        Line("bfloat16-stored weights are the checkpoint's own values, widened exactly to float32 as the kernels load them: the same products in the same order, so the same logits as float32 weights (tested bit for bit per matrix product), from half the bytes.");
         Line();
         Line($"![decode tokens/s]({chartFile})");
         Line();
@@ -53,61 +61,42 @@ public static class DecodeReport
         Line();
         Line("| Engine | batch 1 tokens/s | batch 8 tokens/s | note |");
         Line("|---|---:|---:|---|");
-        Line($"| **this engine, f32 (this run)** | **{F(r.Batch1.TokensPerSecond)}** | **{(r.BatchN.Sequences == 8 ? F(r.BatchN.TokensPerSecond) : "—")}** | {Pct(r.RatioToFloor(r.Batch1))} of this run's floor |");
+        foreach (var v in variants)
+            Line($"| **this engine, {v.Name} (this run)** | **{F(v.Batch1.TokensPerSecond)}** | **{(v.BatchN.Sequences == 8 ? F(v.BatchN.TokensPerSecond) : "—")}** | {Pct(r.RatioToFloor(v.Batch1, v.Bytes))} of its floor in this run |");
         foreach (var p in Peer.Mid)
             Line($"| {p.Name} | {(p.Batch1 is double b1 ? F(b1) : "—")} | {(p.Batch8 is double b8 ? F(b8) : "—")} | {p.Note} |");
         Line();
-        Line("## Where the time of a decode step goes");
+        Line("The peers' numbers come from another moment on this machine type; the ratio to each run's own floor is the comparable figure (this memory bus is shared, and its bandwidth moved between runs).");
         Line();
-        Line("Decode steps run straight on the model with the step profiler on (exclusive time per phase; sampling included).");
+        StepTimeTable.Render(md, variants);
         Line();
-        Line($"| Phase | batch 1: ms/step | share | batch {r.BreakdownN.Sequences}: ms/step | share |");
-        Line("|---|---:|---:|---:|---:|");
-        foreach (var phase in Enum.GetValues<StepPhase>())
-        {
-            double a = r.Breakdown1.PhasePerStep(phase).TotalMilliseconds, b = r.BreakdownN.PhasePerStep(phase).TotalMilliseconds;
-            Line($"| {PhaseName(phase)} | {F(a, "F2")} | {Pct(a / r.Breakdown1.PerStep.TotalMilliseconds)} | {F(b, "F2")} | {Pct(b / r.BreakdownN.PerStep.TotalMilliseconds)} |");
-        }
-        Line($"| **Step** | **{F(r.Breakdown1.PerStep.TotalMilliseconds, "F2")}** | | **{F(r.BreakdownN.PerStep.TotalMilliseconds, "F2")}** | |");
-        Line();
-        Line(KernelsVersusOverhead(r));
+        foreach (var v in variants) Line(KernelsVersusOverhead(r, v));
         return md.ToString();
     }
 
     /// <summary>The batch-1 step split into weight streaming (the matrix products, at what bandwidth) and the rest.</summary>
-    private static string KernelsVersusOverhead(DecodeResults r)
+    private static string KernelsVersusOverhead(DecodeResults r, VariantResults v)
     {
-        var b = r.Breakdown1;
+        var b = v.Breakdown1;
         double matmulMs = (b.PhasePerStep(StepPhase.AttentionProjections) + b.PhasePerStep(StepPhase.Experts) + b.PhasePerStep(StepPhase.LmHead)).TotalMilliseconds;
-        long matmulBytes = r.Bytes.Attention + r.Bytes.Experts + r.Bytes.LmHead;
+        long matmulBytes = v.Bytes.Attention + v.Bytes.Experts + v.Bytes.LmHead;
         double streamGBps = matmulBytes / (matmulMs / 1000) / 1e9;
         double restMs = b.PerStep.TotalMilliseconds - matmulMs;
-        string F(double v, string f = "F1") => v.ToString(f, Invariant);
-        return $"**Kernels vs overhead (batch 1).** The weight matrix products (attention projections, experts, LM head: {MB(matmulBytes)}) take " +
-            $"{F(matmulMs, "F2")} ms per step, i.e. they stream weights at {F(streamGBps)} GB/s, {F(100 * streamGBps / r.BandwidthGBps, "F0")}% of the measured read bandwidth. " +
-            $"Everything else (norms, RoPE, attention over the cache, routing, gather/scatter, sampling, and the per-op cost of the LibTorch calls " +
-            $"left on the path) takes {F(restMs, "F2")} ms per step, {F(100 * restMs / b.PerStep.TotalMilliseconds, "F0")}% of the step. " +
-            $"The profiled step ({F(b.PerStep.TotalMilliseconds, "F2")} ms) runs without the engine; the engine's own per-step cost is the gap to the batch-1 row above.";
+        return $"- **{v.Name}, batch 1: kernels vs overhead.** The weight matrix products (attention projections, experts, LM head: {MB(matmulBytes)}) take " +
+            $"{F(matmulMs, "F2")} ms per step: they stream weights at {F(streamGBps)} GB/s, {Pct(streamGBps / r.BandwidthGBps)} of the best measured read bandwidth. " +
+            $"Everything else (norms, RoPE, attention over the cache, routing, gather/scatter, sampling, and the per-op cost of the LibTorch calls still on the path) " +
+            $"takes {F(restMs, "F2")} ms per step, {Pct(restMs / b.PerStep.TotalMilliseconds)} of the profiled step ({F(b.PerStep.TotalMilliseconds, "F2")} ms, run without the engine).";
     }
 
-    private static void Row(StringBuilder md, string name, Throughput t, DecodeResults r, bool perSequenceStep)
+    private static void Row(StringBuilder md, DecodeResults r, string name, Throughput t, DecodeBytes bytes, int sequences)
     {
-        double stepMs = 1000.0 / t.TokensPerSecond * (perSequenceStep ? 1 : t.Sequences);
-        md.Append(CultureInfo.InvariantCulture, $"| {name} | {t.TokensPerSecond:F1} | {stepMs:F2} | {r.RatioToFloor(t) * 100:F0}% |\n");
+        double stepMs = 1000.0 / t.TokensPerSecond * sequences;
+        md.Append(CultureInfo.InvariantCulture, $"| {name} | {t.TokensPerSecond:F1} | {stepMs:F2} | {r.RatioToFloor(t, bytes) * 100:F0}% |\n");
     }
 
-    private static string PhaseName(StepPhase phase) => phase switch
-    {
-        StepPhase.NormsAndResiduals => "Embedding, norms, residual adds",
-        StepPhase.AttentionProjections => "Attention projections (Q, K, V, O)",
-        StepPhase.Attention => "Attention (RoPE, cache, scores, softmax)",
-        StepPhase.Routing => "Routing (gate, softmax, top-k)",
-        StepPhase.ExpertGatherScatter => "Expert gather / scatter",
-        StepPhase.Experts => "Experts (W1·W3 + SwiGLU, W2)",
-        StepPhase.LmHead => "LM head",
-        StepPhase.Sampling => "Sampling",
-        _ => "Other (batch set-up, bookkeeping)",
-    };
+    internal static string F(double v, string format = "F1") => v.ToString(format, Invariant);
+
+    internal static string Pct(double v) => (v * 100).ToString("F0", Invariant) + "%";
 
     private static string MB(long bytes) => (bytes / 1e6).ToString("F1", Invariant) + " MB";
 }

@@ -11,19 +11,18 @@ public sealed record DecodeResults(
     int Threads,
     string ModelPath,
     MixtralConfig Config,
-    string DType,
-    double BandwidthGBps,
-    DecodeBytes Bytes,
-    Throughput Batch1,
-    Throughput BatchN,
-    Throughput Prefill,
-    Throughput? LibTorchBatch1,
-    Throughput? LibTorchBatchN,
-    Breakdown Breakdown1,
-    Breakdown BreakdownN)
+    BandwidthSamples Bandwidth,
+    VariantResults Float32,
+    Throughput LibTorchBatch1,
+    Throughput LibTorchBatchN,
+    VariantResults? BFloat16)
 {
-    /// <summary>Batch-1 decode tokens/s if every step only streamed its weights at the measured bandwidth.</summary>
-    public double FloorTokensPerSecond => BandwidthGBps * 1e9 / Bytes.Total;
+    /// <summary>The best read bandwidth sampled during the run.</summary>
+    public double BandwidthGBps => Bandwidth.Best;
 
-    public double RatioToFloor(Throughput t) => t.TokensPerSecond / FloorTokensPerSecond;
+    /// <summary>Batch-1 decode tokens/s if every step only streamed its weights at the best measured bandwidth.</summary>
+    public double FloorTokensPerSecond(DecodeBytes bytes) => BandwidthGBps * 1e9 / bytes.Total;
+
+    /// <summary>tokens/s over the batch-1 floor of the given weight format.</summary>
+    public double RatioToFloor(Throughput t, DecodeBytes bytes) => t.TokensPerSecond / FloorTokensPerSecond(bytes);
 }

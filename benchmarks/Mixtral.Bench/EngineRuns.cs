@@ -4,12 +4,6 @@ using Mixtral.Model.Sampling;
 
 namespace Mixtral.Bench;
 
-/// <summary>Tokens over the wall time they took.</summary>
-public sealed record Throughput(int Sequences, int Tokens, TimeSpan Window)
-{
-    public double TokensPerSecond => Window > TimeSpan.Zero ? Tokens / Window.TotalSeconds : 0;
-}
-
 /// <summary>Decode and prefill speed measured through the continuous-batching engine, as a client sees it.</summary>
 public static class EngineRuns
 {

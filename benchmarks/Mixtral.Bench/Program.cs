@@ -2,4 +2,18 @@ using System.CommandLine;
 using Mixtral.Bench;
 
 var root = new RootCommand("Single-process Mixtral benchmarks") { DecodeCommand.Create() };
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    Console.Error.WriteLine($"error: {parsed.Errors[0].Message}");
+    return 2;
+}
+try
+{
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"error: {e.Message}"); // bad flags, a missing or unreadable model folder: one line, no stack trace
+    return e is ArgumentException ? 2 : 1;
+}

@@ -26,20 +26,34 @@ public sealed class ExpertWeights(Linear w1, Linear w2, Linear w3) : IDisposable
 
     public Tensor Forward(Tensor rows) // [n, D] → [n, D]
     {
-        if (_swiGlu is not null && _swiGlu.TryForward(rows, out var activated)) // [n, I]
-        {
-            using (activated) return W2.Forward(activated);
-        }
+        if (_swiGlu is not null && W2.Kernel is { } down && _swiGlu.Accepts(rows)) return ForwardOnCpu(rows, _swiGlu, down);
         using var scope = NewDisposeScope();
         var gate = nn.functional.silu(W1.Forward(rows)); // [n, I]
         var up = W3.Forward(rows); // [n, I]
         return W2.Forward(gate.mul_(up)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>Both halves on the kernels, the activation in per-thread scratch memory: one tensor allocated. Rows go
+    /// through in blocks of <see cref="FastLinear.MaxRows"/> (bfloat16 weights take prompts of any length this way).</summary>
+    private static unsafe Tensor ForwardOnCpu(Tensor rows, FastSwiGlu upAndGate, FastLinear down)
+    {
+        int n = (int)rows.size(0), block = Math.Min(n, FastLinear.MaxRows);
+        var output = empty([n, down.OutFeatures], ScalarType.Float32); // [n, D]
+        float* x = CpuKernels.Pointer(rows), y = CpuKernels.Pointer(output);
+        float* activated = Scratch.Floats((long)block * upAndGate.Intermediate); // [block, I]
+        for (int first = 0; first < n; first += block)
+        {
+            int count = Math.Min(block, n - first);
+            upAndGate.Run(x + (long)first * upAndGate.Hidden, activated, count);
+            down.Run(activated, y + (long)first * down.OutFeatures, count);
+        }
+        return output;
+    }
+
     /// <summary>Loads exactly the three tensors of expert <paramref name="expert"/> of <paramref name="layer"/>.</summary>
     public static ExpertWeights Load(WeightLoader loader, MixtralConfig config, int layer, int expert)
     {
-        Linear Load(ExpertMatrix m) => new(loader.Load(TensorNames.Expert(layer, expert, m), TensorNames.ExpertShape(config, m)));
+        Linear Load(ExpertMatrix m) => new(loader.LoadMatrix(TensorNames.Expert(layer, expert, m), TensorNames.ExpertShape(config, m)));
         return new ExpertWeights(Load(ExpertMatrix.W1), Load(ExpertMatrix.W2), Load(ExpertMatrix.W3));
     }
 

@@ -1,6 +1,7 @@
 using Mixtral.Model.Checkpoint;
 using Mixtral.Model.Config;
 using Mixtral.Model.Experts;
+using Mixtral.Model.Kernels;
 using Mixtral.Model.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -54,8 +55,7 @@ public sealed class MixtralModel : IDisposable
         using var positions = tensor(batch.FlatPositions(), device: Options.Device); // [N]
         Tensor x;
         using (StepProfiler.Enter(StepPhase.NormsAndResiduals))
-        using (var ids = tensor(batch.FlatTokenIds(), device: Options.Device)) // [N]
-            x = _embeddings.index_select(0, ids); // [N, D]
+            x = Embed(batch.FlatTokenIds()); // [N, D]
         for (int l = 0; l < _layers.Length; l++)
         {
             var next = await _layers[l].ForwardAsync(x, batch, positions, observer, cancellationToken).ConfigureAwait(false);
@@ -81,6 +81,22 @@ public sealed class MixtralModel : IDisposable
         }
     }
 
+    /// <summary>The embedding rows of the ids, [N, D]; on CPU copied straight from the table's memory.</summary>
+    private unsafe Tensor Embed(long[] ids)
+    {
+        if (!CpuKernels.Handles(_embeddings))
+        {
+            using var index = tensor(ids, device: Options.Device); // [N]
+            return _embeddings.index_select(0, index);
+        }
+        int d = Config.HiddenSize;
+        var x = empty([ids.Length, d], ScalarType.Float32);
+        float* table = CpuKernels.Pointer(_embeddings), rows = CpuKernels.Pointer(x);
+        for (int i = 0; i < ids.Length; i++)
+            new ReadOnlySpan<float>(table + ids[i] * d, d).CopyTo(new Span<float>(rows + (long)i * d, d));
+        return x;
+    }
+
     private void ValidateTokens(TokenBatch batch)
     {
         foreach (var chunk in batch.Chunks)
@@ -95,7 +111,7 @@ public sealed class MixtralModel : IDisposable
     /// </summary>
     public static MixtralModel Load(CheckpointReader reader, MixtralConfig config, ModelOptions options, IExpertBackend? experts = null)
     {
-        var loader = new WeightLoader(reader, options.DType, options.Device);
+        var loader = new WeightLoader(reader, options.DType, options.Device, options.MatrixDType);
         experts ??= LocalExpertBackend.Load(loader, config);
         var rope = new RotaryEmbedding(config.HeadDim, config.RopeTheta, options.Device);
         var embeddings = loader.Load(TensorNames.Embeddings, config.VocabSize, config.HiddenSize);
@@ -103,11 +119,11 @@ public sealed class MixtralModel : IDisposable
         for (int l = 0; l < config.NumHiddenLayers; l++)
         {
             var attention = new AttentionWeights(
-                new Linear(loader.Load(TensorNames.QProj(l), config.QueryWidth, config.HiddenSize)),
-                new Linear(loader.Load(TensorNames.KProj(l), config.KeyValueWidth, config.HiddenSize)),
-                new Linear(loader.Load(TensorNames.VProj(l), config.KeyValueWidth, config.HiddenSize)),
-                new Linear(loader.Load(TensorNames.OProj(l), config.HiddenSize, config.QueryWidth)));
-            var router = new Router(new Linear(loader.Load(TensorNames.Router(l), config.NumLocalExperts, config.HiddenSize)), config.NumExpertsPerTok);
+                new Linear(loader.LoadMatrix(TensorNames.QProj(l), config.QueryWidth, config.HiddenSize)),
+                new Linear(loader.LoadMatrix(TensorNames.KProj(l), config.KeyValueWidth, config.HiddenSize)),
+                new Linear(loader.LoadMatrix(TensorNames.VProj(l), config.KeyValueWidth, config.HiddenSize)),
+                new Linear(loader.LoadMatrix(TensorNames.OProj(l), config.HiddenSize, config.QueryWidth)));
+            var router = new Router(new Linear(loader.LoadMatrix(TensorNames.Router(l), config.NumLocalExperts, config.HiddenSize)), config.NumExpertsPerTok);
             layers[l] = new DecoderLayer(
                 new RmsNorm(loader.Load(TensorNames.InputNorm(l), config.HiddenSize), config.RmsNormEps),
                 new Attention(l, attention, config, rope),
@@ -117,7 +133,7 @@ public sealed class MixtralModel : IDisposable
         var finalNorm = new RmsNorm(loader.Load(TensorNames.FinalNorm, config.HiddenSize), config.RmsNormEps);
         var lmHead = config.TieWordEmbeddings
             ? new Linear(embeddings.alias())
-            : new Linear(loader.Load(TensorNames.LmHead, config.VocabSize, config.HiddenSize));
+            : new Linear(loader.LoadMatrix(TensorNames.LmHead, config.VocabSize, config.HiddenSize));
         return new MixtralModel(config, options, experts, embeddings, layers, finalNorm, lmHead, rope, config.TieWordEmbeddings);
     }
 

@@ -9,6 +9,17 @@ public sealed record ModelOptions
     public Device Device { get; init; } = CPU;
     public ScalarType DType { get; init; } = ScalarType.Float32;
 
+    /// <summary>
+    /// The dtype the weight matrices (attention projections, routers, experts, LM head) are kept in; null means
+    /// <see cref="DType"/>. BFloat16 under a Float32 computation halves the bytes a CPU decode step reads: the CPU kernels
+    /// widen each weight exactly as they load it, so with a bf16 checkpoint (as published) every result is bit for bit
+    /// the one float32 weights give. Norms and embeddings stay in <see cref="DType"/>.
+    /// </summary>
+    public ScalarType? WeightDType { get; init; }
+
+    /// <summary>The dtype weight matrices are loaded in.</summary>
+    public ScalarType MatrixDType => WeightDType ?? DType;
+
     public static ScalarType ParseDType(string name) => name.ToLowerInvariant() switch
     {
         "f32" or "float32" or "fp32" => ScalarType.Float32,

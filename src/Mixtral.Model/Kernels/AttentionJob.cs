@@ -2,17 +2,6 @@ namespace Mixtral.Model.Kernels;
 
 // Legend: N tokens in the step, H query heads, KVH key/value heads, G = H / KVH, hd head dim, C cache capacity.
 
-/// <summary>One sequence of a step as the attention kernel sees it: its new tokens' rows and its cache storage.</summary>
-public readonly unsafe struct AttentionSequence(int firstRow, int length, int past, float* keys, float* values, int capacity)
-{
-    public int FirstRow { get; } = firstRow; // row of its first new token in q
-    public int Length { get; } = length; // new tokens
-    public int Past { get; } = past; // tokens already in the cache
-    public float* Keys { get; } = keys; // [KVH, C, hd]
-    public float* Values { get; } = values; // [KVH, C, hd]
-    public int Capacity { get; } = capacity; // C
-}
-
 /// <summary>
 /// Attention for every new token and every query head of a step, one (token, head) pair per chunk, so the heads of a
 /// single decode token already spread over the kernel threads. q and output are [N, H·hd]; each sequence's keys and

@@ -17,9 +17,11 @@ public static class CpuKernels
     /// <summary>True when this CPU has the instructions the kernels use and no <see cref="Suspend"/> scope is active.</summary>
     public static bool Enabled => DotKernel.IsSupported && !Suspended.Value;
 
-    /// <summary>True when the kernels can work on <paramref name="t"/> in place: a contiguous float32 CPU tensor.</summary>
+    /// <summary>True when the kernels can work on <paramref name="t"/> in place: a contiguous float32 CPU tensor of at most
+    /// 2 GB (TorchSharp hands out a tensor's memory as an int-sized span).</summary>
     public static bool Handles(Tensor t) =>
-        Enabled && t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && t.is_contiguous();
+        Enabled && t.dtype == ScalarType.Float32 && t.device_type == DeviceType.CPU && t.is_contiguous()
+        && t.NumberOfElements <= int.MaxValue / sizeof(float);
 
     /// <summary>
     /// Runs everything in the current async flow on LibTorch alone until the scope is disposed: how tests and benchmarks
@@ -32,10 +34,13 @@ public static class CpuKernels
         return new Restore(previous);
     }
 
-    /// <summary>The address of a dense CPU tensor's first element; valid while the tensor lives and is not resized.</summary>
-    public static unsafe float* Pointer(Tensor t)
+    /// <summary>The address of a dense float32 CPU tensor's first element; valid while the tensor lives and is not resized.</summary>
+    public static unsafe float* Pointer(Tensor t) => (float*)Address(t);
+
+    /// <summary>The address of a dense CPU tensor's first byte, whatever its dtype.</summary>
+    public static unsafe byte* Address(Tensor t)
     {
-        fixed (byte* p = t.bytes) return (float*)p;
+        fixed (byte* p = t.bytes) return p;
     }
 
     /// <summary>

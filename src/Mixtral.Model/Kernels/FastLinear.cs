@@ -6,59 +6,80 @@ namespace Mixtral.Model.Kernels;
 // Legend: T rows of x (all leading dimensions flattened), K in features, N out features.
 
 /// <summary>
-/// y = x · Wᵀ for a fixed weight with the AVX2 kernel, for the shapes LibTorch handles poorly on these CPUs: few rows
-/// (a decode step, or the handful of tokens one expert gets). LibTorch's <c>linear</c> with 2–32 rows runs far below
-/// memory bandwidth; this kernel streams W once for all rows. Anything else (GPU, 16-bit weights, non-contiguous
-/// input, many rows) is left to LibTorch: <see cref="TryForward"/> says no and the caller falls back.
+/// y = x · Wᵀ for a fixed weight with the AVX2/AVX-512 kernels, for the shapes LibTorch handles poorly on these CPUs: few
+/// rows (a decode step, or the handful of tokens one expert gets). LibTorch's <c>linear</c> with 2–32 rows runs far below
+/// memory bandwidth; these kernels stream W once for all rows. W may be float32 or bfloat16 (widened exactly on load);
+/// x and y are float32. Anything else (GPU, non-contiguous input, many rows over float32 weights) is left to LibTorch:
+/// <see cref="TryForward"/> says no and the caller falls back.
 /// </summary>
 public sealed unsafe class FastLinear
 {
-    /// <summary>Above this many rows the product is compute-bound and LibTorch's blocked GEMM is the faster choice.</summary>
+    /// <summary>Rows per kernel pass. Above this a product over float32 weights is compute-bound and LibTorch's blocked
+    /// GEMM is as fast; over bfloat16 weights the kernel takes any number of rows, this many at a time.</summary>
     public const int MaxRows = 32;
 
     private readonly Tensor _weight; // [N, K], owned by the caller, kept alive by it
-    private readonly float* _w;
-    private readonly int _n, _k;
+    private readonly byte* _w;
+    private readonly bool _bf16;
 
     private FastLinear(Tensor weight)
     {
         _weight = weight;
-        _n = checked((int)weight.shape[0]);
-        _k = checked((int)weight.shape[1]);
-        _w = CpuKernels.Pointer(weight);
+        OutFeatures = checked((int)weight.shape[0]);
+        InFeatures = checked((int)weight.shape[1]);
+        _bf16 = weight.dtype == ScalarType.BFloat16;
+        _w = CpuKernels.Address(weight);
     }
 
-    public int OutFeatures => _n;
-    public int InFeatures => _k;
+    public int OutFeatures { get; }
+    public int InFeatures { get; }
 
-    /// <summary>A kernel bound to <paramref name="weight"/> [N, K], or null when the weight is not a contiguous float32
-    /// CPU matrix (TorchSharp hands out at most 2 GB of a tensor's memory) or this CPU lacks AVX2/FMA.</summary>
+    /// <summary>True when the kernel takes any number of rows: over bfloat16 weights, where LibTorch's products are
+    /// several times slower on these CPUs and would need a float32 copy of the weight.</summary>
+    public bool AnyRows => _bf16;
+
+    /// <summary>A kernel bound to <paramref name="weight"/> [N, K], or null when the weight is not a contiguous float32 or
+    /// bfloat16 CPU matrix (of at most 2 GB: TorchSharp hands out memory as an int-sized span) or this CPU lacks AVX2/FMA.</summary>
     public static FastLinear? For(Tensor weight) =>
         DotKernel.IsSupported && weight.dim() == 2 && weight.shape[0] > 0 && weight.shape[1] > 0
-        && weight.dtype == ScalarType.Float32 && weight.device_type == DeviceType.CPU && weight.is_contiguous()
-        && weight.NumberOfElements * sizeof(float) <= int.MaxValue
+        && weight.dtype is ScalarType.Float32 or ScalarType.BFloat16 && weight.device_type == DeviceType.CPU
+        && weight.is_contiguous() && weight.NumberOfElements * weight.ElementSize <= int.MaxValue
             ? new FastLinear(weight)
             : null;
 
-    /// <summary>Computes x [.., K] · Wᵀ → [.., N] when x is a contiguous float32 CPU tensor of at most
-    /// <see cref="MaxRows"/> rows and the kernels are enabled; otherwise returns false and leaves the work to LibTorch.</summary>
+    /// <summary>True when the kernel takes x: a dense float32 CPU tensor [.., K] with 1 to <see cref="MaxRows"/> rows
+    /// (any number over bfloat16 weights), and the kernels are enabled.</summary>
+    public bool Accepts(Tensor x)
+    {
+        if (x.dim() == 0 || !CpuKernels.Handles(x) || x.size(-1) != InFeatures) return false;
+        long rows = x.NumberOfElements / InFeatures;
+        return rows >= 1 && (rows <= MaxRows || AnyRows);
+    }
+
+    /// <summary>Computes x [.., K] · Wᵀ → [.., N] when <see cref="Accepts"/>; otherwise returns false.</summary>
     public bool TryForward(Tensor x, out Tensor y)
     {
         y = null!;
-        if (x.dim() == 0 || !CpuKernels.Handles(x)) return false;
+        if (!Accepts(x)) return false;
         var shape = x.shape;
-        long rows = x.NumberOfElements / _k;
-        if (shape[^1] != _k || rows < 1 || rows > MaxRows) return false;
-        shape[^1] = _n;
+        shape[^1] = OutFeatures;
         y = empty(shape, ScalarType.Float32); // [.., N]
-        Run(CpuKernels.Pointer(x), CpuKernels.Pointer(y), (int)rows);
+        Run(CpuKernels.Pointer(x), CpuKernels.Pointer(y), checked((int)(x.NumberOfElements / InFeatures)));
         return true;
     }
 
-    /// <summary>y [T, N] = x [T, K] · Wᵀ on raw rows (the caller guarantees the sizes).</summary>
+    /// <summary>y [T, N] = x [T, K] · Wᵀ on raw rows (the caller guarantees the sizes), <see cref="MaxRows"/> rows per pass
+    /// so that the rows of x stay in cache while W streams past them.</summary>
     internal void Run(float* x, float* y, int rows)
     {
-        CpuKernels.Pool.Run(MatMulJob.Create(x, _w, y, rows, _k, _n));
+        for (int first = 0; first < rows; first += MaxRows)
+        {
+            int count = Math.Min(MaxRows, rows - first);
+            float* xs = x + (long)first * InFeatures, ys = y + (long)first * OutFeatures;
+            CpuKernels.Pool.Run(_bf16
+                ? MatMulJob<BFloat16Weights>.Create(xs, _w, ys, count, InFeatures, OutFeatures)
+                : MatMulJob<Float32Weights>.Create(xs, _w, ys, count, InFeatures, OutFeatures));
+        }
         GC.KeepAlive(_weight);
     }
 }

@@ -2,19 +2,21 @@ using System.Runtime.Intrinsics;
 
 namespace Mixtral.Model.Kernels;
 
-// Legend: T rows of x, D hidden (K of the products), I intermediate (rows of W1 and of W3).
+// Legend: T rows of x, D hidden (K of the products), I intermediate (rows of W1 and of W3); TW the weights' format.
 
 /// <summary>
 /// a [T, I] = silu(x · W1ᵀ) ⊙ (x · W3ᵀ), the first half of a SwiGLU expert in one pass: each kernel block takes two
 /// rows of W1 and the same two rows of W3, so gate and up of an index come out together and the activation is applied
 /// right there, with no [T, I] gate and up tensors in between.
 /// </summary>
-internal sealed unsafe class SwiGluJob : ParallelJob
+internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWeightFormat
 {
-    private readonly float* _x, _w1, _w3, _a;
+    private readonly float* _x, _a;
+    private readonly byte* _w1, _w3;
     private readonly int _t, _d, _i, _rowsPerChunk;
+    private readonly long _stride; // bytes per row of W1 and W3
 
-    private SwiGluJob(float* x, float* w1, float* w3, float* a, int t, int d, int i, int rowsPerChunk)
+    private SwiGluJob(float* x, byte* w1, byte* w3, float* a, int t, int d, int i, int rowsPerChunk)
         : base((i + rowsPerChunk - 1) / rowsPerChunk)
     {
         _x = x;
@@ -22,14 +24,12 @@ internal sealed unsafe class SwiGluJob : ParallelJob
         _w3 = w3;
         _a = a;
         (_t, _d, _i, _rowsPerChunk) = (t, d, i, rowsPerChunk);
+        _stride = (long)d * TW.ElementSize;
     }
 
-    public static SwiGluJob Create(float* x, float* w1, float* w3, float* a, int t, int d, int i)
-    {
-        // Each output row reads a row of W1 and a row of W3; keep chunks even-sized (the kernel takes rows in pairs).
-        long rows = Math.Max(2, MatMulJob.ChunkBytes / (2L * sizeof(float) * d) / 2 * 2);
-        return new SwiGluJob(x, w1, w3, a, t, d, i, (int)Math.Min(rows, i));
-    }
+    /// <summary>Each output index reads a row of W1 and a row of W3; chunks are even-sized (the kernel takes rows in pairs).</summary>
+    public static SwiGluJob<TW> Create(float* x, byte* w1, byte* w3, float* a, int t, int d, int i) =>
+        new(x, w1, w3, a, t, d, i, ChunkRows.For(2L * d * TW.ElementSize, i, multiple: 2));
 
     protected override void RunChunk(int chunk)
     {
@@ -37,14 +37,14 @@ internal sealed unsafe class SwiGluJob : ParallelJob
         int r = r0;
         for (; r + 2 <= r1; r += 2)
         {
-            float* g0 = _w1 + (long)r * _d, g1 = g0 + _d;
-            float* u0 = _w3 + (long)r * _d, u1 = u0 + _d;
+            byte* g0 = _w1 + r * _stride, g1 = g0 + _stride;
+            byte* u0 = _w3 + r * _stride, u1 = u0 + _stride;
             int t = 0;
             if (Dot512Kernel.Enabled)
             {
                 for (; t + 4 <= _t; t += 4)
                 {
-                    var block = Dot512Kernel.Block(_x + (long)t * _d, _d, g0, g1, u0, u1, _d);
+                    var block = Dot512Kernel.Block<TW>(_x + (long)t * _d, _d, g0, g1, u0, u1, _d);
                     float* at = _a + (long)t * _i + r;
                     Activate(block.R0, at);
                     Activate(block.R1, at + _i);
@@ -55,18 +55,18 @@ internal sealed unsafe class SwiGluJob : ParallelJob
             for (; t + 2 <= _t; t += 2)
             {
                 float* xt = _x + (long)t * _d;
-                var (first, second) = DotKernel.Block4x2(xt, xt + _d, g0, g1, u0, u1, _d);
+                var (first, second) = DotKernel.Block4x2<TW>(xt, xt + _d, g0, g1, u0, u1, _d);
                 Activate(first, _a + (long)t * _i + r);
                 Activate(second, _a + (long)(t + 1) * _i + r);
             }
-            if (t < _t) Activate(DotKernel.Block4x1(_x + (long)t * _d, g0, g1, u0, u1, _d), _a + (long)t * _i + r);
+            if (t < _t) Activate(DotKernel.OneRow<TW>(_x + (long)t * _d, g0, g1, u0, u1, _d), _a + (long)t * _i + r);
         }
         for (; r < r1; r++) // an odd last row
         {
             for (int t = 0; t < _t; t++)
             {
                 float* xt = _x + (long)t * _d;
-                _a[(long)t * _i + r] = Silu(DotKernel.Dot(xt, _w1 + (long)r * _d, _d)) * DotKernel.Dot(xt, _w3 + (long)r * _d, _d);
+                _a[(long)t * _i + r] = Silu(DotKernel.Dot<TW>(xt, _w1 + r * _stride, _d)) * DotKernel.Dot<TW>(xt, _w3 + r * _stride, _d);
             }
         }
     }

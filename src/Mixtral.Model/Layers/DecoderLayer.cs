@@ -9,27 +9,29 @@ public sealed class DecoderLayer(RmsNorm inputNorm, Attention attention, RmsNorm
 {
     public async ValueTask<Tensor> ForwardAsync(Tensor x, TokenBatch batch, Tensor positions, IForwardObserver? observer, CancellationToken cancellationToken) // [N, D]
     {
-        Tensor h, normed;
-        using (var scope = NewDisposeScope())
+        Tensor attended, h, normed;
+        using (StepProfiler.Enter(StepPhase.NormsAndResiduals))
+            normed = inputNorm.Forward(x); // [N, D]
+        using (normed)
+        using (StepProfiler.Enter(StepPhase.Attention))
+            attended = attention.Forward(normed, batch, positions); // [N, D]
+        using (StepProfiler.Enter(StepPhase.NormsAndResiduals))
         {
-            Tensor attended;
-            using (StepProfiler.Enter(StepPhase.NormsAndResiduals))
-                normed = inputNorm.Forward(x);
-            using (StepProfiler.Enter(StepPhase.Attention))
-                attended = attention.Forward(normed, batch, positions);
-            using (StepProfiler.Enter(StepPhase.NormsAndResiduals))
-            {
-                h = (x + attended).MoveToOuterDisposeScope(); // [N, D]
-                normed = postAttentionNorm.Forward(h).MoveToOuterDisposeScope();
-            }
+            h = Residual.Add(x, attended); // [N, D]
+            normed = postAttentionNorm.Forward(h);
         }
         // No dispose scope may span the await: TorchSharp's scopes are per thread and the expert call may resume elsewhere.
-        using (h)
-        using (normed)
+        try
         {
-            using var moeOut = await moe.ForwardAsync(normed, observer, cancellationToken).ConfigureAwait(false);
+            Tensor moeOut;
+            using (normed)
+                moeOut = await moe.ForwardAsync(normed, observer, cancellationToken).ConfigureAwait(false);
             using (StepProfiler.Enter(StepPhase.NormsAndResiduals))
-                return h + moeOut;
+                return Residual.Add(h, moeOut);
+        }
+        finally
+        {
+            h.Dispose();
         }
     }
 

@@ -7,26 +7,6 @@ namespace Mixtral.Model.Layers;
 
 // Legend: N tokens, D hidden, K experts per token, n tokens routed to one expert.
 
-/// <summary>The tokens routed to one expert: their rows in the step and their routing weights, in token order.</summary>
-internal sealed class HostExpertGroup(int expert, int[] rows, float[] weights)
-{
-    public int Expert => expert;
-    public int[] Rows => rows; // [n]
-    public float[] Weights => weights; // [n]
-
-    /// <summary>The rows of x [N, D] routed here, [n, D]: x itself (an alias) when every token goes to this expert.</summary>
-    public unsafe Tensor Gather(Tensor x)
-    {
-        long d = x.shape[1];
-        if (rows.Length == x.shape[0]) return x.alias(); // rows are ascending, so all of them means 0..N-1
-        var gathered = empty([rows.Length, d], ScalarType.Float32);
-        float* src = CpuKernels.Pointer(x), dst = CpuKernels.Pointer(gathered);
-        for (int i = 0; i < rows.Length; i++)
-            new ReadOnlySpan<float>(src + rows[i] * d, (int)d).CopyTo(new Span<float>(dst + i * d, (int)d));
-        return gathered;
-    }
-}
-
 /// <summary>Grouping a step's tokens by expert and adding the experts' weighted outputs back, in host memory.</summary>
 internal static class HostExpertGroups
 {
@@ -53,13 +33,13 @@ internal static class HostExpertGroups
     /// </summary>
     public static unsafe Tensor Combine(Tensor x, List<HostExpertGroup> groups, Tensor[] outputs)
     {
-        int d = (int)x.shape[1];
+        int d = (int)x.size(1);
         var result = zeros_like(x); // [N, D]
         float* r = CpuKernels.Pointer(result);
         for (int g = 0; g < groups.Count; g++)
         {
-            using var output = Dense(outputs[g]); // [n, D]
-            float* o = CpuKernels.Pointer(output);
+            using var converted = CpuKernels.Handles(outputs[g]) ? null : Dense(outputs[g]);
+            float* o = CpuKernels.Pointer(converted ?? outputs[g]); // [n, D]
             var group = groups[g];
             for (int i = 0; i < group.Rows.Length; i++)
                 AddScaled(r + (long)group.Rows[i] * d, o + (long)i * d, group.Weights[i], d);
@@ -67,9 +47,12 @@ internal static class HostExpertGroups
         return result;
     }
 
-    /// <summary>The output as a dense float32 CPU tensor (a remote backend may hand back anything else).</summary>
-    private static Tensor Dense(Tensor output) =>
-        CpuKernels.Handles(output) ? output.alias() : output.to(ScalarType.Float32, CPU).contiguous();
+    /// <summary>The output as a dense float32 CPU tensor (a remote backend may hand back another dtype or layout).</summary>
+    private static Tensor Dense(Tensor output)
+    {
+        using var moved = output.to(ScalarType.Float32, CPU);
+        return moved.contiguous(); // its own handle (on the same storage when already dense): the caller disposes it
+    }
 
     private static unsafe void AddScaled(float* r, float* o, float weight, int d)
     {

@@ -73,7 +73,8 @@ public sealed class MoeBlock(int layer, Router router, IExpertBackend experts, i
         }
         finally
         {
-            foreach (var b in batches) b.Rows.Dispose();
+            foreach (var b in batches)
+                if (!ReferenceEquals(b.Rows, x)) b.Rows.Dispose(); // x itself goes to an expert every token chose
             section.Dispose();
         }
     }

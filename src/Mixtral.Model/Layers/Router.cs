@@ -37,11 +37,23 @@ public sealed class Router(Linear gate, int expertsPerToken) : IDisposable
     /// </summary>
     public unsafe HostRouting RouteOnHost(Tensor x) // [N, D]
     {
-        using var logits = gate.Forward(x); // [N, E]
-        int n = (int)logits.shape[0], e = (int)logits.shape[1], k = expertsPerToken;
+        int n = (int)x.size(0);
+        if (gate.Kernel is { } kernel && n <= FastLinear.MaxRows)
+        {
+            // A decode step's logits are a few dozen floats: computed straight into host memory, no tensor.
+            float* logits = stackalloc float[n * kernel.OutFeatures]; // [N, E]
+            kernel.Run(CpuKernels.Pointer(x), logits, n);
+            return TopK(logits, n, kernel.OutFeatures);
+        }
+        using var computed = gate.Forward(x); // [N, E]
+        return TopK(CpuKernels.Pointer(computed), n, (int)computed.size(1));
+    }
+
+    private unsafe HostRouting TopK(float* row, int n, int e) // row: logits [N, E]
+    {
+        int k = expertsPerToken;
         var ids = new int[n * k];
         var weights = new float[n * k];
-        float* row = CpuKernels.Pointer(logits);
         Span<float> p = stackalloc float[e];
         for (int t = 0; t < n; t++, row += e)
         {

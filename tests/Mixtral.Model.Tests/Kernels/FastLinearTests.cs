@@ -23,19 +23,21 @@ public sealed class FastLinearTests
         Assert.NotNull(fast);
         using var layer = new Linear(w.alias());
         foreach (bool wide in WideBlockSettings)
-        using (WideBlocks(wide))
-        for (int t = 1; t <= 33; t++)
         {
-            using var x = Random([t, k], t);
-            using var expected = nn.functional.linear(x, w);
-            bool took = fast.TryForward(x, out var y);
-            Assert.Equal(t <= FastLinear.MaxRows, took); // 33 rows is past the kernel's range: LibTorch does it
-            if (took)
+            using var setting = WideBlocks(wide);
+            for (int t = 1; t <= 33; t++)
             {
-                using (y) KernelTolerance.AssertLinearClose(expected, y, x, w, $"N={n} K={k} T={t} AVX-512 {wide}");
+                using var x = Random([t, k], t);
+                using var expected = nn.functional.linear(x, w);
+                bool took = fast.TryForward(x, out var y);
+                Assert.Equal(t <= FastLinear.MaxRows, took); // 33 rows is past the kernel's range: LibTorch does it
+                if (took)
+                {
+                    using (y) KernelTolerance.AssertLinearClose(expected, y, x, w, $"N={n} K={k} T={t} AVX-512 {wide}");
+                }
+                using var viaLayer = layer.Forward(x);
+                KernelTolerance.AssertLinearClose(expected, viaLayer, x, w, $"Linear N={n} K={k} T={t}");
             }
-            using var viaLayer = layer.Forward(x);
-            KernelTolerance.AssertLinearClose(expected, viaLayer, x, w, $"Linear N={n} K={k} T={t}");
         }
     }
 
@@ -67,15 +69,65 @@ public sealed class FastLinearTests
         KernelTolerance.AssertClose(expected, actual, 0, "non-contiguous input through Linear");
     }
 
+    [Theory]
+    [InlineData(40, 24)]
+    [InlineData(13, 1027)]
+    public void Bfloat16_weights_give_exactly_the_float32_result_for_any_row_count(int n, int k)
+    {
+        using var stored = Random([n, k], 9);
+        using var bf16 = stored.to(ScalarType.BFloat16); // what a bf16 checkpoint holds
+        using var widened = bf16.to(ScalarType.Float32); // what loading it as float32 gives
+        var narrow = FastLinear.For(bf16)!;
+        var wide = FastLinear.For(widened)!;
+        Assert.True(narrow.AnyRows);
+        foreach (bool wideBlocks in WideBlockSettings)
+        {
+            using var setting = WideBlocks(wideBlocks);
+            foreach (int t in new[] { 1, 2, 5, 32, 33, 70 })
+            {
+                using var x = Random([t, k], t);
+                Assert.True(narrow.TryForward(x, out var fromBf16));
+                using (fromBf16)
+                {
+                    if (t <= FastLinear.MaxRows)
+                    {
+                        Assert.True(wide.TryForward(x, out var fromF32));
+                        using (fromF32) KernelTolerance.AssertClose(fromF32, fromBf16, 0, $"bf16 vs f32 weights, T={t}"); // same products, same order
+                    }
+                    using var expected = nn.functional.linear(x, widened);
+                    KernelTolerance.AssertLinearClose(expected, fromBf16, x, widened, $"bf16 weights vs torch, T={t}");
+                }
+            }
+        }
+    }
+
     [Fact]
-    public void Sixteen_bit_and_non_contiguous_weights_get_no_kernel()
+    public void Half_precision_and_non_contiguous_weights_get_no_kernel()
     {
         using var w = Random([16, 12], 5);
-        using var bf16 = w.to(ScalarType.BFloat16);
+        using var f16 = w.to(ScalarType.Float16);
         using var stored = Random([12, 16], 6);
         using var transposed = stored.t();
-        Assert.Null(FastLinear.For(bf16));
+        Assert.Null(FastLinear.For(f16));
         Assert.Null(FastLinear.For(transposed));
+    }
+
+    [Fact]
+    public void Bfloat16_weights_without_the_kernels_are_widened_for_torch()
+    {
+        using var stored = Random([16, 12], 10);
+        using var bf16 = stored.to(ScalarType.BFloat16);
+        using var widened = bf16.to(ScalarType.Float32);
+        using var x = Random([3, 12], 11);
+        using var layer = new Linear(bf16.alias());
+        Tensor actual;
+        using (CpuKernels.Suspend()) actual = layer.Forward(x);
+        using (actual)
+        {
+            using var expected = nn.functional.linear(x, widened);
+            Assert.Equal(ScalarType.Float32, actual.dtype);
+            KernelTolerance.AssertClose(expected, actual, 0, "bf16 weight through LibTorch");
+        }
     }
 
     [Fact]

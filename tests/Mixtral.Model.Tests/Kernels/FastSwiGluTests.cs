@@ -20,22 +20,24 @@ public sealed class FastSwiGluTests
         var fused = FastSwiGlu.For(w1, w3);
         Assert.NotNull(fused);
         foreach (bool wide in WideBlockSettings)
-        using (WideBlocks(wide))
-        foreach (int t in new[] { 1, 2, 3, 5, 8, 32 })
         {
-            using var x = Random([t, d], t);
-            using var gate = nn.functional.linear(x, w1);
-            using var up = nn.functional.linear(x, w3);
-            using var expected = nn.functional.silu(gate) * up;
-            Assert.True(fused.TryForward(x, out var actual));
-            using (actual)
+            using var setting = WideBlocks(wide);
+            foreach (int t in new[] { 1, 2, 3, 5, 8, 32 })
             {
-                // Gate and up each carry the summation-order error; silu' ≤ 1.1 and the product scale it by |up| and |silu(gate)|.
-                using var gateBound = Bound(x, w1);
-                using var upBound = Bound(x, w3);
-                using var bound = gateBound * up.abs() * 1.1 + upBound * nn.functional.silu(gate).abs() + 1e-6 * expected.abs() + 1e-30;
-                using var error = (actual - expected).abs();
-                Assert.True((error <= bound).all().item<bool>(), $"I={i} D={d} T={t} AVX-512 {wide}: SwiGLU differs from LibTorch beyond the bound");
+                using var x = Random([t, d], t);
+                using var gate = nn.functional.linear(x, w1);
+                using var up = nn.functional.linear(x, w3);
+                using var expected = nn.functional.silu(gate) * up;
+                Assert.True(fused.TryForward(x, out var actual));
+                using (actual)
+                {
+                    // Gate and up each carry the summation-order error; silu' ≤ 1.1 and the product scale it by |up| and |silu(gate)|.
+                    using var gateBound = Bound(x, w1);
+                    using var upBound = Bound(x, w3);
+                    using var bound = gateBound * up.abs() * 1.1 + upBound * nn.functional.silu(gate).abs() + 1e-6 * expected.abs() + 1e-30;
+                    using var error = (actual - expected).abs();
+                    Assert.True((error <= bound).all().item<bool>(), $"I={i} D={d} T={t} AVX-512 {wide}: SwiGLU differs from LibTorch beyond the bound");
+                }
             }
         }
     }
