@@ -59,14 +59,24 @@ public static class DecodeReport
         Line();
         Line("## Peers on the same model and machine type (measured earlier, 2 threads)");
         Line();
-        Line("| Engine | batch 1 tokens/s | batch 8 tokens/s | note |");
-        Line("|---|---:|---:|---|");
+        Line("| Engine | batch 1 tokens/s | batch 8 tokens/s | read bandwidth then | batch 1 per GB/s | batch 8 per GB/s | note |");
+        Line("|---|---:|---:|---:|---:|---:|---|");
         foreach (var v in variants)
-            Line($"| **this engine, {v.Name} (this run)** | **{F(v.Batch1.TokensPerSecond)}** | **{(v.BatchN.Sequences == 8 ? F(v.BatchN.TokensPerSecond) : "—")}** | {Pct(r.RatioToFloor(v.Batch1, v.Bytes))} of its floor in this run |");
+        {
+            string batch8 = v.BatchN.Sequences == 8 ? F(v.BatchN.TokensPerSecond) : "—";
+            string batch8PerGBps = v.BatchN.Sequences == 8 ? F(v.BatchN.TokensPerSecond / r.BandwidthGBps, "F2") : "—";
+            Line($"| **this engine, {v.Name} (this run)** | **{F(v.Batch1.TokensPerSecond)}** | **{batch8}** | {F(r.BandwidthGBps)} GB/s | " +
+                 $"**{F(v.Batch1.TokensPerSecond / r.BandwidthGBps, "F2")}** | **{batch8PerGBps}** | {Pct(r.RatioToFloor(v.Batch1, v.Bytes))} of its floor in this run |");
+        }
         foreach (var p in Peer.Mid)
-            Line($"| {p.Name} | {(p.Batch1 is double b1 ? F(b1) : "—")} | {(p.Batch8 is double b8 ? F(b8) : "—")} | {p.Note} |");
+        {
+            Line($"| {p.Name} | {(p.Batch1 is double b1 ? F(b1) : "—")} | {(p.Batch8 is double b8 ? F(b8) : "—")} | {F(p.BandwidthGBps)} GB/s | " +
+                 $"{(p.Batch1 is double c1 ? F(c1 / p.BandwidthGBps, "F2") : "—")} | {(p.Batch8 is double c8 ? F(c8 / p.BandwidthGBps, "F2") : "—")} | {p.Note} |");
+        }
         Line();
-        Line("The peers' numbers come from another moment on this machine type; the ratio to each run's own floor is the comparable figure (this memory bus is shared, and its bandwidth moved between runs).");
+        Line("The peers ran at another moment, when this machine type read at 40.8 GB/s; this memory bus is shared and read " +
+             $"{F(r.BandwidthGBps)} GB/s at best during this run. Decode is bound by weight bytes, so the comparable figures are the ratio " +
+             "to each run's own floor and tokens/s per GB/s of measured read bandwidth (an approximation: it assumes decode speed scales with bandwidth, which it does while the step stays memory-bound).");
         Line();
         StepTimeTable.Render(md, variants);
         Line();

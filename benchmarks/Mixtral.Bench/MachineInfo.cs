@@ -10,7 +10,7 @@ public sealed record MachineInfo(string Cpu, int LogicalCores, string VectorIsa,
     public static MachineInfo Read() => new(
         Cpu: ProcField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString(),
         LogicalCores: Environment.ProcessorCount,
-        VectorIsa: Avx512F.IsSupported ? "AVX-512 (kernels use AVX2 + FMA)" : Avx2.IsSupported && Fma.IsSupported ? "AVX2 + FMA" : "no AVX2: LibTorch only",
+        VectorIsa: Avx512F.IsSupported ? "AVX-512 (kernels: AVX-512 blocks for 4+ rows and single rows, AVX2 + FMA otherwise)" : Avx2.IsSupported && Fma.IsSupported ? "AVX2 + FMA" : "no AVX2: LibTorch only",
         MemoryGiB: (double.TryParse(ProcField("/proc/meminfo", "MemTotal")?.Split(' ')[0], out double kb) ? kb : 0) / (1024 * 1024),
         Os: RuntimeInformation.OSDescription,
         Runtime: RuntimeInformation.FrameworkDescription,

@@ -55,19 +55,21 @@ public sealed class Router(Linear gate, int expertsPerToken) : IDisposable
         var ids = new int[n * k];
         var weights = new float[n * k];
         Span<float> p = stackalloc float[e];
+        Span<bool> taken = stackalloc bool[e];
         for (int t = 0; t < n; t++, row += e)
         {
             Softmax(new ReadOnlySpan<float>(row, e), p);
+            taken.Clear();
             float sum = 0;
             for (int j = 0; j < k; j++)
             {
                 int best = -1;
                 for (int c = 0; c < e; c++)
-                    if (p[c] >= 0 && (best < 0 || p[c] > p[best])) best = c;
+                    if (!taken[c] && (best < 0 || p[c] > p[best])) best = c;
+                taken[best] = true;
                 ids[t * k + j] = best;
                 weights[t * k + j] = p[best];
                 sum += p[best];
-                p[best] = -1; // taken
             }
             for (int j = 0; j < k; j++) weights[t * k + j] /= sum;
         }
