@@ -21,6 +21,8 @@ public sealed record NodeOptions
     public string ClusterId { get; init; } = "mixtral";
     public string Device { get; init; } = "cpu";
     public string DType { get; init; } = "f32";
+    /// <summary>Dtype the weight matrices are kept in; null = <see cref="DType"/>.</summary>
+    public string? Weights { get; init; }
     public int? Threads { get; init; }
     public long? MemoryBudgetBytes { get; init; }
     public WireDType WireDType { get; init; } = WireDType.BFloat16;

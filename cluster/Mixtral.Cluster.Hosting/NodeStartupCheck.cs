@@ -19,12 +19,18 @@ public static class NodeStartupCheck
     public static NodeSettings Resolve(NodeOptions options)
     {
         var config = ModelFolder.ReadConfig(options.ModelPath);
-        var compute = new ModelOptions { DType = ModelOptions.ParseDType(options.DType), Device = ModelOptions.ParseDevice(options.Device) };
+        var compute = new ModelOptions
+        {
+            DType = ModelOptions.ParseDType(options.DType),
+            Device = ModelOptions.ParseDevice(options.Device),
+            WeightDType = options.Weights is null ? null : ModelOptions.ParseDType(options.Weights),
+        };
         var plan = options.PlanPath is null ? SingleNodePlan(config, options) : PlacementPlan.Load(options.PlanPath);
         if (options.PlanPath is null && options.Redis is not null)
             throw new PlacementPlanException("a node joining a multi-node cluster (--redis) needs the cluster's placement plan (--plan FILE)");
 
-        var dtype = compute.DType == torch.ScalarType.Float32 ? WeightDType.Float32 : WeightDType.BFloat16;
+        // What the node will hold: the weight matrices dominate, so they decide the sizing dtype.
+        var dtype = compute.MatrixDType == torch.ScalarType.Float32 ? WeightDType.Float32 : WeightDType.BFloat16;
         var footprint = PlanValidator.Validate(plan, config, dtype, options.PlanPath ?? "single-node plan");
 
         var me = plan.FindNode(options.NodeName) ?? throw new PlacementPlanException(

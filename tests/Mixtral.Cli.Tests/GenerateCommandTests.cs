@@ -25,6 +25,15 @@ public sealed class GenerateCommandTests
     }
 
     [Fact]
+    public async Task Bf16_stored_weights_give_the_same_greedy_tokens()
+    {
+        // The checkpoint is bf16: keeping its matrices in bf16 and widening them exactly loses nothing.
+        string ids = string.Join(',', Prompt0.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32()));
+        var run = await GenerateJsonAsync("--ids", ids, "--max-new-tokens", "24", "--weights", "bf16");
+        Assert.Equal(Prompt0.GetProperty("greedy_tokens").EnumerateArray().Select(e => e.GetInt32()), Ids(run));
+    }
+
+    [Fact]
     public async Task Stop_string_truncates_the_text_before_it_and_says_stop()
     {
         var free = await GenerateJsonAsync("--prompt", "Once upon a time", "--max-new-tokens", "24");

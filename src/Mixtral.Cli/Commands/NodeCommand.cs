@@ -25,11 +25,12 @@ internal static class NodeCommand
         var device = CommonOptions.Device();
         var dtype = CommonOptions.DType();
         var threads = CommonOptions.Threads();
+        var weights = CommonOptions.Weights();
         var memory = new Option<double?>("--memory") { Description = "Weight memory budget of this node in GB; the node refuses a plan that exceeds it" };
         var wire = WireOption();
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Logging of Mixtral components", DefaultValueFactory = _ => LogLevel.Information };
 
-        var command = new Command("node", "Run one node of a Mixtral cluster") { config, model, role, name, plan, redis, siloPort, gatewayPort, address, device, dtype, threads, memory, wire, logLevel };
+        var command = new Command("node", "Run one node of a Mixtral cluster") { config, model, role, name, plan, redis, siloPort, gatewayPort, address, device, dtype, weights, threads, memory, wire, logLevel };
         command.SetAction(async (result, cancellationToken) =>
         {
             var file = result.GetValue(config) is string path ? NodeConfigFile.Read(path) : new NodeConfigFile();
@@ -48,6 +49,7 @@ internal static class NodeCommand
                 Device = result.GetResult(device) is null && file.Device is not null ? file.Device : result.GetValue(device)!,
                 DType = result.GetResult(dtype) is null && file.DType is not null ? file.DType : result.GetValue(dtype)!,
                 Threads = result.GetValue(threads) ?? file.Threads,
+                Weights = result.GetValue(weights) ?? file.Weights,
                 MemoryBudgetBytes = gb is double g ? (long)(g * 1e9) : null,
                 WireDType = ParseWire(result.GetResult(wire) is null && file.WireDType is not null ? file.WireDType : result.GetValue(wire)!),
             };
@@ -113,6 +115,7 @@ internal static class NodeCommand
         public string? Device { get; init; }
         public string? DType { get; init; }
         public int? Threads { get; init; }
+        public string? Weights { get; init; }
         public double? MemoryGb { get; init; }
         public string? WireDType { get; init; }
 

@@ -22,6 +22,7 @@ internal static class RunCommand
         var dtype = CommonOptions.DType();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
+        var weights = CommonOptions.Weights();
         var prompt = new Option<string?>("--prompt") { Description = $"Prompt text (default: \"{DefaultPrompt}\")" };
         var chat = new Option<bool>("--chat") { Description = "Wrap --prompt as one user turn of the chat template" };
         var ids = new Option<string?>("--ids") { Description = "Prompt as token ids" };
@@ -32,7 +33,7 @@ internal static class RunCommand
         var gatewayPort = new Option<int>("--gateway-port") { Description = "Gateway port clients connect to", DefaultValueFactory = _ => 30000 };
         var wire = NodeCommand.WireOption();
 
-        var command = new Command("run", "Run the whole cluster in this process (every role) and generate") { model, dtype, device, threads, prompt, chat, ids, json, serve, siloPort, gatewayPort, wire };
+        var command = new Command("run", "Run the whole cluster in this process (every role) and generate") { model, dtype, device, weights, threads, prompt, chat, ids, json, serve, siloPort, gatewayPort, wire };
         sampling.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -51,6 +52,7 @@ internal static class RunCommand
                 Device = result.GetValue(device)!,
                 DType = result.GetValue(dtype)!,
                 Threads = result.GetValue(threads),
+                Weights = result.GetValue(weights),
                 WireDType = NodeCommand.ParseWire(result.GetValue(wire)!),
             };
             Console.Error.WriteLine($"starting the embedded cluster (one node, every role) on {folder.Path}");

@@ -17,11 +17,12 @@ internal static class TraceCommand
         var dtype = CommonOptions.DType();
         var device = CommonOptions.Device();
         var threads = CommonOptions.Threads();
+        var weights = CommonOptions.Weights();
         var cluster = CommonOptions.Cluster();
         var ids = new Option<string>("--ids") { Description = "Token ids of the prompt, e.g. 1,415,2936", Required = true };
         var output = new Option<string>("--out") { Description = "Output .safetensors file: logits [T,V] f32, router_topk_ids [L,T,K] i32, router_topk_weights [L,T,K] f32, final_hidden [T,D] f32", Required = true };
 
-        var command = new Command("trace", "Run one forward pass and write logits, router choices and final hidden states") { model, dtype, device, threads, cluster, ids, output };
+        var command = new Command("trace", "Run one forward pass and write logits, router choices and final hidden states") { model, dtype, device, weights, threads, cluster, ids, output };
         command.SetAction(async (result, cancellationToken) =>
         {
             var promptIds = CommonOptions.ParseIds(result.GetValue(ids)!, "--ids");
@@ -36,7 +37,7 @@ internal static class TraceCommand
             }
             else
             {
-                var options = CommonOptions.ComputeOptions(result, dtype, device, threads);
+                var options = CommonOptions.ComputeOptions(result, dtype, device, threads, weights);
                 var folder = CommonOptions.OpenModel(result.GetValue(model));
                 await using var engine = CommonOptions.LoadEngine(folder, options);
                 using var trace = await ForwardTrace.RunAsync(engine.Model, promptIds, cancellationToken);

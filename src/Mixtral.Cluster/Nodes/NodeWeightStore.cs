@@ -44,7 +44,7 @@ public sealed partial class NodeWeightStore : IDisposable
         lock (_gate)
         {
             if (_experts.TryGetValue(key, out var loaded)) return loaded;
-            var loader = new WeightLoader(_reader.Value, _settings.Compute.DType, _settings.Compute.Device);
+            var loader = new WeightLoader(_reader.Value, _settings.Compute.DType, _settings.Compute.Device, _settings.Compute.MatrixDType);
             var weights = ExpertWeights.Load(loader, Config, key.Layer, key.Expert);
             _experts[key] = weights;
             LogExpertLoaded(key.ToString(), weights.ResidentBytes);
@@ -87,8 +87,13 @@ public sealed partial class NodeWeightStore : IDisposable
         }
     }
 
-    private static long SharedBytes(MixtralConfig config, ModelOptions compute) =>
-        TensorNames.SharedTensors(config).Sum(s => s.Elements) * (compute.DType == TorchSharp.torch.ScalarType.Float32 ? 4 : 2);
+    /// <summary>Norms and embeddings in the compute dtype, weight matrices (attention, routers, LM head) in the matrix dtype.</summary>
+    private static long SharedBytes(MixtralConfig config, ModelOptions compute)
+    {
+        static int Size(TorchSharp.torch.ScalarType t) => t == TorchSharp.torch.ScalarType.Float32 ? 4 : 2;
+        return TensorNames.SharedTensors(config).Sum(s =>
+            s.Elements * (s.Shape.Length == 2 && s.Name != TensorNames.Embeddings ? Size(compute.MatrixDType) : Size(compute.DType)));
+    }
 
     public void Dispose()
     {
