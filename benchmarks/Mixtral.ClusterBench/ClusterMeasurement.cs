@@ -7,4 +7,5 @@ public sealed record ClusterMeasurement(
     double FanOutP50Ms,
     double FanOutP99Ms,
     double FanOutShareOfStep,
-    double ExpertCallsPerFanOut);
+    double ExpertCallsPerFanOut,
+    double ExpertComputeMsPerFanOut);

@@ -16,7 +16,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
 
     public MixtralClusterClient Client { get; private set; } = null!;
 
-    public static async Task<LoopbackCluster> StartAsync(string model, MixtralConfig config, int threads, string wire)
+    public static async Task<LoopbackCluster> StartAsync(string model, MixtralConfig config, int threads, int expertThreads, string wire)
     {
         var cluster = new LoopbackCluster();
         var plan = new RoundRobinStrategy().Place(config,
@@ -34,7 +34,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
             [
                 "node", "--model", model, "--node-name", node.Name, "--plan", planPath, "--redis", cluster._redis.Endpoint,
                 "--silo-port", silo.ToString(CultureInfo.InvariantCulture), "--gateway-port", port.ToString(CultureInfo.InvariantCulture),
-                "--threads", threads.ToString(CultureInfo.InvariantCulture), "--wire-dtype", wire,
+                "--threads", (node.HostsSharedWeights ? threads : expertThreads).ToString(CultureInfo.InvariantCulture), "--wire-dtype", wire,
             ]));
         }
         await Task.WhenAll(cluster._nodes.Select(n => n.WaitForLineAsync($"node {n.Name} ready", TimeSpan.FromMinutes(5))));

@@ -30,30 +30,43 @@ await using (var local = LocalEngine.Load(folder, new ModelOptions()))
 
 // 2. The same model over three processes on loopback.
 var cluster = new Dictionary<int, ClusterMeasurement>();
+var probes = new List<Mixtral.Cluster.Contracts.Coordinator.FanOutProbe>();
 Console.Error.WriteLine("starting redis-server and 3 nodes (coordinator + 2 expert nodes)...");
-await using (var loopback = await LoopbackCluster.StartAsync(options.Model, config, options.Threads, options.Wire))
+await using (var loopback = await LoopbackCluster.StartAsync(options.Model, config, options.Threads, options.ExpertThreads, options.Wire))
 {
     var coordinator = loopback.Client;
     IAsyncEnumerable<int> Generate(int i) => ClusterTokens(coordinator, BatchRunner.Prompt(i, options.PromptLength), options.Tokens);
     await BatchRunner.RunAsync(2, Generate);
     foreach (int b in batches)
     {
-        var before = (await coordinator.StatusAsync()).Coordinator!;
+        var beforeAll = await coordinator.StatusAsync();
+        var before = beforeAll.Coordinator!;
         await coordinator.ResetMetricsAsync();
         var decode = await BatchRunner.RunAsync(b, Generate);
-        var after = (await coordinator.StatusAsync()).Coordinator!;
+        var afterAll = await coordinator.StatusAsync();
+        var after = afterAll.Coordinator!;
+        double computeMs = afterAll.Nodes.Sum(n => n.ExpertComputeMs) - beforeAll.Nodes.Sum(n => n.ExpertComputeMs);
         double tokens = after.TokensProcessed - before.TokensProcessed;
         cluster[b] = new ClusterMeasurement(decode,
             after.WireBytes / (tokens * config.NumHiddenLayers),
             after.FanOutP50Ms, after.FanOutP99Ms,
             after.FanOutTotalMs / (after.StepTotalMs - before.StepTotalMs),
-            (double)after.ExpertCalls / Math.Max(1, after.FanOuts));
+            (double)after.ExpertCalls / Math.Max(1, after.FanOuts),
+            computeMs / Math.Max(1, after.FanOuts));
         Console.Error.WriteLine($"cluster,        batch {b,2}: {decode.TokensPerSecond,7:F1} tokens/s ({decode.TokensPerSecond / single[b].TokensPerSecond:F2}× single), " +
-                                $"fan-out p50 {after.FanOutP50Ms:F2} ms p99 {after.FanOutP99Ms:F2} ms, {cluster[b].WireBytesPerTokenPerLayer:F0} B/token/layer");
+                                $"fan-out p50 {after.FanOutP50Ms:F2} ms p99 {after.FanOutP99Ms:F2} ms, {cluster[b].WireBytesPerTokenPerLayer:F0} B/token/layer, " +
+                                $"expert compute {cluster[b].ExpertComputeMsPerFanOut:F2} ms per fan-out (both nodes)");
+    }
+    // The same fan-out shapes to experts that do no math: what distribution itself costs.
+    foreach (var (experts, rows) in new[] { (2, 1), (7, 2), (8, 8) })
+    {
+        var probe = await coordinator.ProbeFanOutAsync(experts, rows, 300);
+        probes.Add(probe);
+        Console.Error.WriteLine($"probe: {experts} experts × {rows} rows, no math: p50 {probe.P50Ms:F3} ms, p99 {probe.P99Ms:F3} ms");
     }
 }
 
-string report = ClusterReport.Write(options, config, batches, single, cluster);
+string report = ClusterReport.Write(options, config, batches, single, cluster, probes);
 Console.Error.WriteLine($"wrote {report}");
 return 0;
 

@@ -61,6 +61,9 @@ public sealed class MixtralClusterClient : IAsyncDisposable
     public Task<TraceResult> TraceAsync(int[] tokenIds, CancellationToken cancellationToken = default) =>
         Coordinator.TraceAsync(tokenIds, cancellationToken);
 
+    /// <summary>Times fan-outs of a given shape to experts that answer without computing (the distributed overhead alone).</summary>
+    public Task<FanOutProbe> ProbeFanOutAsync(int experts, int rowsPerExpert, int samples) => Coordinator.ProbeFanOutAsync(experts, rowsPerExpert, samples);
+
     /// <summary>Starts a fresh window for the coordinator's fan-out metrics (benchmarks measure one phase at a time).</summary>
     public Task ResetMetricsAsync() => Coordinator.ResetMetricsAsync();
 

@@ -20,6 +20,13 @@ public interface ICoordinatorGrain : IGrainWithIntegerKey
     [Alias("Describe")]
     Task<CoordinatorStatus> DescribeAsync();
 
+    /// <summary>
+    /// Times <paramref name="samples"/> fan-outs of the given shape (experts of layer 0, rows each) to experts that
+    /// answer without computing: the distributed overhead alone (serialisation, transport, scheduling).
+    /// </summary>
+    [Alias("ProbeFanOut")]
+    Task<FanOutProbe> ProbeFanOutAsync(int experts, int rowsPerExpert, int samples);
+
     /// <summary>Starts a fresh measurement window for the fan-out latency, call and byte counters (benchmarks).</summary>
     [Alias("ResetMetrics")]
     Task ResetMetricsAsync();

@@ -15,4 +15,8 @@ public interface IExpertGrain : IGrainWithStringKey
 
     [Alias("Describe")]
     Task<ExpertResidency> DescribeAsync();
+
+    /// <summary>Returns the rows unchanged, without touching the weights: measures the wire and the runtime alone.</summary>
+    [Alias("Probe")]
+    Task<HiddenStateBatch> ProbeAsync(HiddenStateBatch rows);
 }

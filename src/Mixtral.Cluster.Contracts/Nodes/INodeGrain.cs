@@ -23,4 +23,6 @@ public sealed record NodeStatus(
     [property: Id(6)] long ExpertResidentBytes,
     [property: Id(7)] long SharedResidentBytes,
     [property: Id(8)] string[] TensorsRead,
-    [property: Id(9)] long CheckpointBytesRead);
+    [property: Id(9)] long CheckpointBytesRead,
+    [property: Id(10)] long ExpertCalls,
+    [property: Id(11)] double ExpertComputeMs);

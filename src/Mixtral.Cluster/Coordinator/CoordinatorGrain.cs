@@ -87,6 +87,17 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
             metrics.FanOuts, metrics.FanOutTime.TotalMilliseconds, engine.StepTime.TotalMilliseconds, metrics.Retries));
     }
 
+    public async Task<FanOutProbe> ProbeFanOutAsync(int experts, int rowsPerExpert, int samples)
+    {
+        if (experts < 1 || experts > store.Config.NumLocalExperts || rowsPerExpert < 1 || samples < 1)
+            throw new ArgumentException($"probe: experts must be 1..{store.Config.NumLocalExperts}, rows and samples at least 1");
+        var times = new double[samples];
+        for (int i = 0; i < samples; i++)
+            times[i] = (await _experts!.ProbeAsync(experts, rowsPerExpert, store.Config.HiddenSize)).TotalMilliseconds;
+        Array.Sort(times);
+        return new FanOutProbe(experts, rowsPerExpert, samples, times[samples / 2], times[Math.Min(samples - 1, (int)(samples * 0.99))]);
+    }
+
     public Task ResetMetricsAsync()
     {
         _experts!.Metrics.Reset();

@@ -41,10 +41,15 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
         if (rows.HiddenSize != hidden)
             throw new WireFormatException($"expert {_key}: rows have hidden size {rows.HiddenSize}, this model's is {hidden}");
         if (rows.Rows == 0) return Task.FromResult(rows);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var input = TensorWire.FromWire(rows, settings.Compute.Device, settings.Compute.DType); // [n, D]
         using var output = _weights!.Forward(input); // [n, D]
-        return Task.FromResult(TensorWire.ToWire(output, rows.DType));
+        var answer = TensorWire.ToWire(output, rows.DType);
+        store.RecordCompute(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return Task.FromResult(answer);
     }
+
+    public Task<HiddenStateBatch> ProbeAsync(HiddenStateBatch rows) => Task.FromResult(rows);
 
     public Task<ExpertResidency> DescribeAsync() =>
         Task.FromResult(new ExpertResidency(settings.NodeName, _key, _weights?.ResidentBytes ?? 0, 3));

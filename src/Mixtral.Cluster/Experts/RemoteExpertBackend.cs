@@ -34,6 +34,15 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
         return [.. answers.Select(a => TensorWire.FromWire(a, device, dtype))];
     }
 
+    /// <summary>One fan-out to experts 0..experts-1 of layer 0 that echo their rows: the wire and runtime without the math.</summary>
+    public async Task<TimeSpan> ProbeAsync(int experts, int rowsPerExpert, int hidden)
+    {
+        var rows = HiddenStateBatch.Encode(new float[rowsPerExpert * hidden], rowsPerExpert, hidden, wireDType);
+        long started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, experts).Select(e => grains.GetGrain<IExpertGrain>(new ExpertKey(0, e).ToString()).ProbeAsync(rows))).ConfigureAwait(false);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
     private async Task<HiddenStateBatch> CallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken)
     {
         int replicas = Math.Max(1, plan.OwnersOf(layer, expert).Count);

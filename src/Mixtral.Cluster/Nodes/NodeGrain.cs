@@ -21,6 +21,8 @@ public sealed class NodeGrain(NodeSettings settings, NodeWeightStore store) : Gr
             account.ExpertBytes,
             account.SharedBytes,
             [.. account.TensorsRead],
-            account.BytesRead));
+            account.BytesRead,
+            account.ExpertCalls,
+            account.ExpertCompute.TotalMilliseconds));
     }
 }

@@ -25,6 +25,14 @@ public sealed partial class NodeWeightStore : IDisposable
     private readonly Dictionary<ExpertKey, ExpertWeights> _experts = [];
     private readonly Lock _gate = new();
     private long _sharedBytes;
+    private long _computeTicks, _computeCalls;
+
+    /// <summary>Counts one expert call's compute (wire decode, SwiGLU, wire encode) on this node.</summary>
+    public void RecordCompute(TimeSpan elapsed)
+    {
+        Interlocked.Add(ref _computeTicks, elapsed.Ticks);
+        Interlocked.Increment(ref _computeCalls);
+    }
 
     public NodeWeightStore(NodeSettings settings, ILogger<NodeWeightStore> logger)
     {
@@ -83,7 +91,9 @@ public sealed partial class NodeWeightStore : IDisposable
                 _experts.Values.Sum(e => e.ResidentBytes),
                 _sharedBytes,
                 opened ? [.. _reader.Value.TensorsRead.Order(StringComparer.Ordinal)] : [],
-                opened ? _reader.Value.BytesRead : 0);
+                opened ? _reader.Value.BytesRead : 0,
+                Interlocked.Read(ref _computeCalls),
+                TimeSpan.FromTicks(Interlocked.Read(ref _computeTicks)));
         }
     }
 
@@ -113,4 +123,5 @@ public sealed partial class NodeWeightStore : IDisposable
 }
 
 /// <summary>What a node holds and read: the experts (grain keys), resident bytes, and the checkpoint tensors it opened.</summary>
-public sealed record NodeAccount(IReadOnlyList<ExpertKey> Experts, long ExpertBytes, long SharedBytes, IReadOnlyList<string> TensorsRead, long BytesRead);
+public sealed record NodeAccount(IReadOnlyList<ExpertKey> Experts, long ExpertBytes, long SharedBytes, IReadOnlyList<string> TensorsRead, long BytesRead,
+    long ExpertCalls, TimeSpan ExpertCompute);
