@@ -13,10 +13,7 @@ internal static class GenerateCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var dtype = CommonOptions.DType();
-        var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
-        var weights = CommonOptions.Weights();
+        var compute = new ComputeFlags();
         var cluster = CommonOptions.Cluster();
         var prompt = new Option<string?>("--prompt") { Description = "Prompt text (BOS is added)" };
         var chat = new Option<bool>("--chat") { Description = "Wrap --prompt as one user turn of the model's chat template" };
@@ -24,7 +21,8 @@ internal static class GenerateCommand
         var sampling = new SamplingOptions();
         var json = new Option<bool>("--json") { Description = "Print one JSON object at the end instead of streaming text" };
 
-        var command = new Command("generate", "Generate a continuation of a prompt") { model, dtype, device, weights, threads, cluster, prompt, chat, ids, json };
+        var command = new Command("generate", "Generate a continuation of a prompt") { model, cluster, prompt, chat, ids, json };
+        compute.AddTo(command);
         sampling.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -41,7 +39,7 @@ internal static class GenerateCommand
                 await GenerationOutput.RenderAsync(ClusterGeneration.EventsAsync(client, wire, cancellationToken), result.GetValue(json));
                 return 0;
             }
-            var options = CommonOptions.ComputeOptions(result, dtype, device, threads, weights);
+            var options = compute.Read(result);
             var folder = CommonOptions.OpenModel(result.GetValue(model));
             var request = new GenerationRequest(PromptIds(folder, promptText, useChat, idsText), parameters);
             await using var engine = CommonOptions.LoadEngine(folder, options);

@@ -13,7 +13,7 @@ internal static class NodeCommand
 {
     public static Command Create()
     {
-        var config = new Option<string?>("--config") { Description = "JSON file with the same settings (keys: model, role, node_name, plan, redis, silo_port, gateway_port, address, device, dtype, threads, memory_gb, wire_dtype); flags override it" };
+        var config = new Option<string?>("--config") { Description = "JSON file with the same settings (keys: model, role, node_name, plan, redis, silo_port, gateway_port, address, device, dtype, weights, threads, memory_gb, wire_dtype); flags override it" };
         var model = new Option<string?>("--model") { Description = "Model folder on this node (only the tensors this node owns are read)" };
         var role = new Option<string?>("--role") { Description = "coordinator | experts | all (must match the plan)" };
         var name = new Option<string?>("--node-name") { Description = "This node's name in the plan" };
@@ -22,15 +22,13 @@ internal static class NodeCommand
         var siloPort = new Option<int?>("--silo-port") { Description = "Port for silo-to-silo traffic (default 11111)" };
         var gatewayPort = new Option<int?>("--gateway-port") { Description = "Port clients connect to (default 30000)" };
         var address = new Option<string?>("--address") { Description = "Address to bind and advertise (default 127.0.0.1: loopback only)" };
-        var device = CommonOptions.Device();
-        var dtype = CommonOptions.DType();
-        var threads = CommonOptions.Threads();
-        var weights = CommonOptions.Weights();
+        var compute = new ComputeFlags();
         var memory = new Option<double?>("--memory") { Description = "Weight memory budget of this node in GB; the node refuses a plan that exceeds it" };
         var wire = WireOption();
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Logging of Mixtral components", DefaultValueFactory = _ => LogLevel.Information };
 
-        var command = new Command("node", "Run one node of a Mixtral cluster") { config, model, role, name, plan, redis, siloPort, gatewayPort, address, device, dtype, weights, threads, memory, wire, logLevel };
+        var command = new Command("node", "Run one node of a Mixtral cluster") { config, model, role, name, plan, redis, siloPort, gatewayPort, address, memory, wire, logLevel };
+        compute.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var file = result.GetValue(config) is string path ? NodeConfigFile.Read(path) : new NodeConfigFile();
@@ -46,10 +44,10 @@ internal static class NodeCommand
                 SiloPort = result.GetValue(siloPort) ?? file.SiloPort ?? 11111,
                 GatewayPort = result.GetValue(gatewayPort) ?? file.GatewayPort ?? 30000,
                 Address = result.GetValue(address) ?? file.Address ?? "127.0.0.1",
-                Device = result.GetResult(device) is null && file.Device is not null ? file.Device : result.GetValue(device)!,
-                DType = result.GetResult(dtype) is null && file.DType is not null ? file.DType : result.GetValue(dtype)!,
-                Threads = result.GetValue(threads) ?? file.Threads,
-                Weights = result.GetValue(weights) ?? file.Weights,
+                Device = !compute.Given(result, "--device") && file.Device is not null ? file.Device : compute.Device(result),
+                DType = !compute.Given(result, "--dtype") && file.DType is not null ? file.DType : compute.DType(result),
+                Threads = compute.Threads(result) ?? file.Threads,
+                Weights = compute.Weights(result) ?? file.Weights,
                 MemoryBudgetBytes = gb is double g ? (long)(g * 1e9) : null,
                 WireDType = ParseWire(result.GetResult(wire) is null && file.WireDType is not null ? file.WireDType : result.GetValue(wire)!),
             };

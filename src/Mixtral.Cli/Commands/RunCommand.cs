@@ -19,10 +19,7 @@ internal static class RunCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var dtype = CommonOptions.DType();
-        var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
-        var weights = CommonOptions.Weights();
+        var compute = new ComputeFlags();
         var prompt = new Option<string?>("--prompt") { Description = $"Prompt text (default: \"{DefaultPrompt}\")" };
         var chat = new Option<bool>("--chat") { Description = "Wrap --prompt as one user turn of the chat template" };
         var ids = new Option<string?>("--ids") { Description = "Prompt as token ids" };
@@ -33,7 +30,8 @@ internal static class RunCommand
         var gatewayPort = new Option<int>("--gateway-port") { Description = "Gateway port clients connect to", DefaultValueFactory = _ => 30000 };
         var wire = NodeCommand.WireOption();
 
-        var command = new Command("run", "Run the whole cluster in this process (every role) and generate") { model, dtype, device, weights, threads, prompt, chat, ids, json, serve, siloPort, gatewayPort, wire };
+        var command = new Command("run", "Run the whole cluster in this process (every role) and generate") { model, prompt, chat, ids, json, serve, siloPort, gatewayPort, wire };
+        compute.AddTo(command);
         sampling.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -49,10 +47,10 @@ internal static class RunCommand
                 NodeName = "local",
                 SiloPort = result.GetValue(siloPort),
                 GatewayPort = result.GetValue(gatewayPort),
-                Device = result.GetValue(device)!,
-                DType = result.GetValue(dtype)!,
-                Threads = result.GetValue(threads),
-                Weights = result.GetValue(weights),
+                Device = compute.Device(result),
+                DType = compute.DType(result),
+                Threads = compute.Threads(result),
+                Weights = compute.Weights(result),
                 WireDType = NodeCommand.ParseWire(result.GetValue(wire)!),
             };
             Console.Error.WriteLine($"starting the embedded cluster (one node, every role) on {folder.Path}");

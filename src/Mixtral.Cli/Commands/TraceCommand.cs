@@ -14,15 +14,13 @@ internal static class TraceCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var dtype = CommonOptions.DType();
-        var device = CommonOptions.Device();
-        var threads = CommonOptions.Threads();
-        var weights = CommonOptions.Weights();
+        var compute = new ComputeFlags();
         var cluster = CommonOptions.Cluster();
         var ids = new Option<string>("--ids") { Description = "Token ids of the prompt, e.g. 1,415,2936", Required = true };
         var output = new Option<string>("--out") { Description = "Output .safetensors file: logits [T,V] f32, router_topk_ids [L,T,K] i32, router_topk_weights [L,T,K] f32, final_hidden [T,D] f32", Required = true };
 
-        var command = new Command("trace", "Run one forward pass and write logits, router choices and final hidden states") { model, dtype, device, weights, threads, cluster, ids, output };
+        var command = new Command("trace", "Run one forward pass and write logits, router choices and final hidden states") { model, cluster, ids, output };
+        compute.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var promptIds = CommonOptions.ParseIds(result.GetValue(ids)!, "--ids");
@@ -37,7 +35,7 @@ internal static class TraceCommand
             }
             else
             {
-                var options = CommonOptions.ComputeOptions(result, dtype, device, threads, weights);
+                var options = compute.Read(result);
                 var folder = CommonOptions.OpenModel(result.GetValue(model));
                 await using var engine = CommonOptions.LoadEngine(folder, options);
                 using var trace = await ForwardTrace.RunAsync(engine.Model, promptIds, cancellationToken);

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Mixtral.Model.Inference;
+using TorchSharp;
+
+namespace Mixtral.Cli.Commands;
+
+/// <summary>How the math runs: --dtype, --device, --weights, --threads (the same on every command that computes).</summary>
+internal sealed class ComputeFlags
+{
+    private readonly Option<string> _dtype = new("--dtype")
+    {
+        Description = "Compute dtype: f32 (default; CPUs here have no fast bf16), bf16 or f16",
+        DefaultValueFactory = _ => "f32",
+    };
+
+    private readonly Option<string> _device = new("--device") { Description = "Compute device: cpu (default) or cuda[:N]", DefaultValueFactory = _ => "cpu" };
+
+    private readonly Option<string?> _weights = new("--weights")
+    {
+        Description = "Dtype the weight matrices are kept in: the compute dtype (default) or bf16 (half the memory and bytes per step; on CPU the kernels widen them exactly, same results as f32 for a bf16 checkpoint)",
+    };
+
+    private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads for the math (default: all cores)" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_dtype);
+        command.Options.Add(_device);
+        command.Options.Add(_weights);
+        command.Options.Add(_threads);
+    }
+
+    public string DType(ParseResult result) => result.GetValue(_dtype)!;
+    public string Device(ParseResult result) => result.GetValue(_device)!;
+    public string? Weights(ParseResult result) => result.GetValue(_weights);
+    public int? Threads(ParseResult result) => result.GetValue(_threads) is int n && n < 1
+        ? throw new CliUsageException($"--threads must be at least 1, got {n}")
+        : result.GetValue(_threads);
+
+    /// <summary>True where the user typed the flag (a config file may then supply the value instead).</summary>
+    public bool Given(ParseResult result, string flag) => flag switch
+    {
+        "--dtype" => result.GetResult(_dtype) is not null,
+        "--device" => result.GetResult(_device) is not null,
+        _ => false,
+    };
+
+    /// <summary>The compute options for an in-process model; applies --threads to LibTorch and the kernels.</summary>
+    public ModelOptions Read(ParseResult result)
+    {
+        if (Threads(result) is int count) torch.set_num_threads(count);
+        try
+        {
+            return new ModelOptions
+            {
+                DType = ModelOptions.ParseDType(DType(result)),
+                Device = ModelOptions.ParseDevice(Device(result)),
+                WeightDType = Weights(result) is string w ? ModelOptions.ParseDType(w) : null,
+            };
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliUsageException(e.Message, e);
+        }
+    }
+}
