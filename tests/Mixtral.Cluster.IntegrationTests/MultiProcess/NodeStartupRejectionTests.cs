@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Placement.Strategies;
 using Mixtral.Model.Config;
@@ -82,6 +83,27 @@ public sealed class NodeStartupRejectionTests : IDisposable
         var (code, output) = await StartNodeAsync(GoodPlan(), "a", modelPath: other);
         Assert.Equal(1, code);
         Assert.Contains("plan was made for model fingerprint", output);
+    }
+
+    [Fact]
+    public async Task Settings_can_come_from_a_config_file_and_bad_keys_are_named()
+    {
+        string planPath = Path.Combine(_dir, "plan.json");
+        await File.WriteAllTextAsync(planPath, GoodPlan().ToJson());
+        string config = Path.Combine(_dir, "node.json");
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["model"] = FixturePaths.TinyMixtral, ["node_name"] = "z", ["plan"] = planPath, ["redis"] = "127.0.0.1:1",
+        }));
+        var run = await ProcessRunner.RunAsync("dotnet", [ThreeNodeClusterFixture.MixtralDll, "node", "--config", config], timeout: TimeSpan.FromMinutes(1));
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("node \"z\" is not in the plan", run.StdErr); // every setting was read from the file
+
+        await File.WriteAllTextAsync(config, "{\"model\": \"x\", \"gpu_count\": 2}");
+        var bad = await ProcessRunner.RunAsync("dotnet", [ThreeNodeClusterFixture.MixtralDll, "node", "--config", config], timeout: TimeSpan.FromMinutes(1));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("gpu_count", bad.StdErr);
+        Assert.DoesNotContain("   at ", bad.StdErr);
     }
 
     private async Task<(int Code, string Output)> StartNodeAsync(PlacementPlan plan, string node, string? extraFlag = null, string? extraValue = null, string? modelPath = null)
