@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.GrainDirectory;
 using StackExchange.Redis;
 
 namespace Mixtral.Cluster.Hosting;
@@ -33,9 +34,19 @@ public static class NodeHost
             {
                 var address = ResolveAddress(options.Address);
                 silo.UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(options.Redis));
+                // The grain directory lives in Redis too, not spread over the silos: a node that dies takes no
+                // directory entries with it, so the coordinator and the surviving replicas stay reachable.
+                silo.AddRedisGrainDirectory(GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY, o => o.ConfigurationOptions = RedisOptions(options.Redis));
                 // A loopback node listens on loopback only; a node given a routable address (or a container's
                 // host name) advertises it and listens on every interface, as containers need.
                 silo.ConfigureEndpoints(address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
+                // A lost expert node stalls every step until the cluster declares it dead: probe often, decide fast.
+                silo.Configure<ClusterMembershipOptions>(o =>
+                {
+                    o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                    o.NumMissedProbesLimit = 2;
+                    o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+                });
             }
             silo.AddMixtralNode(settings);
             silo.AddStartupTask<NodeWarmup>();

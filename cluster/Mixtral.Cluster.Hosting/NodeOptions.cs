@@ -26,4 +26,6 @@ public sealed record NodeOptions
     public int? Threads { get; init; }
     public long? MemoryBudgetBytes { get; init; }
     public WireDType WireDType { get; init; } = WireDType.BFloat16;
+    /// <summary>How long the coordinator waits for one expert call before retrying it (on the next replica).</summary>
+    public TimeSpan ExpertCallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -51,6 +51,7 @@ public static class NodeStartupCheck
             Plan = plan,
             Compute = compute,
             WireDType = options.WireDType,
+            ExpertCallTimeout = options.ExpertCallTimeout,
             MemoryBudgetBytes = options.MemoryBudgetBytes ?? me.MemoryBudgetBytes,
         };
     }

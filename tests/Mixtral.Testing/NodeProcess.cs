@@ -20,8 +20,10 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public string Name { get; }
-    public bool HasExited => _process.HasExited;
-    public int ExitCode => _process.ExitCode;
+    private int? _exitCode;
+
+    public bool HasExited => _disposed || _process.HasExited;
+    public int ExitCode => _exitCode ?? _process.ExitCode;
     public string Output => string.Join('\n', _lines);
 
     public static NodeProcess Start(string name, string mixtralDll, IEnumerable<string> args)
@@ -68,13 +70,19 @@ public sealed class NodeProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    private bool _disposed;
+
+    /// <summary>Kills the process (a node dying, as far as the cluster can tell) and waits for it to be gone. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
+        _exitCode = _process.ExitCode;
         _process.Dispose();
     }
 }

@@ -13,7 +13,7 @@ internal static class NodeCommand
 {
     public static Command Create()
     {
-        var config = new Option<string?>("--config") { Description = "JSON file with the same settings (keys: model, role, node_name, plan, redis, silo_port, gateway_port, address, device, dtype, weights, threads, memory_gb, wire_dtype); flags override it" };
+        var config = new Option<string?>("--config") { Description = "JSON file with the same settings (keys: model, role, node_name, plan, redis, silo_port, gateway_port, address, device, dtype, weights, threads, memory_gb, wire_dtype, expert_call_timeout); flags override it" };
         var model = new Option<string?>("--model") { Description = "Model folder on this node (only the tensors this node owns are read)" };
         var role = new Option<string?>("--role") { Description = "coordinator | experts | all (must match the plan)" };
         var name = new Option<string?>("--node-name") { Description = "This node's name in the plan" };
@@ -25,9 +25,10 @@ internal static class NodeCommand
         var compute = new ComputeFlags();
         var memory = new Option<double?>("--memory") { Description = "Weight memory budget of this node in GB; the node refuses a plan that exceeds it" };
         var wire = WireOption();
+        var expertTimeout = new Option<double?>("--expert-call-timeout") { Description = "Seconds the coordinator waits for one expert call before retrying it on the next replica (default 30)" };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Logging of Mixtral components", DefaultValueFactory = _ => LogLevel.Information };
 
-        var command = new Command("node", "Run one node of a Mixtral cluster") { config, model, role, name, plan, redis, siloPort, gatewayPort, address, memory, wire, logLevel };
+        var command = new Command("node", "Run one node of a Mixtral cluster") { config, model, role, name, plan, redis, siloPort, gatewayPort, address, memory, wire, expertTimeout, logLevel };
         compute.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -49,6 +50,9 @@ internal static class NodeCommand
                 Threads = compute.Threads(result) ?? file.Threads,
                 Weights = compute.Weights(result) ?? file.Weights,
                 MemoryBudgetBytes = gb is double g ? (long)(g * 1e9) : null,
+                ExpertCallTimeout = (result.GetValue(expertTimeout) ?? file.ExpertCallTimeout) is double seconds
+                    ? (seconds > 0 ? TimeSpan.FromSeconds(seconds) : throw new CliUsageException($"--expert-call-timeout must be positive, got {seconds}"))
+                    : TimeSpan.FromSeconds(30),
                 WireDType = ParseWire(result.GetResult(wire) is null && file.WireDType is not null ? file.WireDType : result.GetValue(wire)!),
             };
             await RunNodeAsync(options, result.GetValue(logLevel), keepRunning: true, cancellationToken);
@@ -116,6 +120,7 @@ internal static class NodeCommand
         public string? Weights { get; init; }
         public double? MemoryGb { get; init; }
         public string? WireDType { get; init; }
+        public double? ExpertCallTimeout { get; init; }
 
         private static readonly JsonSerializerOptions Json = new()
         {

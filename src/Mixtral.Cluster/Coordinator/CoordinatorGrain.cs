@@ -37,7 +37,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
             throw new InvalidOperationException($"the coordinator was activated on node \"{settings.NodeName}\", which the plan does not give role coordinator or all");
         var metrics = new FanOutMetrics();
         _experts = new RemoteExpertBackend(GrainFactory, settings.Plan, settings.WireDType, settings.Compute.Device, settings.Compute.DType,
-            ExpertCallResilience.Build(settings.ExpertCallTimeout, metrics), metrics);
+            ExpertCallResilience.Build(settings.ExpertCallTimeout, metrics), metrics, new NodeHealth(TimeSpan.FromSeconds(10)));
         _model = store.LoadSharedModel(_experts);
         var tokenizer = store.Folder.Tokenizer;
         _engine = new InferenceEngine(_model, () => new TokenizerTextDecoder(tokenizer.CreateStreamingDecoder()));
@@ -49,7 +49,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
     {
         var engineRequest = GenerateRequestMapper.ToRequest(request, store.Folder.Tokenizer);
         TokenGenerated? pending = null; // held one event back so the last token travels with the summary
-        await foreach (var e in _engine!.GenerateAsync(engineRequest, cancellationToken))
+        await foreach (var e in Translated(_engine!.GenerateAsync(engineRequest, cancellationToken)))
         {
             switch (e)
             {
@@ -61,6 +61,24 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
                     yield return GenerateRequestMapper.ToWire(pending ?? new TokenGenerated(-1, ""), finished.Result);
                     yield break;
             }
+        }
+    }
+
+    /// <summary>Engine failures become the contract's exception: the client gets the cause, not a type it cannot read.</summary>
+    private static async IAsyncEnumerable<GenerationEvent> Translated(IAsyncEnumerable<GenerationEvent> events)
+    {
+        await using var e = events.GetAsyncEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!await e.MoveNextAsync()) yield break;
+            }
+            catch (GenerationFailedException failure)
+            {
+                throw new GenerationFailedOnClusterException($"{failure.Message}; the request can be retried");
+            }
+            yield return e.Current;
         }
     }
 

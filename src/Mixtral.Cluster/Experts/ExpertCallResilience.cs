@@ -12,7 +12,12 @@ namespace Mixtral.Cluster.Experts;
 /// </summary>
 public static class ExpertCallResilience
 {
-    public const int MaxRetries = 2;
+    /// <summary>
+    /// Retries over ~10 s (backoff 50 ms doubling to 2 s): long enough to outlast the cluster declaring a killed node
+    /// dead (until then even its replicas' directory entries may be unreachable), short enough to fail a request
+    /// clearly when no replica is left.
+    /// </summary>
+    public const int MaxRetries = 9;
 
     public static ResiliencePipeline<HiddenStateBatch> Build(TimeSpan attemptTimeout, FanOutMetrics metrics) =>
         new ResiliencePipelineBuilder<HiddenStateBatch>()
@@ -21,7 +26,10 @@ public static class ExpertCallResilience
                 MaxRetryAttempts = MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = TimeSpan.FromMilliseconds(50),
+                MaxDelay = TimeSpan.FromSeconds(2),
                 UseJitter = true,
+                // The first retry goes to another replica (another node): no reason to wait before it.
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(args.AttemptNumber == 0 ? TimeSpan.Zero : null),
                 ShouldHandle = new PredicateBuilder<HiddenStateBatch>().Handle<Exception>(IsTransient),
                 OnRetry = _ =>
                 {
@@ -32,13 +40,15 @@ public static class ExpertCallResilience
             .AddTimeout(attemptTimeout)
             .Build();
 
-    /// <summary>Lost nodes, timeouts and messaging failures are worth retrying; a bad request (wrong shape) is not.</summary>
+    /// <summary>
+    /// A bad request (wrong shape or dtype) fails the same way everywhere: not worth a retry. Anything else (a lost
+    /// connection, a dead silo, a timeout, an activation that failed on a node going down) may well succeed on the
+    /// next replica or a moment later. Orleans' connection errors do not share one base type, hence the inversion.
+    /// </summary>
     private static bool IsTransient(Exception e) => e switch
     {
-        WireFormatException or ArgumentException or InvalidOperationException => false,
-        TimeoutRejectedException or TimeoutException => true,
-        SiloUnavailableException or OrleansMessageRejectionException => true,
-        OrleansException => true,
-        _ => false,
+        WireFormatException or ArgumentException => false,
+        OperationCanceledException => false, // the caller gave up; a timed-out attempt is a TimeoutRejectedException
+        _ => true,
     };
 }

@@ -16,7 +16,7 @@ namespace Mixtral.Cluster.Experts;
 /// This is the only thing that differs between the coordinator and the single-process engine.
 /// </summary>
 public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan, WireDType wireDType, Device device, ScalarType dtype,
-    ResiliencePipeline<HiddenStateBatch> resilience, FanOutMetrics metrics) : IExpertBackend
+    ResiliencePipeline<HiddenStateBatch> resilience, FanOutMetrics metrics, NodeHealth health) : IExpertBackend
 {
     public WireDType WireDType => wireDType;
     public FanOutMetrics Metrics => metrics;
@@ -45,13 +45,24 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
 
     private async Task<HiddenStateBatch> CallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken)
     {
-        int replicas = Math.Max(1, plan.OwnersOf(layer, expert).Count);
+        var owners = plan.OwnersOf(layer, expert);
+        int[] order = health.Order(owners);
         int attempt = 0;
         return await resilience.ExecuteAsync(async ct =>
         {
-            // Each retry goes to the next replica: with a replicated expert, a lost node costs one timeout, not the request.
-            var key = new ExpertKey(layer, expert, attempt++ % replicas);
-            return await grains.GetGrain<IExpertGrain>(key.ToString()).RunAsync(rows).WaitAsync(ct).ConfigureAwait(false);
+            // Each retry goes to the next replica, healthy nodes first: with a replicated expert a lost node costs one
+            // failed call, after which the breaker sends this and every other call straight to a live replica.
+            int replica = order[attempt++ % order.Length];
+            var key = new ExpertKey(layer, expert, replica);
+            try
+            {
+                return await grains.GetGrain<IExpertGrain>(key.ToString()).RunAsync(rows).WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not (WireFormatException or ArgumentException) && replica < owners.Count)
+            {
+                health.Failed(owners[replica]);
+                throw;
+            }
         }, cancellationToken).ConfigureAwait(false);
     }
 
