@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Mixtral.Model.Kernels;
 
 // Legend: N tokens in the step, H query heads, KVH key/value heads, G = H / KVH, hd head dim, C cache capacity.
@@ -27,6 +28,8 @@ internal sealed unsafe class AttentionJob : ParallelJob
         (_heads, _groups, _hd, _window, _scale) = (heads, heads / kvHeads, hd, window, scale);
     }
 
+    // AggressiveOptimization: these loops run from the first token; tier-0 code of them is several times slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void RunChunk(int chunk)
     {
         int row = chunk / _heads, h = chunk % _heads;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Runtime.Intrinsics;
 
@@ -15,6 +16,8 @@ namespace Mixtral.Model.Kernels;
 public static unsafe class AttentionKernel
 {
     /// <summary>Copies rows [L, KVH, hd] (<paramref name="rowStride"/> floats apart) into cache [KVH, C, hd] at <paramref name="start"/>.</summary>
+    // AggressiveOptimization: these loops run from the first token; tier-0 code of them is several times slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteCache(float* rows, long rowStride, int count, float* cache, int capacity, int start, int kvHeads, int hd)
     {
         for (int t = 0; t < count; t++)
@@ -27,6 +30,7 @@ public static unsafe class AttentionKernel
     /// output [hd] for one query head q [hd] at position <paramref name="position"/>, against keys/values [C, hd] of its
     /// key/value head holding positions 0..position. The query sees key j when j ≤ position and position − j &lt; window.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AttendOne(float* q, float* keys, float* values, float* output, int position, int hd, float scale, int window)
     {
         int first = Math.Max(0, position - window + 1), count = position - first + 1;
@@ -47,6 +51,7 @@ public static unsafe class AttentionKernel
     }
 
     /// <summary>scores[j] = (q · keys[j]) · scale, four keys per pass so the horizontal sums are shared.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scores(float* q, float* keys, int count, int hd, float scale, float* scores)
     {
         int j = 0;
@@ -60,6 +65,7 @@ public static unsafe class AttentionKernel
     }
 
     /// <summary>In place over s scores: e^(x − max) / Σ, in float32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Softmax(float* scores, int s)
     {
         float max = float.NegativeInfinity;
@@ -83,6 +89,7 @@ public static unsafe class AttentionKernel
     }
 
     /// <summary>out [hd] = Σ_j p[j] · values[j], walking the values row by row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WeightedSum(float* p, float* values, int count, int hd, float* output)
     {
         new Span<float>(output, hd).Clear();

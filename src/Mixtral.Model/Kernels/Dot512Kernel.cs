@@ -21,6 +21,8 @@ public static unsafe class Dot512Kernel
     public static bool Enabled { get; set; } = IsSupported;
 
     /// <summary>Rows x0..x3 (each <paramref name="xStride"/> floats apart) against W rows w0..w3.</summary>
+    // AggressiveOptimization: these loops run from the first token; tier-0 code of them is several times slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Block4x4 Block<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat
     {
         float* x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
@@ -77,6 +79,7 @@ public static unsafe class Dot512Kernel
 
     /// <summary>[x·w0, x·w1, x·w2, x·w3] for one row of x: the AVX2 block's job with half the instructions per weight,
     /// which matters for bfloat16 weights, whose widening doubles the work per byte.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Vector128<float> Block4x1<TW>(float* x, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;

@@ -25,6 +25,8 @@ public static unsafe class DotKernel
     public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>y[t, r] = x[t] · W[r] for rows <paramref name="n0"/>..<paramref name="n1"/> of W and all T rows of x; y is [T, N].</summary>
+    // AggressiveOptimization: these loops run from the first token; tier-0 code of them is several times slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Band<TW>(float* x, byte* w, float* y, int t, int k, int n, int n0, int n1) where TW : struct, IWeightFormat
     {
         long stride = (long)k * TW.ElementSize; // bytes per row of W
@@ -69,6 +71,7 @@ public static unsafe class DotKernel
         Block4x1<Float32Weights>(x, (byte*)w0, (byte*)w1, (byte*)w2, (byte*)w3, k);
 
     /// <summary>[x·w0, x·w1, x·w2, x·w3]: two accumulators per row keep eight loads in flight.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Vector128<float> Block4x1<TW>(float* x, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat
     {
         Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
@@ -105,6 +108,7 @@ public static unsafe class DotKernel
     }
 
     /// <summary>The same four dot products for two rows of x: eight accumulators, each W load used twice.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (Vector128<float> First, Vector128<float> Second) Block4x2<TW>(float* x0, float* x1, byte* w0, byte* w1, byte* w2, byte* w3, int k)
         where TW : struct, IWeightFormat
     {
@@ -150,6 +154,7 @@ public static unsafe class DotKernel
     public static float Dot(float* x, float* w, int k) => Dot<Float32Weights>(x, (byte*)w, k);
 
     /// <summary>x · w over K elements.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot<TW>(float* x, byte* w, int k) where TW : struct, IWeightFormat
     {
         Vector256<float> acc = default;
@@ -172,6 +177,7 @@ public static unsafe class DotKernel
     }
 
     /// <summary>[x·w0, x·w1, x·w2, x·w3] over K positions <paramref name="from"/>..K−1 only: the tail a wider block left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Vector128<float> Block4x1Tail<TW>(float* x, byte* w0, byte* w1, byte* w2, byte* w3, int from, int k) where TW : struct, IWeightFormat
     {
         var sums = Vector128<float>.Zero;
@@ -185,6 +191,7 @@ public static unsafe class DotKernel
     }
 
     /// <summary>The last K mod 8 products of four rows, for K that is not a multiple of 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Vector128<float> Tail4<TW>(float* x, byte* w0, byte* w1, byte* w2, byte* w3, int from, int k) where TW : struct, IWeightFormat
     {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Mixtral.Model.Kernels;
 
 // Legend: T rows of x, K inner length, N rows of W; TW the format of W's elements.
@@ -21,6 +22,8 @@ internal sealed unsafe class MatMulJob<TW> : ParallelJob where TW : struct, IWei
     public static MatMulJob<TW> Create(float* x, byte* w, float* y, int t, int k, int n) =>
         new(x, w, y, t, k, n, ChunkRows.For(k * TW.ElementSize, n, multiple: 4)); // the kernel's 4-row block
 
+    // AggressiveOptimization: these loops run from the first token; tier-0 code of them is several times slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void RunChunk(int chunk)
     {
         int n0 = chunk * _rowsPerChunk;

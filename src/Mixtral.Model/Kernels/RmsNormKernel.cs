@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Mixtral.Model.Kernels;
@@ -8,6 +9,8 @@ namespace Mixtral.Model.Kernels;
 public static unsafe class RmsNormKernel
 {
     /// <summary>x, y [T, D] (may be the same memory), w [D].</summary>
+    // AggressiveOptimization: these loops run from the first token; tier-0 code of them is several times slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(float* x, float* w, float* y, int rows, int d, float eps)
     {
         for (int t = 0; t < rows; t++)
@@ -22,6 +25,7 @@ public static unsafe class RmsNormKernel
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float SumOfSquares(float* x, int d)
     {
         Vector256<float> a = default, b = default;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Mixtral.Model.Kernels;
@@ -12,6 +13,8 @@ namespace Mixtral.Model.Kernels;
 public static unsafe class RopeKernel
 {
     /// <summary>x [T, heads, hd] with rows <paramref name="rowStride"/> floats apart; cos/sin tables [P, hd].</summary>
+    // AggressiveOptimization: these loops run from the first token; tier-0 code of them is several times slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(float* x, long rowStride, int rows, int heads, int hd, ReadOnlySpan<long> positions, float* cos, float* sin)
     {
         int half = hd / 2;

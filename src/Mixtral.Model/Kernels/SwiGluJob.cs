@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Mixtral.Model.Kernels;
@@ -31,6 +32,8 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
     public static SwiGluJob<TW> Create(float* x, byte* w1, byte* w3, float* a, int t, int d, int i) =>
         new(x, w1, w3, a, t, d, i, ChunkRows.For(2L * d * TW.ElementSize, i, multiple: 2));
 
+    // AggressiveOptimization: these loops run from the first token; tier-0 code of them is several times slower.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void RunChunk(int chunk)
     {
         int r0 = chunk * _rowsPerChunk, r1 = Math.Min(_i, r0 + _rowsPerChunk);
@@ -72,6 +75,7 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
     }
 
     /// <summary>[gate r, gate r+1, up r, up r+1] → a[r], a[r+1].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Activate(Vector128<float> gateUp, float* a)
     {
         a[0] = Silu(gateUp.GetElement(0)) * gateUp.GetElement(2);
