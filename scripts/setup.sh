@@ -13,8 +13,8 @@ as_root() {
 libstdcxx_ok() {
   local lib
   lib=$(ldconfig -p | awk '/libstdc\+\+\.so\.6 /{print $NF; exit}')
-  # grep -c reads all input: with pipefail, grep -q would SIGPIPE strings and fail the check.
-  [ -n "$lib" ] && [ "$(strings "$lib" | grep -c '^GLIBCXX_3\.4\.32$')" -gt 0 ]
+  # grep -a reads the library as text: no dependency on binutils' `strings`, and no pipe for pipefail to trip on.
+  [ -n "$lib" ] && grep -qa 'GLIBCXX_3\.4\.32' "$lib"
 }
 
 debian_source_field() {
