@@ -10,20 +10,8 @@ namespace Mixtral.Cli.Commands;
 /// <summary>Generation through a cluster: the request crosses the wire, the coordinator's events come back as engine events.</summary>
 internal static class ClusterGeneration
 {
-    public static GenerateRequest Command(string? prompt, bool chat, int[]? ids, SamplingParams sampling) => new()
-    {
-        PromptIds = ids,
-        PromptText = chat ? null : prompt,
-        Messages = chat ? [new ChatTurn("user", prompt!)] : null,
-        MaxNewTokens = sampling.MaxNewTokens,
-        DoSample = sampling.DoSample,
-        Temperature = sampling.Temperature,
-        TopK = sampling.TopK,
-        TopP = sampling.TopP,
-        RepetitionPenalty = sampling.RepetitionPenalty,
-        Seed = sampling.Seed,
-        StopSequences = [.. sampling.StopSequences],
-    };
+    public static GenerateRequest Command(string? prompt, bool chat, int[]? ids, SamplingParams sampling) =>
+        GenerateRequestMapper.ToWire(sampling, ids, chat ? null : prompt, chat ? [new ChatTurn("user", prompt!)] : null);
 
     public static async IAsyncEnumerable<GenerationEvent> EventsAsync(MixtralClusterClient client, GenerateRequest command, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Mixtral.Cluster.Contracts.Wire;
@@ -25,49 +23,15 @@ public static class BFloat16Conversion
     public static float ToSingle(ushort bits) => BitConverter.UInt32BitsToSingle((uint)bits << 16);
 
     /// <summary>Rounds every float of <paramref name="source"/> into <paramref name="destination"/> (same length).</summary>
-    public static void Narrow(ReadOnlySpan<float> source, Span<ushort> destination)
-    {
-        SpanLengths.RequireEqual(source.Length, destination.Length, "bf16 narrow");
-        ref float src = ref MemoryMarshal.GetReference(source);
-        ref ushort dst = ref MemoryMarshal.GetReference(destination);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            const int Step = 2 * 8; // two float vectors narrow into one vector of 16 ushorts
-            for (; i <= source.Length - Step; i += Step)
-            {
-                Vector256<uint> low = Round(Vector256.LoadUnsafe(ref src, (nuint)i).AsUInt32());
-                Vector256<uint> high = Round(Vector256.LoadUnsafe(ref src, (nuint)(i + 8)).AsUInt32());
-                Vector256.Narrow(low, high).StoreUnsafe(ref dst, (nuint)i);
-            }
-        }
-        for (; i < source.Length; i++)
-            Unsafe.Add(ref dst, i) = FromSingle(Unsafe.Add(ref src, i));
-    }
+    public static void Narrow(ReadOnlySpan<float> source, Span<ushort> destination) =>
+        HalfWidthSpans.Narrow<BFloat16Lanes>(source, destination, "bf16 narrow");
 
     /// <summary>Widens every bf16 of <paramref name="source"/> into <paramref name="destination"/> (same length). Exact.</summary>
-    public static void Widen(ReadOnlySpan<ushort> source, Span<float> destination)
-    {
-        SpanLengths.RequireEqual(source.Length, destination.Length, "bf16 widen");
-        ref ushort src = ref MemoryMarshal.GetReference(source);
-        ref float dst = ref MemoryMarshal.GetReference(destination);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            const int Step = 16;
-            for (; i <= source.Length - Step; i += Step)
-            {
-                (Vector256<uint> low, Vector256<uint> high) = Vector256.Widen(Vector256.LoadUnsafe(ref src, (nuint)i));
-                Vector256.ShiftLeft(low, 16).AsSingle().StoreUnsafe(ref dst, (nuint)i);
-                Vector256.ShiftLeft(high, 16).AsSingle().StoreUnsafe(ref dst, (nuint)(i + 8));
-            }
-        }
-        for (; i < source.Length; i++)
-            Unsafe.Add(ref dst, i) = ToSingle(Unsafe.Add(ref src, i));
-    }
+    public static void Widen(ReadOnlySpan<ushort> source, Span<float> destination) =>
+        HalfWidthSpans.Widen<BFloat16Lanes>(source, destination, "bf16 widen");
 
     /// <summary><see cref="FromSingle"/> on 8 lanes, result in the low 16 bits of each lane.</summary>
-    private static Vector256<uint> Round(Vector256<uint> bits)
+    internal static Vector256<uint> Round(Vector256<uint> bits)
     {
         Vector256<uint> lsb = Vector256.ShiftRightLogical(bits, 16) & Vector256.Create(1u);
         Vector256<uint> rounded = Vector256.ShiftRightLogical(bits + Vector256.Create(0x7FFFu) + lsb, 16);
@@ -76,4 +40,16 @@ public static class BFloat16Conversion
             (bits & Vector256.Create(0x7FFF_FFFFu)).AsInt32(), Vector256.Create(0x7F80_0000)).AsUInt32();
         return Vector256.ConditionalSelect(isNaN, Vector256.Create((uint)CanonicalNaN), rounded);
     }
+
+    /// <summary>bf16 bits (low 16 of each lane) to float32 on 8 lanes: exact, a shift.</summary>
+    internal static Vector256<float> Expand(Vector256<uint> bits) => Vector256.ShiftLeft(bits, 16).AsSingle();
+}
+
+/// <summary>The bf16 rules, for <see cref="HalfWidthSpans"/>.</summary>
+internal readonly struct BFloat16Lanes : IHalfWidthFormat
+{
+    public static ushort FromSingle(float value) => BFloat16Conversion.FromSingle(value);
+    public static float ToSingle(ushort bits) => BFloat16Conversion.ToSingle(bits);
+    public static Vector256<uint> Round(Vector256<uint> floatBits) => BFloat16Conversion.Round(floatBits);
+    public static Vector256<float> Expand(Vector256<uint> bits) => BFloat16Conversion.Expand(bits);
 }

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Mixtral.Cluster.Contracts.Wire;
@@ -52,49 +50,15 @@ public static class HalfConversion
     }
 
     /// <summary>Rounds every float of <paramref name="source"/> into <paramref name="destination"/> (same length).</summary>
-    public static void Narrow(ReadOnlySpan<float> source, Span<ushort> destination)
-    {
-        SpanLengths.RequireEqual(source.Length, destination.Length, "f16 narrow");
-        ref float src = ref MemoryMarshal.GetReference(source);
-        ref ushort dst = ref MemoryMarshal.GetReference(destination);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            const int Step = 16;
-            for (; i <= source.Length - Step; i += Step)
-            {
-                Vector256<uint> low = Round(Vector256.LoadUnsafe(ref src, (nuint)i).AsUInt32());
-                Vector256<uint> high = Round(Vector256.LoadUnsafe(ref src, (nuint)(i + 8)).AsUInt32());
-                Vector256.Narrow(low, high).StoreUnsafe(ref dst, (nuint)i);
-            }
-        }
-        for (; i < source.Length; i++)
-            Unsafe.Add(ref dst, i) = FromSingle(Unsafe.Add(ref src, i));
-    }
+    public static void Narrow(ReadOnlySpan<float> source, Span<ushort> destination) =>
+        HalfWidthSpans.Narrow<HalfLanes>(source, destination, "f16 narrow");
 
     /// <summary>Widens every f16 of <paramref name="source"/> into <paramref name="destination"/> (same length). Exact.</summary>
-    public static void Widen(ReadOnlySpan<ushort> source, Span<float> destination)
-    {
-        SpanLengths.RequireEqual(source.Length, destination.Length, "f16 widen");
-        ref ushort src = ref MemoryMarshal.GetReference(source);
-        ref float dst = ref MemoryMarshal.GetReference(destination);
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            const int Step = 16;
-            for (; i <= source.Length - Step; i += Step)
-            {
-                (Vector256<uint> low, Vector256<uint> high) = Vector256.Widen(Vector256.LoadUnsafe(ref src, (nuint)i));
-                Expand(low).StoreUnsafe(ref dst, (nuint)i);
-                Expand(high).StoreUnsafe(ref dst, (nuint)(i + 8));
-            }
-        }
-        for (; i < source.Length; i++)
-            Unsafe.Add(ref dst, i) = ToSingle(Unsafe.Add(ref src, i));
-    }
+    public static void Widen(ReadOnlySpan<ushort> source, Span<float> destination) =>
+        HalfWidthSpans.Widen<HalfLanes>(source, destination, "f16 widen");
 
     /// <summary><see cref="FromSingle"/> on 8 lanes, result in the low 16 bits of each lane.</summary>
-    private static Vector256<uint> Round(Vector256<uint> bits)
+    internal static Vector256<uint> Round(Vector256<uint> bits)
     {
         Vector256<uint> sign = bits & Vector256.Create(SignMask);
         Vector256<uint> abs = bits ^ sign;
@@ -116,7 +80,7 @@ public static class HalfConversion
     }
 
     /// <summary>binary16 bits (low 16 of each lane) to float32 on 8 lanes.</summary>
-    private static Vector256<float> Expand(Vector256<uint> half)
+    internal static Vector256<float> Expand(Vector256<uint> half)
     {
         Vector256<uint> magnitude = Vector256.ShiftLeft(half & Vector256.Create(0x7FFFu), 13);
         Vector256<uint> exponent = magnitude & Vector256.Create(ShiftedExponent);
@@ -131,4 +95,13 @@ public static class HalfConversion
         result = Vector256.ConditionalSelect(Vector256.Equals(exponent, Vector256<uint>.Zero), subnormal, result);
         return (result | Vector256.ShiftLeft(half & Vector256.Create(0x8000u), 16)).AsSingle();
     }
+}
+
+/// <summary>The f16 rules, for <see cref="HalfWidthSpans"/>.</summary>
+internal readonly struct HalfLanes : IHalfWidthFormat
+{
+    public static ushort FromSingle(float value) => HalfConversion.FromSingle(value);
+    public static float ToSingle(ushort bits) => HalfConversion.ToSingle(bits);
+    public static Vector256<uint> Round(Vector256<uint> floatBits) => HalfConversion.Round(floatBits);
+    public static Vector256<float> Expand(Vector256<uint> bits) => HalfConversion.Expand(bits);
 }

@@ -18,19 +18,37 @@ public static class GenerateRequestMapper
             ?? (command.PromptText is not null
                 ? tokenizer.Encode(command.PromptText, addBos: true)
                 : tokenizer.EncodeChat([.. command.Messages!.Select(m => new ChatMessage(m.Role, m.Content))]));
-        var sampling = new SamplingParams
-        {
-            MaxNewTokens = command.MaxNewTokens,
-            DoSample = command.DoSample,
-            Temperature = command.Temperature,
-            TopK = command.TopK,
-            TopP = command.TopP,
-            RepetitionPenalty = command.RepetitionPenalty,
-            Seed = command.Seed,
-            StopSequences = command.StopSequences,
-        };
-        return new GenerationRequest(ids, sampling);
+        return new GenerationRequest(ids, Sampling(command));
     }
+
+    /// <summary>The sampling half of a wire request, both ways: one field list, so the two can never drift apart.</summary>
+    public static SamplingParams Sampling(GenerateRequest r) => new()
+    {
+        MaxNewTokens = r.MaxNewTokens,
+        DoSample = r.DoSample,
+        Temperature = r.Temperature,
+        TopK = r.TopK,
+        TopP = r.TopP,
+        RepetitionPenalty = r.RepetitionPenalty,
+        Seed = r.Seed,
+        StopSequences = r.StopSequences,
+    };
+
+    /// <summary>A wire request for one prompt form (the others null) and engine sampling parameters.</summary>
+    public static GenerateRequest ToWire(SamplingParams s, int[]? promptIds = null, string? promptText = null, ChatTurn[]? messages = null) => new()
+    {
+        PromptIds = promptIds,
+        PromptText = promptText,
+        Messages = messages,
+        MaxNewTokens = s.MaxNewTokens,
+        DoSample = s.DoSample,
+        Temperature = s.Temperature,
+        TopK = s.TopK,
+        TopP = s.TopP,
+        RepetitionPenalty = s.RepetitionPenalty,
+        Seed = s.Seed,
+        StopSequences = [.. s.StopSequences],
+    };
 
     public static TokenEvent ToWire(TokenGenerated token, GenerationResult? final) =>
         new(token.TokenId, token.Text, final is null ? null : ToWire(final));

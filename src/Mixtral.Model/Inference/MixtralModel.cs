@@ -22,10 +22,9 @@ public sealed class MixtralModel : IDisposable
     private readonly RmsNorm _finalNorm;
     private readonly Linear _lmHead;
     private readonly RotaryEmbedding _rope;
-    private readonly bool _tiedHead;
 
     private MixtralModel(MixtralConfig config, ModelOptions options, IExpertBackend experts, Tensor embeddings,
-        DecoderLayer[] layers, RmsNorm finalNorm, Linear lmHead, RotaryEmbedding rope, bool tiedHead)
+        DecoderLayer[] layers, RmsNorm finalNorm, Linear lmHead, RotaryEmbedding rope)
     {
         Config = config;
         Options = options;
@@ -35,7 +34,6 @@ public sealed class MixtralModel : IDisposable
         _finalNorm = finalNorm;
         _lmHead = lmHead;
         _rope = rope;
-        _tiedHead = tiedHead;
     }
 
     public MixtralConfig Config { get; }
@@ -134,7 +132,7 @@ public sealed class MixtralModel : IDisposable
         var lmHead = config.TieWordEmbeddings
             ? new Linear(embeddings.alias())
             : new Linear(loader.LoadMatrix(TensorNames.LmHead, config.VocabSize, config.HiddenSize));
-        return new MixtralModel(config, options, experts, embeddings, layers, finalNorm, lmHead, rope, config.TieWordEmbeddings);
+        return new MixtralModel(config, options, experts, embeddings, layers, finalNorm, lmHead, rope);
     }
 
     public void Dispose()

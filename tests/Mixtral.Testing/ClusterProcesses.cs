@@ -1,13 +1,13 @@
 using System.Globalization;
 using Mixtral.Client;
 using Mixtral.Cluster.Contracts.Placement;
-using Mixtral.Testing;
 
-namespace Mixtral.Cluster.IntegrationTests.MultiProcess;
+namespace Mixtral.Testing;
 
 /// <summary>
 /// A real cluster for one plan: redis-server on a free loopback port and one `mixtral node` process per node of
-/// the plan, serving the tiny fixture model; the test process connects to the coordinator's gateway as a client.
+/// the plan (the CLI copied next to the caller), all on loopback; the caller connects to the coordinator's gateway
+/// as a client. Used by the multi-process tests and the cluster benchmark alike.
 /// </summary>
 public sealed class ClusterProcesses : IAsyncDisposable
 {
@@ -21,7 +21,11 @@ public sealed class ClusterProcesses : IAsyncDisposable
     public NodeProcess Node(string name) => _nodes.First(n => n.Name == name);
 
     /// <param name="nodeArgs">Extra `mixtral node` flags for every node (wire dtype, timeouts, threads).</param>
-    public static async Task<ClusterProcesses> StartAsync(PlacementPlan plan, params string[] nodeArgs)
+    public static Task<ClusterProcesses> StartAsync(PlacementPlan plan, params string[] nodeArgs) =>
+        StartAsync(plan, FixturePaths.TinyMixtral, _ => nodeArgs);
+
+    /// <param name="argsFor">Extra `mixtral node` flags for each node of the plan.</param>
+    public static async Task<ClusterProcesses> StartAsync(PlacementPlan plan, string model, Func<NodeCapacity, IEnumerable<string>> argsFor)
     {
         var cluster = new ClusterProcesses();
         try
@@ -35,12 +39,12 @@ public sealed class ClusterProcesses : IAsyncDisposable
                 if (node.HostsSharedWeights) cluster.Gateway = $"127.0.0.1:{gateway}";
                 cluster._nodes.Add(NodeProcess.Start(node.Name, MixtralDll,
                 [
-                    "node", "--model", FixturePaths.TinyMixtral, "--node-name", node.Name, "--role", node.Role.ToString().ToLowerInvariant(),
+                    "node", "--model", model, "--node-name", node.Name, "--role", node.Role.ToString().ToLowerInvariant(),
                     "--plan", planPath, "--redis", cluster._redis.Endpoint, "--silo-port", Port(silo), "--gateway-port", Port(gateway),
-                    .. nodeArgs,
+                    .. argsFor(node),
                 ]));
             }
-            await Task.WhenAll(cluster._nodes.Select(n => n.WaitForLineAsync($"node {n.Name} ready", TimeSpan.FromMinutes(2))));
+            await Task.WhenAll(cluster._nodes.Select(n => n.WaitForLineAsync($"node {n.Name} ready", TimeSpan.FromMinutes(5))));
             cluster.Client = await MixtralClusterClient.ConnectAsync(cluster.Gateway);
             return cluster;
         }
