@@ -2,7 +2,7 @@ using System.CommandLine;
 using Mixtral.Model.Generation;
 using Mixtral.Model.Inference;
 using Mixtral.Model.Kernels;
-using Mixtral.Serving;
+using Mixtral.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Placement.Strategies;
 using Mixtral.Model.Config;
-using Mixtral.Testing;
+using Mixtral.Cluster.Processes;
 
 namespace Mixtral.ClusterBench;
 

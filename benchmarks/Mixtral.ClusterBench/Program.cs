@@ -4,7 +4,7 @@ using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Model.Generation;
 using Mixtral.Model.Inference;
 using Mixtral.Model.Sampling;
-using Mixtral.Serving;
+using Mixtral.Engine;
 
 // Usage: Mixtral.ClusterBench --model DIR [--tokens 32] [--prompt-length 8] [--threads 2] [--wire bf16] [--out benchmarks/results]
 var options = BenchOptions.Parse(args);

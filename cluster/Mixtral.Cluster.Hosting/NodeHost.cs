@@ -6,6 +6,9 @@ using Orleans.Configuration;
 using Orleans.GrainDirectory;
 using StackExchange.Redis;
 
+using Mixtral.Cluster.Grains;
+using Mixtral.Cluster.Grains.Nodes;
+
 namespace Mixtral.Cluster.Hosting;
 
 /// <summary>Builds the host of one node: clustering provider, endpoints, the Mixtral node, warm-up, logging.</summary>

@@ -4,8 +4,11 @@ using Mixtral.Cluster.Placement.Strategies;
 using Mixtral.Cluster.Placement.Validation;
 using Mixtral.Model.Config;
 using Mixtral.Model.Inference;
-using Mixtral.Serving;
+using Mixtral.Engine;
 using TorchSharp;
+
+
+using Mixtral.Cluster.Grains.Nodes;
 
 namespace Mixtral.Cluster.Hosting;
 

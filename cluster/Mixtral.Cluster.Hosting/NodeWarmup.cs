@@ -2,6 +2,9 @@ using Microsoft.Extensions.Logging;
 using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Cluster.Contracts.Experts;
 
+
+using Mixtral.Cluster.Grains.Nodes;
+
 namespace Mixtral.Cluster.Hosting;
 
 /// <summary>

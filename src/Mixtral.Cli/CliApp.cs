@@ -3,6 +3,7 @@ using Mixtral.Cli.Commands;
 using Mixtral.Model;
 using Mixtral.Tokenization;
 using Mixtral.Tokenization.ChatTemplates;
+using Mixtral.Model.Config;
 
 namespace Mixtral.Cli;
 

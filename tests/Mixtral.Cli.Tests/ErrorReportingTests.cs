@@ -1,4 +1,5 @@
 using Mixtral.Testing;
+using Mixtral.Cluster.Processes;
 
 namespace Mixtral.Cli.Tests;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Mixtral.Testing;
+using Mixtral.Cluster.Processes;
 
 namespace Mixtral.Cli.Tests;
 

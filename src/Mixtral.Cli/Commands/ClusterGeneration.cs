@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Mixtral.Client;
 using Mixtral.Cluster.Contracts.Coordinator;
-using Mixtral.Cluster.Coordinator;
+using Mixtral.Cluster.Grains.Coordinator;
 using Mixtral.Model.Generation;
 using Mixtral.Model.Sampling;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Mixtral.Cli.Terminal;
 using Mixtral.Model.Inference;
-using Mixtral.Serving;
+using Mixtral.Engine;
 using TorchSharp;
 
 namespace Mixtral.Cli.Commands;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Mixtral.Cli.Terminal;
 using Mixtral.Client;
 using Mixtral.Model.Generation;
-using Mixtral.Serving;
+using Mixtral.Engine;
 using Mixtral.Tokenization.ChatTemplates;
 
 namespace Mixtral.Cli.Commands;

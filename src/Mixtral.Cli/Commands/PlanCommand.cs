@@ -4,7 +4,7 @@ using Mixtral.Cluster.Placement.Reporting;
 using Mixtral.Cluster.Placement.Sizing;
 using Mixtral.Cluster.Placement.Strategies;
 using Mixtral.Cluster.Placement.Validation;
-using Mixtral.Serving;
+using Mixtral.Engine;
 
 namespace Mixtral.Cli.Commands;
 

@@ -3,7 +3,7 @@ using Mixtral.Cli.Terminal;
 using Mixtral.Model.Config;
 using Mixtral.Model.Inference;
 using Mixtral.Model.Synthesis;
-using Mixtral.Serving;
+using Mixtral.Engine;
 
 namespace Mixtral.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using TorchSharp;
+using Mixtral.Model.Config;
 
 namespace Mixtral.Model.Checkpoint;
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 using TorchSharp;
+using Mixtral.Model.Config;
 
 namespace Mixtral.Model.Checkpoint;
 

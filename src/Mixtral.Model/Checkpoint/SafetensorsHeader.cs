@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Unicode;
+using Mixtral.Model.Config;
 
 namespace Mixtral.Model.Checkpoint;
 

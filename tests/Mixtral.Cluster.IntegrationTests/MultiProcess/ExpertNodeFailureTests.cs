@@ -8,6 +8,7 @@ using Mixtral.Model.Generation;
 using Mixtral.Model.Inference;
 using Mixtral.Model.Sampling;
 using Mixtral.Testing;
+using Mixtral.Cluster.Processes;
 
 namespace Mixtral.Cluster.IntegrationTests.MultiProcess;
 
@@ -35,7 +36,7 @@ public sealed class ExpertNodeFailureTests
     public async Task With_replicas_a_request_in_flight_survives_the_loss_of_a_node_with_the_same_tokens()
     {
         var expected = await SingleProcessGreedyAsync(Prompt, Tokens);
-        await using var cluster = await ClusterProcesses.StartAsync(ReplicatedPlan(), "--wire-dtype", "f32", "--threads", "1", "--expert-call-timeout", "2");
+        await using var cluster = await ClusterProcesses.StartAsync(ReplicatedPlan(), FixturePaths.TinyMixtral, _ => ["--wire-dtype", "f32", "--threads", "1", "--expert-call-timeout", "2"]);
 
         var generated = new List<int>();
         GenerationSummary? summary = null;
@@ -64,7 +65,7 @@ public sealed class ExpertNodeFailureTests
     public async Task Without_a_replica_the_request_fails_with_a_clear_retryable_error_and_nothing_hangs()
     {
         var plan = new RoundRobinStrategy().Place(Config, Nodes);
-        await using var cluster = await ClusterProcesses.StartAsync(plan, "--wire-dtype", "f32", "--threads", "1", "--expert-call-timeout", "2");
+        await using var cluster = await ClusterProcesses.StartAsync(plan, FixturePaths.TinyMixtral, _ => ["--wire-dtype", "f32", "--threads", "1", "--expert-call-timeout", "2"]);
 
         var started = System.Diagnostics.Stopwatch.StartNew();
         int generated = 0;

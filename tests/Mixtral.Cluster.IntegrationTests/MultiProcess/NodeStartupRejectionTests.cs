@@ -3,6 +3,7 @@ using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Placement.Strategies;
 using Mixtral.Model.Config;
 using Mixtral.Testing;
+using Mixtral.Cluster.Processes;
 
 namespace Mixtral.Cluster.IntegrationTests.MultiProcess;
 

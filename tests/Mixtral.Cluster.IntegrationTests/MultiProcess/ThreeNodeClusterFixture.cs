@@ -3,6 +3,7 @@ using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Placement.Strategies;
 using Mixtral.Model.Config;
 using Mixtral.Testing;
+using Mixtral.Cluster.Processes;
 
 namespace Mixtral.Cluster.IntegrationTests.MultiProcess;
 
@@ -24,7 +25,7 @@ public sealed class ThreeNodeClusterFixture : IAsyncLifetime
     {
         Plan = new RoundRobinStrategy().Place(Config,
             [new NodeCapacity("coord", NodeRole.Coordinator), new NodeCapacity("a", NodeRole.Experts), new NodeCapacity("b", NodeRole.Experts)]);
-        _cluster = await ClusterProcesses.StartAsync(Plan, "--wire-dtype", "f32", "--threads", "1");
+        _cluster = await ClusterProcesses.StartAsync(Plan, FixturePaths.TinyMixtral, _ => ["--wire-dtype", "f32", "--threads", "1"]);
     }
 
     public async Task DisposeAsync()

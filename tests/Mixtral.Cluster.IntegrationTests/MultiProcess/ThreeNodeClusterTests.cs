@@ -2,6 +2,8 @@ using System.Text.Json;
 using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Model.Checkpoint;
 using Mixtral.Testing;
+using Mixtral.Model.Config;
+using Mixtral.Cluster.Processes;
 
 namespace Mixtral.Cluster.IntegrationTests.MultiProcess;
 

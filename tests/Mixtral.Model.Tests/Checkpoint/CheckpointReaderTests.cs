@@ -1,5 +1,6 @@
 using Mixtral.Model.Checkpoint;
 using static TorchSharp.torch;
+using Mixtral.Model.Config;
 
 namespace Mixtral.Model.Tests.Checkpoint;
 

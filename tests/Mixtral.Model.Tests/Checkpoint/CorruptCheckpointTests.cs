@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Mixtral.Model.Checkpoint;
 using static TorchSharp.torch;
+using Mixtral.Model.Config;
 
 namespace Mixtral.Model.Tests.Checkpoint;
 

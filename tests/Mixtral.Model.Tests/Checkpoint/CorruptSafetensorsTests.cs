@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using Mixtral.Model.Checkpoint;
 using static TorchSharp.torch;
+using Mixtral.Model.Config;
 
 namespace Mixtral.Model.Tests.Checkpoint;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using Mixtral.Model.Config;
 
 namespace Mixtral.Model.Tests.Checkpoint;
 

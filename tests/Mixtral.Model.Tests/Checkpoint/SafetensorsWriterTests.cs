@@ -1,6 +1,7 @@
 using Mixtral.Model.Checkpoint;
 using TorchSharp;
 using static TorchSharp.torch;
+using Mixtral.Model.Config;
 
 namespace Mixtral.Model.Tests.Checkpoint;
 

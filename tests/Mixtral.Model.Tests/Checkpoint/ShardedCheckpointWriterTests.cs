@@ -2,6 +2,7 @@ using System.Text.Json;
 using Mixtral.Model.Checkpoint;
 using Mixtral.Testing;
 using static TorchSharp.torch;
+using Mixtral.Model.Config;
 
 namespace Mixtral.Model.Tests.Checkpoint;
 

@@ -4,6 +4,7 @@ using Mixtral.Model.Tests.Reference;
 using Mixtral.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
+using Mixtral.Model.Config;
 
 namespace Mixtral.Model.Tests.Kernels;
 

@@ -1,0 +1,134 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Mixtral.Cluster.Contracts.Coordinator;
+using Mixtral.Cluster.Grains.Experts;
+using Mixtral.Cluster.Grains.Nodes;
+using Mixtral.Cluster.Grains.Placement;
+using Mixtral.Model.Generation;
+using Mixtral.Model.Inference;
+using Mixtral.Model.Tracing;
+using Mixtral.Engine;
+using Orleans.Concurrency;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mixtral.Cluster.Grains.Coordinator;
+
+/// <summary>
+/// The coordinator: the model library's <see cref="MixtralModel"/> with a <see cref="RemoteExpertBackend"/> in
+/// place of local experts, driven by the same continuous-batching <see cref="InferenceEngine"/> as the
+/// single-process engine. Reentrant: every request in flight is one sequence in the shared decode steps.
+/// </summary>
+[Reentrant]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Orleans ends a grain's life with OnDeactivateAsync, which disposes them")]
+[CoordinatorPlacement]
+[CollectionAgeLimit(AlwaysActive = true)]
+public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightStore store, ILogger<CoordinatorGrain> logger) : Grain, ICoordinatorGrain
+{
+    private RemoteExpertBackend? _experts;
+    private MixtralModel? _model;
+    private InferenceEngine? _engine;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!settings.Plan.Nodes.Any(n => n.Name == settings.NodeName && n.HostsSharedWeights))
+            throw new InvalidOperationException($"the coordinator was activated on node \"{settings.NodeName}\", which the plan does not give role coordinator or all");
+        var metrics = new FanOutMetrics();
+        _experts = new RemoteExpertBackend(GrainFactory, settings.Plan, settings.WireDType, settings.Compute.Device, settings.Compute.DType,
+            ExpertCallResilience.Build(settings.ExpertCallTimeout, metrics), metrics, new NodeHealth(TimeSpan.FromSeconds(10)));
+        _model = store.LoadSharedModel(_experts);
+        var tokenizer = store.Folder.Tokenizer;
+        _engine = new InferenceEngine(_model, () => new TokenizerTextDecoder(tokenizer.CreateStreamingDecoder()));
+        LogActivated(settings.NodeName, settings.WireDType.ToString());
+        return Task.CompletedTask;
+    }
+
+    public async IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var engineRequest = GenerateRequestMapper.ToRequest(request, store.Folder.Tokenizer);
+        TokenGenerated? pending = null; // held one event back so the last token travels with the summary
+        await foreach (var e in Translated(_engine!.GenerateAsync(engineRequest, cancellationToken)))
+        {
+            switch (e)
+            {
+                case TokenGenerated token:
+                    if (pending is not null) yield return GenerateRequestMapper.ToWire(pending, null);
+                    pending = token;
+                    break;
+                case GenerationFinished finished:
+                    yield return GenerateRequestMapper.ToWire(pending ?? new TokenGenerated(-1, ""), finished.Result);
+                    yield break;
+            }
+        }
+    }
+
+    /// <summary>Engine failures become the contract's exception: the client gets the cause, not a type it cannot read.</summary>
+    private static async IAsyncEnumerable<GenerationEvent> Translated(IAsyncEnumerable<GenerationEvent> events)
+    {
+        await using var e = events.GetAsyncEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!await e.MoveNextAsync()) yield break;
+            }
+            catch (GenerationFailedException failure)
+            {
+                throw new GenerationFailedOnClusterException($"{failure.Message}; the request can be retried");
+            }
+            yield return e.Current;
+        }
+    }
+
+    public Task<TraceResult> TraceAsync(int[] tokenIds, CancellationToken cancellationToken = default) =>
+        // Between two steps of the running batch: the model runs one forward pass at a time.
+        _engine!.RunExclusiveAsync(async model =>
+        {
+            using var trace = await ForwardTrace.RunAsync(model, tokenIds, cancellationToken);
+            var c = model.Config;
+            using var ids = trace.RouterTopKIds;
+            using var weights = trace.RouterTopKWeights;
+            using var logits = trace.Logits.cpu().contiguous();
+            using var hidden = trace.FinalHidden.contiguous();
+            return new TraceResult(tokenIds.Length, c.VocabSize, c.NumHiddenLayers, c.NumExpertsPerTok, c.HiddenSize,
+                Floats(logits), [.. MemoryMarshal.Cast<byte, int>(ids.contiguous().bytes)], Floats(weights), Floats(hidden));
+        }, cancellationToken);
+
+    public Task<CoordinatorStatus> DescribeAsync()
+    {
+        var metrics = _experts!.Metrics;
+        var engine = _engine!.Metrics;
+        return Task.FromResult(new CoordinatorStatus(settings.NodeName, store.Fingerprint, settings.WireDType.ToString(), store.Account().SharedBytes,
+            engine.Steps, engine.TokensProcessed, metrics.ExpertCalls, metrics.WireBytes, metrics.Percentile(0.5), metrics.Percentile(0.99),
+            metrics.FanOuts, metrics.FanOutTime.TotalMilliseconds, engine.StepTime.TotalMilliseconds, metrics.Retries));
+    }
+
+    public async Task<FanOutProbe> ProbeFanOutAsync(int experts, int rowsPerExpert, int samples)
+    {
+        if (experts < 1 || experts > store.Config.NumLocalExperts || rowsPerExpert < 1 || samples < 1)
+            throw new ArgumentException($"probe: experts must be 1..{store.Config.NumLocalExperts}, rows and samples at least 1");
+        var times = new double[samples];
+        for (int i = 0; i < samples; i++)
+            times[i] = (await _experts!.ProbeAsync(experts, rowsPerExpert, store.Config.HiddenSize)).TotalMilliseconds;
+        Array.Sort(times);
+        return new FanOutProbe(experts, rowsPerExpert, samples, times[samples / 2], times[Math.Min(samples - 1, (int)(samples * 0.99))]);
+    }
+
+    public Task ResetMetricsAsync()
+    {
+        _experts!.Metrics.Reset();
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_engine is not null) await _engine.DisposeAsync();
+        _model?.Dispose();
+    }
+
+    private static float[] Floats(Tensor t) => [.. MemoryMarshal.Cast<byte, float>(t.contiguous().bytes)];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "coordinator active on {Node}; hidden states cross the wire as {WireDType}")]
+    private partial void LogActivated(string node, string wireDType);
+}

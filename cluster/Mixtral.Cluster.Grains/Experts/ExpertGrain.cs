@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Logging;
+using Mixtral.Cluster.Contracts.Experts;
+using Mixtral.Cluster.Contracts.Wire;
+using Mixtral.Cluster.Grains.Nodes;
+using Mixtral.Cluster.Grains.Placement;
+using Mixtral.Cluster.Grains.Wire;
+using Mixtral.Model.Experts;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mixtral.Cluster.Grains.Experts;
+
+/// <summary>
+/// Expert E of layer L (one replica), on the node the plan names. Loads exactly its three tensors on
+/// activation and runs SwiGLU over each batch of rows the coordinator sends: the model library's own
+/// <see cref="ExpertWeights"/>, so the cluster computes what the single-process engine computes.
+/// </summary>
+[ExpertPlacement]
+[CollectionAgeLimit(AlwaysActive = true)]
+public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings settings, ILogger<ExpertGrain> logger) : Grain, IExpertGrain
+{
+    private ExpertKey _key;
+    private ExpertWeights? _weights;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _key = ExpertKey.Parse(this.GetPrimaryKeyString());
+        var owners = settings.Plan.OwnersOf(_key.Layer, _key.Expert);
+        if (_key.Replica >= owners.Count || owners[_key.Replica] != settings.NodeName)
+            throw new InvalidOperationException(
+                $"expert {_key} was activated on node \"{settings.NodeName}\" but the plan gives it to {(_key.Replica < owners.Count ? $"\"{owners[_key.Replica]}\"" : "no node")}");
+        _weights = store.LoadExpert(_key);
+        LogActivated(_key.ToString(), settings.NodeName);
+        return Task.CompletedTask;
+    }
+
+    public Task<HiddenStateBatch> RunAsync(HiddenStateBatch rows)
+    {
+        int hidden = store.Config.HiddenSize;
+        if (rows.HiddenSize != hidden)
+            throw new WireFormatException($"expert {_key}: rows have hidden size {rows.HiddenSize}, this model's is {hidden}");
+        if (rows.Rows == 0) return Task.FromResult(rows);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var input = TensorWire.FromWire(rows, settings.Compute.Device, settings.Compute.DType); // [n, D]
+        using var output = _weights!.Forward(input); // [n, D]
+        var answer = TensorWire.ToWire(output, rows.DType);
+        store.RecordCompute(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        return Task.FromResult(answer);
+    }
+
+    public Task<HiddenStateBatch> ProbeAsync(HiddenStateBatch rows) => Task.FromResult(rows);
+
+    public Task<ExpertResidency> DescribeAsync() =>
+        Task.FromResult(new ExpertResidency(settings.NodeName, _key, _weights?.ResidentBytes ?? 0, 3));
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        store.ReleaseExpert(_key);
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "expert {Expert} active on {Node}")]
+    private partial void LogActivated(string expert, string node);
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Mixtral.Cluster.Contracts.Experts;
+using Mixtral.Cluster.Contracts.Placement;
+using Mixtral.Cluster.Contracts.Wire;
+using Mixtral.Cluster.Grains.Wire;
+using Mixtral.Model.Experts;
+using Polly;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Mixtral.Cluster.Grains.Experts;
+
+/// <summary>
+/// The cluster's side of the model's expert seam: for one layer, one call per selected expert, all in
+/// parallel, each carrying every row routed to that expert; the answers come back as tensors in order.
+/// This is the only thing that differs between the coordinator and the single-process engine.
+/// </summary>
+public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan, WireDType wireDType, Device device, ScalarType dtype,
+    ResiliencePipeline<HiddenStateBatch> resilience, FanOutMetrics metrics, NodeHealth health) : IExpertBackend
+{
+    public WireDType WireDType => wireDType;
+    public FanOutMetrics Metrics => metrics;
+
+    public async ValueTask<Tensor[]> RunAsync(int layer, IReadOnlyList<ExpertBatch> batches, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        var requests = batches.Select(b => TensorWire.ToWire(b.Rows, wireDType)).ToArray();
+        var calls = new Task<HiddenStateBatch>[batches.Count];
+        for (int i = 0; i < batches.Count; i++)
+            calls[i] = CallAsync(layer, batches[i].Expert, requests[i], cancellationToken);
+        var answers = await Task.WhenAll(calls).ConfigureAwait(false);
+        long bytes = requests.Sum(r => (long)r.Payload.Length) + answers.Sum(a => (long)a.Payload.Length);
+        metrics.Record(Stopwatch.GetElapsedTime(started), batches.Count, bytes);
+        return [.. answers.Select(a => TensorWire.FromWire(a, device, dtype))];
+    }
+
+    /// <summary>One fan-out to experts 0..experts-1 of layer 0 that echo their rows: the wire and runtime without the math.</summary>
+    public async Task<TimeSpan> ProbeAsync(int experts, int rowsPerExpert, int hidden)
+    {
+        var rows = HiddenStateBatch.Encode(new float[rowsPerExpert * hidden], rowsPerExpert, hidden, wireDType);
+        long started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, experts).Select(e => grains.GetGrain<IExpertGrain>(new ExpertKey(0, e).ToString()).ProbeAsync(rows))).ConfigureAwait(false);
+        return Stopwatch.GetElapsedTime(started);
+    }
+
+    private async Task<HiddenStateBatch> CallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken)
+    {
+        var owners = plan.OwnersOf(layer, expert);
+        int[] order = health.Order(owners);
+        int attempt = 0;
+        return await resilience.ExecuteAsync(async ct =>
+        {
+            // Each retry goes to the next replica, healthy nodes first: with a replicated expert a lost node costs one
+            // failed call, after which the breaker sends this and every other call straight to a live replica.
+            int replica = order[attempt++ % order.Length];
+            var key = new ExpertKey(layer, expert, replica);
+            try
+            {
+                return await grains.GetGrain<IExpertGrain>(key.ToString()).RunAsync(rows).WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not (WireFormatException or ArgumentException) && replica < owners.Count)
+            {
+                health.Failed(owners[replica]);
+                throw;
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() { }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Mixtral.Cluster.Grains.Nodes;
+using Mixtral.Cluster.Grains.Placement;
+using Orleans.Configuration;
+
+namespace Mixtral.Cluster.Grains;
+
+public static class MixtralGrainsSiloBuilderExtensions
+{
+    /// <summary>
+    /// Makes this silo a Mixtral node: its name (the silo name, which placement looks nodes up by), its weight
+    /// store, and the placement directors that put experts, the coordinator and node grains where the plan says.
+    /// </summary>
+    public static ISiloBuilder AddMixtralNode(this ISiloBuilder silo, NodeSettings settings)
+    {
+        silo.Configure<SiloOptions>(o => o.SiloName = settings.NodeName);
+        return silo.AddMixtralNode(_ => settings);
+    }
+
+    /// <summary>The same, for hosts that name their silos themselves (the test cluster): settings are made from the silo name.</summary>
+    public static ISiloBuilder AddMixtralNode(this ISiloBuilder silo, Func<string, NodeSettings> settingsForSilo)
+    {
+        silo.Services.AddSingleton(sp => settingsForSilo(sp.GetRequiredService<IOptions<SiloOptions>>().Value.SiloName));
+        silo.Services.AddSingleton<NodeWeightStore>();
+        silo.Services.AddSingleton<NodeSiloLocator>();
+        silo.AddPlacementDirector<ExpertPlacementStrategy, ExpertPlacementDirector>();
+        silo.AddPlacementDirector<CoordinatorPlacementStrategy, CoordinatorPlacementDirector>();
+        silo.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
+        return silo;
+    }
+}

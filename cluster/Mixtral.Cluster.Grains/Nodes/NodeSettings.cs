@@ -1,0 +1,21 @@
+using Mixtral.Cluster.Contracts.Placement;
+using Mixtral.Cluster.Contracts.Wire;
+using Mixtral.Model.Inference;
+
+namespace Mixtral.Cluster.Grains.Nodes;
+
+/// <summary>What one node is: its name (the silo name), role, model folder, the cluster's plan, and how it computes.</summary>
+public sealed record NodeSettings
+{
+    public required string NodeName { get; init; }
+    public required NodeRole Role { get; init; }
+    public required string ModelPath { get; init; }
+    public required PlacementPlan Plan { get; init; }
+    public ModelOptions Compute { get; init; } = new();
+    /// <summary>The dtype hidden states cross the wire in (the coordinator's choice; experts answer in kind).</summary>
+    public WireDType WireDType { get; init; } = WireDType.BFloat16;
+    /// <summary>Weight bytes this node may hold; null = no limit.</summary>
+    public long? MemoryBudgetBytes { get; init; }
+    /// <summary>Timeout of one expert call before it is retried (on a replica, where the plan has one).</summary>
+    public TimeSpan ExpertCallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}
