@@ -59,6 +59,9 @@ fi
 # --- 2. System packages the tests use (real services started by the tests themselves on loopback) ------
 need_pkgs=()
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
+# Node.js + npm run the independent clients the tests check us against (@huggingface/jinja, openai, @huggingface/inference).
+command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
   as_root apt-get update -qq

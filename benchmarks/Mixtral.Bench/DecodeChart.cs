@@ -22,7 +22,7 @@ public static class DecodeChart
             bars.Add(($"this engine\n{(v == r.Float32 ? "f32" : "bf16")} weights\nbatch {v.BatchN.Sequences}", v.BatchN.TokensPerSecond, ours));
         bars.AddRange(Peer.Mid.Where(p => p.Batch8 is not null).Select(p => (Wrap(p.Name) + "\nbatch 8", p.Batch8!.Value, peer)));
 
-        var plot = new Plot();
+        using var plot = new Plot();
         var plotted = bars.Select((b, i) => new Bar
         {
             Position = i,

@@ -56,6 +56,6 @@ public static class EngineRuns
     public static int[][] Prompts(int sequences, int length, int vocabSize, int seed = 7)
     {
         var random = new Random(seed);
-        return [.. Enumerable.Range(0, sequences).Select(_ => new[] { 1 }.Concat(Enumerable.Range(1, length - 1).Select(_ => random.Next(3, vocabSize))).ToArray())];
+        return [.. Enumerable.Range(0, sequences).Select(_ => Enumerable.Range(0, length).Select(i => i == 0 ? 1 : random.Next(3, vocabSize)).ToArray())];
     }
 }

@@ -64,7 +64,7 @@ public static class ClusterReport
 
     private static void Plot(int[] batches, IReadOnlyDictionary<int, DecodeMeasurement> single, IReadOnlyDictionary<int, ClusterMeasurement> cluster, string path)
     {
-        var plot = new ScottPlot.Plot();
+        using var plot = new ScottPlot.Plot();
         var bars = new List<ScottPlot.Bar>();
         var ticks = new List<ScottPlot.Tick>();
         for (int i = 0; i < batches.Length; i++)

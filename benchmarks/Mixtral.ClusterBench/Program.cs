@@ -17,7 +17,7 @@ Console.Error.WriteLine($"model {options.Model}: {config.NumHiddenLayers} layers
 // 1. The single-process engine, alone on the machine.
 var single = new Dictionary<int, DecodeMeasurement>();
 TorchSharp.torch.set_num_threads(options.Threads);
-await using (var local = LocalEngine.Load(folder, new ModelOptions()))
+await using (var local = EngineFactory.Load(folder, new ModelOptions(), new EngineOptions()))
 {
     IAsyncEnumerable<int> Generate(int i) => LocalTokens(local.Engine, BatchRunner.Prompt(i, options.PromptLength), options.Tokens);
     await BatchRunner.RunAsync(2, Generate); // warm-up: JIT, caches, kernels

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Mixtral.Cluster.Contracts.Placement;
 using Orleans.Configuration;
 using Orleans.GrainDirectory;
 using StackExchange.Redis;
@@ -11,10 +12,44 @@ using Mixtral.Cluster.Grains.Nodes;
 
 namespace Mixtral.Cluster.Hosting;
 
-/// <summary>Builds the host of one node: clustering provider, endpoints, the Mixtral node, warm-up, logging.</summary>
+/// <summary>The host of one node: clustering provider, endpoints, the Mixtral grains, warm-up, logging; started and served.</summary>
 public static class NodeHost
 {
     public const string ServiceId = "mixtral-distributed";
+
+    /// <summary>Checks the options (a bad setting, plan or model stops here, before anything binds a port), then
+    /// starts the node and says so on stderr; the caller owns the returned host.</summary>
+    public static async Task<IHost> StartAsync(NodeOptions options, LogLevel logLevel, CancellationToken cancellationToken)
+    {
+        var settings = NodeStartupCheck.Resolve(options);
+        var host = Build(options, settings, logLevel);
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new InvalidOperationException($"node \"{options.NodeName}\" could not start: {e.Message}", e);
+        }
+        Console.Error.WriteLine(
+            $"node {options.NodeName} ready: role {settings.Role.Name()}, " +
+            $"{settings.Plan.ExpertsOn(options.NodeName).Count()} experts, silo {options.Address}:{options.SiloPort}, gateway {options.Address}:{options.GatewayPort}");
+        return host;
+    }
+
+    /// <summary>Serves until <paramref name="cancellationToken"/> fires (Ctrl+C, SIGTERM), then stops the node gracefully.</summary>
+    public static async Task ServeUntilCancelledAsync(IHost host, string nodeName, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+        catch (OperationCanceledException) { }
+        Console.Error.WriteLine($"node {nodeName} stopping");
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await host.StopAsync(stop.Token);
+    }
 
     public static IHost Build(NodeOptions options, NodeSettings settings, LogLevel logLevel = LogLevel.Warning)
     {

@@ -1,31 +1,47 @@
-using Mixtral.Cluster.Contracts.Placement;
-using Mixtral.Cluster.Contracts.Wire;
+using Microsoft.Extensions.Configuration;
 
 namespace Mixtral.Cluster.Hosting;
 
-/// <summary>How an operator describes one node (the `mixtral node` flags, or a config file).</summary>
+/// <summary>
+/// How an operator describes one node, in the operator's own words (names, numbers, dtype names): bound from layered
+/// configuration (<see cref="NodeConfiguration"/>: a JSON file, then MIXTRAL_NODE_* environment variables, then flags)
+/// under the snake_case keys below. <see cref="NodeStartupCheck"/> turns it into checked <c>NodeSettings</c>.
+/// Every default is written here and nowhere else.
+/// </summary>
 public sealed record NodeOptions
 {
-    public required string ModelPath { get; init; }
-    public required string NodeName { get; init; }
-    /// <summary>Null: take the role the plan gives this node.</summary>
-    public NodeRole? Role { get; init; }
+    public const int DefaultSiloPort = 11111;
+    public const int DefaultGatewayPort = 30000;
+    public const string Loopback = "127.0.0.1";
+
+    [ConfigurationKeyName("model")] public string ModelPath { get; init; } = "";
+    [ConfigurationKeyName("node_name")] public string NodeName { get; init; } = "";
+    /// <summary>coordinator | experts | all; null: take the role the plan gives this node.</summary>
+    [ConfigurationKeyName("role")] public string? Role { get; init; }
     /// <summary>Null: every expert on this node (only for a single-node cluster).</summary>
-    public string? PlanPath { get; init; }
+    [ConfigurationKeyName("plan")] public string? PlanPath { get; init; }
     /// <summary>host:port of the Redis server holding cluster membership; null = localhost clustering (one node).</summary>
-    public string? Redis { get; init; }
-    public int SiloPort { get; init; } = 11111;
-    public int GatewayPort { get; init; } = 30000;
+    [ConfigurationKeyName("redis")] public string? Redis { get; init; }
+    [ConfigurationKeyName("silo_port")] public int SiloPort { get; init; } = DefaultSiloPort;
+    [ConfigurationKeyName("gateway_port")] public int GatewayPort { get; init; } = DefaultGatewayPort;
     /// <summary>The address this node binds to and advertises; loopback unless an operator opens it up.</summary>
-    public string Address { get; init; } = "127.0.0.1";
-    public string ClusterId { get; init; } = "mixtral";
-    public string Device { get; init; } = "cpu";
-    public string DType { get; init; } = "f32";
+    [ConfigurationKeyName("address")] public string Address { get; init; } = Loopback;
+    [ConfigurationKeyName("cluster_id")] public string ClusterId { get; init; } = "mixtral";
+    [ConfigurationKeyName("device")] public string Device { get; init; } = "cpu";
+    [ConfigurationKeyName("dtype")] public string DType { get; init; } = "f32";
     /// <summary>Dtype the weight matrices are kept in; null = <see cref="DType"/>.</summary>
-    public string? Weights { get; init; }
-    public int? Threads { get; init; }
-    public long? MemoryBudgetBytes { get; init; }
-    public WireDType WireDType { get; init; } = WireDType.BFloat16;
-    /// <summary>How long the coordinator waits for one expert call before retrying it (on the next replica).</summary>
-    public TimeSpan ExpertCallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    [ConfigurationKeyName("weights")] public string? Weights { get; init; }
+    [ConfigurationKeyName("threads")] public int? Threads { get; init; }
+    /// <summary>Weight memory budget of this node in GB (10^9 bytes); null = no limit.</summary>
+    [ConfigurationKeyName("memory_gb")] public double? MemoryGb { get; init; }
+    /// <summary>Hidden states on the wire: f32 (exact: the cluster's tokens are the single process's), bf16 or f16 (half the bytes).</summary>
+    [ConfigurationKeyName("wire_dtype")] public string WireDType { get; init; } = "f32";
+    /// <summary>Seconds the coordinator waits for one expert call before retrying it (on the next replica).</summary>
+    [ConfigurationKeyName("expert_call_timeout")] public double ExpertCallTimeoutSeconds { get; init; } = 30;
+    /// <summary>Sequences decoded together in one step (the coordinator's engine).</summary>
+    [ConfigurationKeyName("max_batch_sequences")] public int MaxBatchSequences { get; init; } = 32;
+    /// <summary>Prompt tokens admitted into one step, so a long prompt does not stall running streams for long.</summary>
+    [ConfigurationKeyName("max_prefill_tokens")] public int MaxPrefillTokens { get; init; } = 2048;
+
+    public long? MemoryBudgetBytes => MemoryGb is double gb ? (long)(gb * 1e9) : null;
 }

@@ -1,46 +1,61 @@
 using Mixtral.Cluster.Contracts.Placement;
-using Mixtral.Cluster.Placement.Sizing;
+using Mixtral.Cluster.Contracts.Wire;
+using Mixtral.Cluster.Grains.Nodes;
 using Mixtral.Cluster.Placement.Strategies;
 using Mixtral.Cluster.Placement.Validation;
-using Mixtral.Model.Config;
-using Mixtral.Model.Inference;
 using Mixtral.Engine;
-using TorchSharp;
-
-
-using Mixtral.Cluster.Grains.Nodes;
+using Mixtral.Model.Config;
+using Mixtral.Model.Generation;
+using Mixtral.Model.Inference;
 
 namespace Mixtral.Cluster.Hosting;
 
 /// <summary>
-/// Everything checked before a node starts, so a bad plan or a wrong model folder stops this node with a
-/// message instead of failing requests later: the plan against the model (unowned experts, unknown nodes,
-/// budgets, a plan made for another model), and this node against the plan (its name, role and budget).
+/// Everything checked before a node starts, so a bad setting, plan or model folder stops this node with a message
+/// instead of failing requests later: each setting (named by its flag), the plan against the model (unowned
+/// experts, unknown nodes, budgets, a plan made for another model), and this node against the plan (its name, role
+/// and budget).
 /// </summary>
 public static class NodeStartupCheck
 {
     public static NodeSettings Resolve(NodeOptions options)
     {
-        var config = ModelFolder.ReadConfig(options.ModelPath);
-        var compute = new ModelOptions
+        if (string.IsNullOrWhiteSpace(options.ModelPath)) throw Missing("model", "the model folder");
+        if (string.IsNullOrWhiteSpace(options.NodeName)) throw Missing("node_name", "this node's name in the plan");
+        CheckPort(options.SiloPort, "silo_port");
+        CheckPort(options.GatewayPort, "gateway_port");
+        if (options.SiloPort == options.GatewayPort)
+            throw new NodeConfigurationException($"--silo-port and --gateway-port are both {options.SiloPort}: give them different ports");
+        if (!(options.ExpertCallTimeoutSeconds > 0))
+            throw new NodeConfigurationException($"--expert-call-timeout must be a positive number of seconds, got {options.ExpertCallTimeoutSeconds}");
+        if (options.MemoryGb is double gb && !(gb > 0))
+            throw new NodeConfigurationException($"--memory must be a positive number of GB, got {gb}");
+        if (options.Threads is < 1) throw new NodeConfigurationException($"--threads must be at least 1, got {options.Threads}");
+        var engine = new EngineOptions { MaxBatchSequences = options.MaxBatchSequences, MaxPrefillTokensPerStep = options.MaxPrefillTokens };
+        var compute = Parse(() => new ModelOptions
         {
-            DType = ModelOptions.ParseDType(options.DType),
+            DType = ModelOptions.ParseFloat(options.DType, "--dtype"),
             Device = ModelOptions.ParseDevice(options.Device),
-            WeightDType = options.Weights is null ? null : ModelOptions.ParseDType(options.Weights),
-        };
+            WeightDType = options.Weights is null ? null : ModelOptions.ParseFloat(options.Weights, "--weights"),
+        });
+        var wire = Parse(() => WireDTypeOf(Precisions.Parse(options.WireDType, "--wire-dtype", Precision.Float32, Precision.BFloat16, Precision.Float16)));
+        NodeRole? requestedRole = options.Role is null ? null : Parse(() => NodeRoles.Parse(options.Role, "--role"));
+        Parse(engine.Validate);
+
+        var config = ModelFolder.ReadConfig(options.ModelPath);
         var plan = options.PlanPath is null ? SingleNodePlan(config, options) : PlacementPlan.Load(options.PlanPath);
         if (options.PlanPath is null && options.Redis is not null)
             throw new PlacementPlanException("a node joining a multi-node cluster (--redis) needs the cluster's placement plan (--plan FILE)");
 
         // What the node will hold: the weight matrices dominate, so they decide the sizing dtype.
-        var dtype = compute.MatrixDType == torch.ScalarType.Float32 ? WeightDType.Float32 : WeightDType.BFloat16;
+        var dtype = ModelOptions.PrecisionOf(compute.MatrixDType);
         var footprint = PlanValidator.Validate(plan, config, dtype, options.PlanPath ?? "single-node plan");
 
         var me = plan.FindNode(options.NodeName) ?? throw new PlacementPlanException(
             $"node \"{options.NodeName}\" is not in the plan (its nodes: {string.Join(", ", plan.Nodes.Select(n => n.Name))})");
-        if (options.Role is NodeRole role && role != me.Role)
+        if (requestedRole is NodeRole role && role != me.Role)
             throw new PlacementPlanException(
-                $"node \"{options.NodeName}\" was started with role {Name(role)} but the plan gives it role {Name(me.Role)}");
+                $"node \"{options.NodeName}\" was started with role {role.Name()} but the plan gives it role {me.Role.Name()}");
         var mine = footprint.Nodes.First(n => n.Node.Name == options.NodeName);
         if (options.MemoryBudgetBytes is long budget && mine.TotalBytes > budget)
             throw new PlacementPlanException(
@@ -53,8 +68,9 @@ public static class NodeStartupCheck
             ModelPath = options.ModelPath,
             Plan = plan,
             Compute = compute,
-            WireDType = options.WireDType,
-            ExpertCallTimeout = options.ExpertCallTimeout,
+            Engine = engine,
+            WireDType = wire,
+            ExpertCallTimeout = TimeSpan.FromSeconds(options.ExpertCallTimeoutSeconds),
             MemoryBudgetBytes = options.MemoryBudgetBytes ?? me.MemoryBudgetBytes,
         };
     }
@@ -63,5 +79,28 @@ public static class NodeStartupCheck
     public static PlacementPlan SingleNodePlan(MixtralConfig config, NodeOptions options) =>
         new RoundRobinStrategy().Place(config, [new NodeCapacity(options.NodeName, NodeRole.All, options.MemoryBudgetBytes)]);
 
-    private static string Name(NodeRole role) => role.ToString().ToLowerInvariant();
+    /// <summary>The wire formats hidden states can cross in, from the one set of dtype names.</summary>
+    public static WireDType WireDTypeOf(Precision precision) => precision switch
+    {
+        Precision.Float32 => WireDType.Float32,
+        Precision.BFloat16 => WireDType.BFloat16,
+        Precision.Float16 => WireDType.Float16,
+        _ => throw new ArgumentException($"--wire-dtype: {precision.ShortName()} is not a wire format (f32, bf16, f16)"),
+    };
+
+    private static void CheckPort(int port, string key)
+    {
+        if (port is < 1 or > 65535) throw new NodeConfigurationException($"--{key.Replace('_', '-')} must be a port number in 1..65535, got {port}");
+    }
+
+    private static NodeConfigurationException Missing(string key, string what) =>
+        new($"--{key.Replace('_', '-')} is required: {what} (flag, config file key {key}, or {NodeConfiguration.EnvironmentPrefix}{key.ToUpperInvariant()})");
+
+    private static T Parse<T>(Func<T> parse)
+    {
+        try { return parse(); }
+        catch (ArgumentException e) { throw new NodeConfigurationException(e.Message, e); }
+    }
+
+    private static void Parse(Action validate) => Parse(() => { validate(); return 0; });
 }

@@ -63,7 +63,9 @@ public sealed class RedisServer : IAsyncDisposable
     }
 
     private static string? FindRedis() =>
-        new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
+        RedisLocations.FirstOrDefault(File.Exists);
+
+    private static readonly string[] RedisLocations = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
 
     public async ValueTask DisposeAsync()
     {

@@ -70,7 +70,7 @@ public static class CliApp
     {
         var (code, message) = e switch
         {
-            CliUsageException => (UsageError, e.Message),
+            CliUsageException or Mixtral.Cluster.Hosting.NodeConfigurationException => (UsageError, e.Message),
             OperationCanceledException => (Failure, "cancelled"),
             ModelFormatException or TokenizerFormatException or ChatTemplateException => (Failure, e.Message),
             ArgumentException a => (Failure, OneLine(a)),

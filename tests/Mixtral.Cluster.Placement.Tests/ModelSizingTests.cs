@@ -1,3 +1,4 @@
+using Mixtral.Model.Config;
 using System.Text.Json;
 using Mixtral.Cluster.Placement.Sizing;
 using Mixtral.Testing;
@@ -17,7 +18,7 @@ public class ModelSizingTests
     private const long TotalBf16Bytes = 93_405_585_408;       // total_size of the published index
     private const int Layers = 32;
 
-    private static readonly ModelSizing Bf16 = new(Models.Real8x7B, WeightDType.BFloat16);
+    private static readonly ModelSizing Bf16 = new(Models.Real8x7B, Precision.BFloat16);
 
     [Fact]
     public void One_expert_of_one_layer_is_352_MB_in_bf16()
@@ -55,13 +56,13 @@ public class ModelSizingTests
     {
         using var index = JsonDocument.Parse(File.ReadAllText(Path.Combine(FixturePaths.TinyMixtral, "model.safetensors.index.json")));
         long published = index.RootElement.GetProperty("metadata").GetProperty("total_size").GetInt64();
-        Assert.Equal(published, new ModelSizing(Models.Tiny, WeightDType.BFloat16).TotalBytes);
+        Assert.Equal(published, new ModelSizing(Models.Tiny, Precision.BFloat16).TotalBytes);
     }
 
     [Fact]
     public void F32_is_twice_bf16_everywhere()
     {
-        var f32 = new ModelSizing(Models.Real8x7B, WeightDType.Float32);
+        var f32 = new ModelSizing(Models.Real8x7B, Precision.Float32);
         Assert.Equal(2 * TotalBf16Bytes, f32.TotalBytes);
         Assert.Equal(4 * ExpertParams, f32.BytesPerExpert);
     }
@@ -69,7 +70,7 @@ public class ModelSizingTests
     [Fact]
     public void Int8_counts_one_byte_per_weight_plus_a_bf16_scale_per_output_row()
     {
-        var int8 = new ModelSizing(Models.Real8x7B, WeightDType.Int8);
+        var int8 = new ModelSizing(Models.Real8x7B, Precision.Int8);
         // W1, W3: [14336, 4096]; W2: [4096, 14336] → 14336 + 14336 + 4096 output rows.
         Assert.Equal(ExpertParams + 2 * (14_336 + 14_336 + 4_096), int8.BytesPerExpert);
 
@@ -83,15 +84,15 @@ public class ModelSizingTests
     }
 
     [Theory]
-    [InlineData("bf16", WeightDType.BFloat16)]
-    [InlineData("INT8", WeightDType.Int8)]
-    [InlineData("float32", WeightDType.Float32)]
-    public void Dtype_names_parse(string name, WeightDType expected) => Assert.Equal(expected, WeightDTypeNames.Parse(name));
+    [InlineData("bf16", Precision.BFloat16)]
+    [InlineData("INT8", Precision.Int8)]
+    [InlineData("float32", Precision.Float32)]
+    public void Dtype_names_parse(string name, Precision expected) => Assert.Equal(expected, Precisions.Parse(name, "--dtype"));
 
     [Fact]
     public void Unknown_dtype_is_named()
     {
-        var e = Assert.Throws<ArgumentException>(() => WeightDTypeNames.Parse("int4"));
-        Assert.StartsWith("--dtype \"int4\" is not one of bf16, f16, f32, int8", e.Message);
+        var e = Assert.Throws<ArgumentException>(() => Precisions.Parse("int4", "--dtype"));
+        Assert.Equal("--dtype: \"int4\" is not one of f32, bf16, f16, int8", e.Message);
     }
 }

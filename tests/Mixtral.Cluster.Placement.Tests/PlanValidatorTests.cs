@@ -1,3 +1,4 @@
+using Mixtral.Model.Config;
 using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Placement.Sizing;
 using Mixtral.Cluster.Placement.Strategies;
@@ -13,7 +14,7 @@ public class PlanValidatorTests
     private static PlacementPlan TinyPlan() => new RoundRobinStrategy().Place(Models.Tiny, ThreeNodes);
 
     private static IReadOnlyList<string> Problems(PlacementPlan plan) =>
-        PlanValidator.FindProblems(plan, Models.Tiny, WeightDType.BFloat16);
+        PlanValidator.FindProblems(plan, Models.Tiny, Precision.BFloat16);
 
     private static PlacementPlan WithOwners(PlacementPlan plan, int layer, int expert, params string[] owners) =>
         plan with
@@ -67,8 +68,8 @@ public class PlanValidatorTests
         [
             "node \"a\" needs 37.03 GB (37,034,139,648 bytes) for 96 expert(s) + the shared weights in bf16, over its budget of 24.00 GB (24,000,000,000 bytes)",
             "node \"b\" needs 33.82 GB (33,822,867,456 bytes) for 96 expert(s) in bf16, over its budget of 24.00 GB (24,000,000,000 bytes)",
-        ], PlanValidator.FindProblems(plan, Models.Real8x7B, WeightDType.BFloat16));
-        Assert.Empty(PlanValidator.FindProblems(plan, Models.Real8x7B, WeightDType.Int8)); // a: 96 × 176,226,304 + shared int8 < 24 GB
+        ], PlanValidator.FindProblems(plan, Models.Real8x7B, Precision.BFloat16));
+        Assert.Empty(PlanValidator.FindProblems(plan, Models.Real8x7B, Precision.Int8)); // a: 96 × 176,226,304 + shared int8 < 24 GB
     }
 
     [Fact]
@@ -77,14 +78,14 @@ public class PlanValidatorTests
         var plan = new RoundRobinStrategy().Place(Models.Tiny, ThreeNodes);
         Assert.Equal(
             ["plan is for a model with 4 layers × 8 experts, this model has 32 layers × 8 experts"],
-            PlanValidator.FindProblems(plan, Models.Real8x7B, WeightDType.BFloat16));
+            PlanValidator.FindProblems(plan, Models.Real8x7B, Precision.BFloat16));
     }
 
     [Fact]
     public void Plan_for_a_model_of_the_same_depth_but_other_shapes_is_refused()
     {
         var wider = Models.Tiny with { IntermediateSize = 512 };
-        var problem = Assert.Single(PlanValidator.FindProblems(TinyPlan(), wider, WeightDType.BFloat16));
+        var problem = Assert.Single(PlanValidator.FindProblems(TinyPlan(), wider, Precision.BFloat16));
         Assert.StartsWith($"plan was made for model fingerprint {TinyPlan().Model.Fingerprint}, this model's is ", problem);
     }
 
@@ -126,13 +127,13 @@ public class PlanValidatorTests
     {
         var plan = TinyPlan();
         var bad = WithOwners(WithOwners(plan, 0, 0), 1, 1, "q");
-        var e = Assert.Throws<PlacementPlanException>(() => PlanValidator.Validate(bad, Models.Tiny, WeightDType.BFloat16, "plan.json"));
+        var e = Assert.Throws<PlacementPlanException>(() => PlanValidator.Validate(bad, Models.Tiny, Precision.BFloat16, "plan.json"));
         Assert.Equal(
             "plan.json rejected:\n" +
             "  - unknown node \"q\" owns 1 expert(s) (L1: E1); the plan's nodes are: a, b, c\n" +
             "  - 1 expert(s) left unowned: L0: E0", e.Message);
 
-        var footprint = PlanValidator.Validate(plan, Models.Tiny, WeightDType.BFloat16);
-        Assert.Equal(new ModelSizing(Models.Tiny, WeightDType.BFloat16).TotalBytes, footprint.TotalBytes);
+        var footprint = PlanValidator.Validate(plan, Models.Tiny, Precision.BFloat16);
+        Assert.Equal(new ModelSizing(Models.Tiny, Precision.BFloat16).TotalBytes, footprint.TotalBytes);
     }
 }

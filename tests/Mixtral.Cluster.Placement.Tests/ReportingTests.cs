@@ -1,3 +1,4 @@
+using Mixtral.Model.Config;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Mixtral.Cluster.Contracts.Experts;
@@ -33,7 +34,7 @@ public class ReportingTests
             new("b", NodeRole.Experts, Device: ComputeDevice.Cuda),
             new("c", NodeRole.Experts, 20_000_000_000),
         ];
-        return PlanFootprint.Compute(new RoundRobinStrategy().Place(Models.Real8x7B, nodes), Models.Real8x7B, WeightDType.BFloat16);
+        return PlanFootprint.Compute(new RoundRobinStrategy().Place(Models.Real8x7B, nodes), Models.Real8x7B, Precision.BFloat16);
     }
 
     [Fact]
@@ -71,7 +72,7 @@ public class ReportingTests
     public void Small_models_are_sized_in_megabytes()
     {
         var plan = new RoundRobinStrategy().Place(Models.Tiny, [new NodeCapacity("a", NodeRole.All), new NodeCapacity("b", NodeRole.Experts)]);
-        string table = PlanTable.Render(PlanFootprint.Compute(plan, Models.Tiny, WeightDType.BFloat16));
+        string table = PlanTable.Render(PlanFootprint.Compute(plan, Models.Tiny, Precision.BFloat16));
         Assert.Contains("expert MB", table);
         // One expert of one layer: 3 matrices of 128 × 256 in bf16 = 196,608 B; b holds 4 experts × 4 layers.
         Assert.Matches(@"\nb +experts +cpu +L0-3: E1,E3,E5,E7 +16 +3\.15 ", table);

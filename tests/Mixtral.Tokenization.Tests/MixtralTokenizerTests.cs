@@ -5,6 +5,8 @@ namespace Mixtral.Tokenization.Tests;
 
 public sealed class MixtralTokenizerTests
 {
+    private static readonly int[] ByteAndControlIds = [0, 1, 2, 3, 258];
+
     private static MixtralTokenizer Tokenizer => TokenizerFixtures.Tokenizer;
 
     [Fact]
@@ -12,7 +14,7 @@ public sealed class MixtralTokenizerTests
     {
         Assert.Equal(32000, Tokenizer.VocabSize);
         Assert.Equal((0, 1, 2), (Tokenizer.UnkId, Tokenizer.BosId, Tokenizer.EosId));
-        Assert.Equal(["<unk>", "<s>", "</s>", "<0x00>", "<0xFF>"], new[] { 0, 1, 2, 3, 258 }.Select(Tokenizer.IdToPiece));
+        Assert.Equal(["<unk>", "<s>", "</s>", "<0x00>", "<0xFF>"], ByteAndControlIds.Select(Tokenizer.IdToPiece));
         Assert.Equal("\r", Tokenizer.IdToPiece(28801)); // README: \r is a piece, \n is <0x0A> (13)
         Assert.Equal("<0x0A>", Tokenizer.IdToPiece(13));
         Assert.True(Tokenizer.IsSpecial(1));

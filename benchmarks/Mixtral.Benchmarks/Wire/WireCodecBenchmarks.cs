@@ -37,7 +37,7 @@ public class WireCodecBenchmarks
         var random = new Random(42);
         _rows = Enumerable.Range(0, Rows * Hidden).Select(_ => (float)(random.NextDouble() * 4 - 2)).ToArray();
         _decoded = new float[Rows * Hidden];
-        _batch = HiddenStateBatch.Encode(_rows, Rows, Hidden);
+        _batch = HiddenStateBatch.Encode(_rows, Rows, Hidden, WireDType.BFloat16);
         Console.WriteLine($"// wire bytes for {Rows} rows: orleans {_orleans.SerializeToArray(_batch).Length}, " +
                           $"messagepack {MessagePackSerializer.Serialize(ToMessagePack(_batch)).Length}, payload {_batch.Payload.Length}");
     }
@@ -57,7 +57,7 @@ public class WireCodecBenchmarks
     }
 
     [Benchmark(Baseline = true), BenchmarkCategory("bf16 conversion")]
-    public HiddenStateBatch EncodeBf16() => HiddenStateBatch.Encode(_rows, Rows, Hidden);
+    public HiddenStateBatch EncodeBf16() => HiddenStateBatch.Encode(_rows, Rows, Hidden, WireDType.BFloat16);
 
     [Benchmark, BenchmarkCategory("bf16 conversion")]
     public float[] DecodeBf16()

@@ -5,6 +5,21 @@ namespace Mixtral.Cluster.Contracts.Placement;
 /// <summary>What a node runs: the shared part of the model (coordinator), experts, or both.</summary>
 public enum NodeRole { Coordinator, Experts, All }
 
+/// <summary>The names of <see cref="NodeRole"/> as plans, flags and config files write them.</summary>
+public static class NodeRoles
+{
+    public static string Name(this NodeRole role) => role.ToString().ToLowerInvariant();
+
+    /// <summary>Parses coordinator | experts | all; <paramref name="where"/> names the flag, key or text in the error.</summary>
+    public static NodeRole Parse(string text, string where) => text.Trim().ToLowerInvariant() switch
+    {
+        "coordinator" => NodeRole.Coordinator,
+        "experts" => NodeRole.Experts,
+        "all" => NodeRole.All,
+        _ => throw new ArgumentException($"{where}: role \"{text}\" is not coordinator, experts or all"),
+    };
+}
+
 /// <summary>Where a node keeps its weights.</summary>
 public enum ComputeDevice { Cpu, Cuda }
 

@@ -32,7 +32,7 @@ public sealed class HiddenStateBatch
     public int ElementCount => Rows * HiddenSize;
 
     /// <summary>Encodes <paramref name="rowCount"/> rows of <paramref name="hidden"/> floats (row-major) as <paramref name="dtype"/>.</summary>
-    public static HiddenStateBatch Encode(ReadOnlySpan<float> rows, int rowCount, int hidden, WireDType dtype = WireDType.BFloat16)
+    public static HiddenStateBatch Encode(ReadOnlySpan<float> rows, int rowCount, int hidden, WireDType dtype)
     {
         long bytes = RequiredBytes(rowCount, hidden, dtype);
         if (rows.Length != (long)rowCount * hidden)

@@ -1,8 +1,8 @@
 namespace Mixtral.Cluster.Contracts.Wire;
 
 /// <summary>
-/// Element type of a hidden-state blob on the wire. bf16 is the default: it is the checkpoint's own dtype,
-/// keeps float32's range (no overflow in the residual stream) and halves the bytes per step.
+/// Element type of a hidden-state blob on the wire. Nodes send f32 unless told otherwise: exact, so the cluster's
+/// tokens are the single process's. bf16 (float32's range, the checkpoint's own dtype) and f16 halve the bytes.
 /// </summary>
 public enum WireDType : byte
 {
@@ -28,13 +28,5 @@ public static class WireDTypeInfo
         WireDType.Float16 => "f16",
         WireDType.Float32 => "f32",
         _ => $"dtype#{(byte)dtype}",
-    };
-
-    public static WireDType Parse(string name) => name.ToLowerInvariant() switch
-    {
-        "bf16" or "bfloat16" => WireDType.BFloat16,
-        "f16" or "fp16" or "float16" => WireDType.Float16,
-        "f32" or "fp32" or "float32" => WireDType.Float32,
-        _ => throw new ArgumentException($"wire dtype \"{name}\" is not one of bf16, f16, f32", nameof(name)),
     };
 }

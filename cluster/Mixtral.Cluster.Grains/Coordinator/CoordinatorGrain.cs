@@ -6,7 +6,6 @@ using Mixtral.Cluster.Grains.Experts;
 using Mixtral.Cluster.Grains.Nodes;
 using Mixtral.Cluster.Grains.Placement;
 using Mixtral.Model.Generation;
-using Mixtral.Model.Inference;
 using Mixtral.Model.Tracing;
 using Mixtral.Engine;
 using Orleans.Concurrency;
@@ -26,21 +25,24 @@ namespace Mixtral.Cluster.Grains.Coordinator;
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightStore store, ILogger<CoordinatorGrain> logger) : Grain, ICoordinatorGrain
 {
+    private FanOutMetrics? _metrics;
+    private FanOutWindow? _window;
     private RemoteExpertBackend? _experts;
-    private MixtralModel? _model;
+    private ModelEngine? _loaded;
     private InferenceEngine? _engine;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (!settings.Plan.Nodes.Any(n => n.Name == settings.NodeName && n.HostsSharedWeights))
             throw new InvalidOperationException($"the coordinator was activated on node \"{settings.NodeName}\", which the plan does not give role coordinator or all");
-        var metrics = new FanOutMetrics();
+        _metrics = new FanOutMetrics();
+        _window = new FanOutWindow(_metrics);
         _experts = new RemoteExpertBackend(GrainFactory, settings.Plan, settings.WireDType, settings.Compute.Device, settings.Compute.DType,
-            ExpertCallResilience.Build(settings.ExpertCallTimeout, metrics), metrics, new NodeHealth(TimeSpan.FromSeconds(10)));
-        _model = store.LoadSharedModel(_experts);
-        var tokenizer = store.Folder.Tokenizer;
-        _engine = new InferenceEngine(_model, () => new TokenizerTextDecoder(tokenizer.CreateStreamingDecoder()));
-        LogActivated(settings.NodeName, settings.WireDType.ToString());
+            ExpertCallResilience.Build(settings.ExpertCallTimeout, _metrics), _metrics, new NodeHealth(TimeSpan.FromSeconds(10)));
+        // The same factory as the single-process engine, with this backend in place of local experts.
+        _loaded = store.CreateCoordinatorEngine(_experts, settings.Engine);
+        _engine = _loaded.Engine;
+        LogActivated(settings.NodeName, settings.WireDType);
         return Task.CompletedTask;
     }
 
@@ -97,7 +99,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
 
     public Task<CoordinatorStatus> DescribeAsync()
     {
-        var metrics = _experts!.Metrics;
+        var metrics = _window!;
         var engine = _engine!.Metrics;
         return Task.FromResult(new CoordinatorStatus(settings.NodeName, store.Fingerprint, settings.WireDType.ToString(), store.Account().SharedBytes,
             engine.Steps, engine.TokensProcessed, metrics.ExpertCalls, metrics.WireBytes, metrics.Percentile(0.5), metrics.Percentile(0.99),
@@ -117,18 +119,19 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
 
     public Task ResetMetricsAsync()
     {
-        _experts!.Metrics.Reset();
+        _window!.Reset();
         return Task.CompletedTask;
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_engine is not null) await _engine.DisposeAsync();
-        _model?.Dispose();
+        if (_loaded is not null) await _loaded.DisposeAsync();
+        _window?.Dispose();
+        _metrics?.Dispose();
     }
 
     private static float[] Floats(Tensor t) => [.. MemoryMarshal.Cast<byte, float>(t.contiguous().bytes)];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "coordinator active on {Node}; hidden states cross the wire as {WireDType}")]
-    private partial void LogActivated(string node, string wireDType);
+    private partial void LogActivated(string node, Mixtral.Cluster.Contracts.Wire.WireDType wireDType);
 }

@@ -30,7 +30,7 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
             throw new InvalidOperationException(
                 $"expert {_key} was activated on node \"{settings.NodeName}\" but the plan gives it to {(_key.Replica < owners.Count ? $"\"{owners[_key.Replica]}\"" : "no node")}");
         _weights = store.LoadExpert(_key);
-        LogActivated(_key.ToString(), settings.NodeName);
+        LogActivated(_key, settings.NodeName);
         return Task.CompletedTask;
     }
 
@@ -60,5 +60,5 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "expert {Expert} active on {Node}")]
-    private partial void LogActivated(string expert, string node);
+    private partial void LogActivated(ExpertKey expert, string node);
 }

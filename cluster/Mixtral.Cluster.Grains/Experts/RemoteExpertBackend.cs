@@ -19,7 +19,6 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
     ResiliencePipeline<HiddenStateBatch> resilience, FanOutMetrics metrics, NodeHealth health) : IExpertBackend
 {
     public WireDType WireDType => wireDType;
-    public FanOutMetrics Metrics => metrics;
 
     public async ValueTask<Tensor[]> RunAsync(int layer, IReadOnlyList<ExpertBatch> batches, CancellationToken cancellationToken)
     {

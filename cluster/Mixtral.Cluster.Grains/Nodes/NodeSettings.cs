@@ -1,5 +1,6 @@
 using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Contracts.Wire;
+using Mixtral.Model.Generation;
 using Mixtral.Model.Inference;
 
 namespace Mixtral.Cluster.Grains.Nodes;
@@ -12,8 +13,11 @@ public sealed record NodeSettings
     public required string ModelPath { get; init; }
     public required PlacementPlan Plan { get; init; }
     public ModelOptions Compute { get; init; } = new();
-    /// <summary>The dtype hidden states cross the wire in (the coordinator's choice; experts answer in kind).</summary>
-    public WireDType WireDType { get; init; } = WireDType.BFloat16;
+    /// <summary>The coordinator's engine limits (the same options the single-process engine takes).</summary>
+    public EngineOptions Engine { get; init; } = new();
+    /// <summary>The dtype hidden states cross the wire in (the coordinator's choice; experts answer in kind). f32 by
+    /// default: exact, so the cluster's tokens are the single process's.</summary>
+    public WireDType WireDType { get; init; } = WireDType.Float32;
     /// <summary>Weight bytes this node may hold; null = no limit.</summary>
     public long? MemoryBudgetBytes { get; init; }
     /// <summary>Timeout of one expert call before it is retried (on a replica, where the plan has one).</summary>

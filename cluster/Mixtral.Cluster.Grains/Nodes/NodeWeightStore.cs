@@ -3,9 +3,11 @@ using Mixtral.Cluster.Contracts.Experts;
 using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Grains.Nodes;
 using Mixtral.Cluster.Placement;
+using Mixtral.Cluster.Placement.Sizing;
 using Mixtral.Model.Checkpoint;
 using Mixtral.Model.Config;
 using Mixtral.Model.Experts;
+using Mixtral.Model.Generation;
 using Mixtral.Model.Inference;
 using Mixtral.Engine;
 
@@ -55,7 +57,7 @@ public sealed partial class NodeWeightStore : IDisposable
             var loader = new WeightLoader(_reader.Value, _settings.Compute.DType, _settings.Compute.Device, _settings.Compute.MatrixDType);
             var weights = ExpertWeights.Load(loader, Config, key.Layer, key.Expert);
             _experts[key] = weights;
-            LogExpertLoaded(key.ToString(), weights.ResidentBytes);
+            LogExpertLoaded(key, weights.ResidentBytes);
             return weights;
         }
     }
@@ -68,16 +70,17 @@ public sealed partial class NodeWeightStore : IDisposable
         }
     }
 
-    /// <summary>The coordinator loads the shared weights through this store's reader, so they are accounted too.</summary>
-    public MixtralModel LoadSharedModel(IExpertBackend experts)
+    /// <summary>The coordinator's engine, built by the one engine factory from this store's reader (so the shared
+    /// weights it reads are accounted too) with <paramref name="experts"/> in place of local experts.</summary>
+    public ModelEngine CreateCoordinatorEngine(IExpertBackend experts, EngineOptions engine)
     {
         lock (_gate)
         {
             long before = _reader.Value.BytesRead;
-            var model = MixtralModel.Load(_reader.Value, Config, _settings.Compute, experts);
+            var created = EngineFactory.Create(Folder, _reader.Value, _settings.Compute, engine, experts);
             _sharedBytes = SharedBytes(Config, _settings.Compute);
             LogSharedLoaded(_sharedBytes, _reader.Value.BytesRead - before);
-            return model;
+            return created;
         }
     }
 
@@ -97,13 +100,10 @@ public sealed partial class NodeWeightStore : IDisposable
         }
     }
 
-    /// <summary>Norms and embeddings in the compute dtype, weight matrices (attention, routers, LM head) in the matrix dtype.</summary>
-    private static long SharedBytes(MixtralConfig config, ModelOptions compute)
-    {
-        static int Size(TorchSharp.torch.ScalarType t) => t == TorchSharp.torch.ScalarType.Float32 ? 4 : 2;
-        return TensorNames.SharedTensors(config).Sum(s =>
-            s.Elements * (s.Shape.Length == 2 && s.Name != TensorNames.Embeddings ? Size(compute.MatrixDType) : Size(compute.DType)));
-    }
+    /// <summary>Norms and embeddings in the compute dtype, weight matrices (attention, routers, LM head) in the matrix dtype:
+    /// the plan's own sizing rule, given this node's two precisions.</summary>
+    private static long SharedBytes(MixtralConfig config, ModelOptions compute) =>
+        new ModelSizing(config, ModelOptions.PrecisionOf(compute.MatrixDType), ModelOptions.PrecisionOf(compute.DType)).SharedBytes;
 
     public void Dispose()
     {
@@ -116,7 +116,7 @@ public sealed partial class NodeWeightStore : IDisposable
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "loaded expert {Expert}: {Bytes} bytes resident")]
-    private partial void LogExpertLoaded(string expert, long bytes);
+    private partial void LogExpertLoaded(ExpertKey expert, long bytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "loaded the shared weights: {Bytes} bytes resident, {Read} bytes read")]
     private partial void LogSharedLoaded(long bytes, long read);

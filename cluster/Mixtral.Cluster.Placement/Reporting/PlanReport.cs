@@ -1,3 +1,4 @@
+using Mixtral.Model.Config;
 using System.Text.Json;
 using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Placement.Sizing;

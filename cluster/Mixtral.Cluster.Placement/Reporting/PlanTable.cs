@@ -1,3 +1,4 @@
+using Mixtral.Model.Config;
 using System.Globalization;
 using System.Text;
 using Mixtral.Cluster.Placement.Sizing;

@@ -16,14 +16,19 @@ public sealed class ModelSizing
     private readonly MixtralConfig _config;
     private readonly HashSet<string> _keptAt16Bit;
 
-    public ModelSizing(MixtralConfig config, WeightDType dtype)
+    /// <param name="dtype">What the weight matrices are kept in.</param>
+    /// <param name="vectors">What the embedding table and the norms are kept in, when it differs (a node computing in f32
+    /// over bf16 matrices keeps them in f32); null = the same as the matrices (16-bit under int8).</param>
+    public ModelSizing(MixtralConfig config, Precision dtype, Precision? vectors = null)
     {
         _config = config;
         DType = dtype;
+        Vectors = vectors;
         _keptAt16Bit = [TensorNames.Embeddings, .. Enumerable.Range(0, config.NumHiddenLayers).Select(TensorNames.Router)];
     }
 
-    public WeightDType DType { get; }
+    public Precision DType { get; }
+    public Precision? Vectors { get; }
 
     /// <summary>One expert of one layer (its W1, W2, W3). Equal for every (layer, expert).</summary>
     public long BytesPerExpert => TensorNames.ExpertTensors(_config, 0, 0).Sum(TensorBytes);
@@ -39,13 +44,15 @@ public sealed class ModelSizing
     public long TensorBytes(TensorSpec spec)
     {
         long elements = spec.Elements;
+        bool matrix = spec.Shape.Length == 2 && spec.Name != TensorNames.Embeddings;
+        if (!matrix && Vectors is Precision vectors) return elements * (vectors == Precision.Float32 ? 4 : 2);
         return DType switch
         {
-            WeightDType.BFloat16 or WeightDType.Float16 => elements * 2,
-            WeightDType.Float32 => elements * 4,
-            WeightDType.Int8 when spec.Shape.Length == 2 && !_keptAt16Bit.Contains(spec.Name) =>
+            Precision.BFloat16 or Precision.Float16 => elements * 2,
+            Precision.Float32 => elements * 4,
+            Precision.Int8 when spec.Shape.Length == 2 && !_keptAt16Bit.Contains(spec.Name) =>
                 elements + spec.Shape[0] * Int8ScaleBytesPerRow,
-            WeightDType.Int8 => elements * 2,
+            Precision.Int8 => elements * 2,
             _ => throw new ArgumentOutOfRangeException(nameof(spec), DType, "unknown weight dtype"),
         };
     }

@@ -11,7 +11,7 @@ public sealed record PlanFootprint(PlacementPlan Plan, ModelSizing Sizing, IRead
 {
     public long TotalBytes => Nodes.Sum(n => n.TotalBytes);
 
-    public static PlanFootprint Compute(PlacementPlan plan, MixtralConfig config, WeightDType dtype)
+    public static PlanFootprint Compute(PlacementPlan plan, MixtralConfig config, Precision dtype)
     {
         var sizing = new ModelSizing(config, dtype);
         long perExpert = sizing.BytesPerExpert;

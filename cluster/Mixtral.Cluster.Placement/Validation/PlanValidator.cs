@@ -13,7 +13,7 @@ namespace Mixtral.Cluster.Placement.Validation;
 public static class PlanValidator
 {
     /// <summary>Throws <see cref="PlacementPlanException"/> listing every problem; returns the footprint when the plan is usable.</summary>
-    public static PlanFootprint Validate(PlacementPlan plan, MixtralConfig config, WeightDType dtype, string source = "placement plan")
+    public static PlanFootprint Validate(PlacementPlan plan, MixtralConfig config, Precision dtype, string source = "placement plan")
     {
         var problems = FindProblems(plan, config, dtype);
         if (problems.Count > 0)
@@ -21,7 +21,7 @@ public static class PlanValidator
         return PlanFootprint.Compute(plan, config, dtype);
     }
 
-    public static IReadOnlyList<string> FindProblems(PlacementPlan plan, MixtralConfig config, WeightDType dtype)
+    public static IReadOnlyList<string> FindProblems(PlacementPlan plan, MixtralConfig config, Precision dtype)
     {
         var problems = new List<string>();
         var model = ModelFingerprint.Identify(config);
@@ -103,7 +103,7 @@ public static class PlanValidator
             yield return $"{unowned.Count} expert(s) left unowned: {ExpertRangeText.Format(unowned)}";
     }
 
-    private static IEnumerable<string> BudgetProblems(PlacementPlan plan, MixtralConfig config, WeightDType dtype) =>
+    private static IEnumerable<string> BudgetProblems(PlacementPlan plan, MixtralConfig config, Precision dtype) =>
         from node in PlanFootprint.Compute(plan, config, dtype).Nodes
         where node.OverBudget
         select $"node \"{node.Node.Name}\" needs {ByteText.GbWithBytes(node.TotalBytes)} for {node.Experts.Count} expert(s)" +

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mixtral.Cli.Terminal;
+using Mixtral.Model.Generation;
 using Mixtral.Model.Inference;
 using Mixtral.Engine;
 using TorchSharp;
@@ -40,10 +41,10 @@ internal static class CommonOptions
         return ids;
     }
 
-    public static LocalEngine LoadEngine(ModelFolder folder, ModelOptions options)
+    public static ModelEngine LoadEngine(ModelFolder folder, ModelOptions options, EngineOptions engineOptions)
     {
         var progress = new TerminalProgress("loading weights");
-        var engine = LocalEngine.Load(folder, options, progress: progress);
+        var engine = EngineFactory.Load(folder, options, engineOptions, progress);
         progress.Complete();
         return engine;
     }

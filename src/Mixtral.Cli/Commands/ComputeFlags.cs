@@ -53,9 +53,9 @@ internal sealed class ComputeFlags
         {
             return new ModelOptions
             {
-                DType = ModelOptions.ParseDType(DType(result)),
+                DType = ModelOptions.ParseFloat(DType(result), "--dtype"),
                 Device = ModelOptions.ParseDevice(Device(result)),
-                WeightDType = Weights(result) is string w ? ModelOptions.ParseDType(w) : null,
+                WeightDType = Weights(result) is string w ? ModelOptions.ParseFloat(w, "--weights") : null,
             };
         }
         catch (ArgumentException e)

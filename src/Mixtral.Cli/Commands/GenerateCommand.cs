@@ -14,6 +14,7 @@ internal static class GenerateCommand
     {
         var model = CommonOptions.Model();
         var compute = new ComputeFlags();
+        var engineFlags = new EngineFlags();
         var cluster = CommonOptions.Cluster();
         var prompt = new Option<string?>("--prompt") { Description = "Prompt text (BOS is added)" };
         var chat = new Option<bool>("--chat") { Description = "Wrap --prompt as one user turn of the model's chat template" };
@@ -23,6 +24,7 @@ internal static class GenerateCommand
 
         var command = new Command("generate", "Generate a continuation of a prompt") { model, cluster, prompt, chat, ids, json };
         compute.AddTo(command);
+        engineFlags.AddTo(command);
         sampling.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -42,7 +44,7 @@ internal static class GenerateCommand
             var options = compute.Read(result);
             var folder = CommonOptions.OpenModel(result.GetValue(model));
             var request = new GenerationRequest(PromptIds(folder, promptText, useChat, idsText), parameters);
-            await using var engine = CommonOptions.LoadEngine(folder, options);
+            await using var engine = CommonOptions.LoadEngine(folder, options, engineFlags.Read(result));
             await GenerationOutput.RenderAsync(engine.Engine.GenerateAsync(request, cancellationToken), result.GetValue(json));
             return 0;
         });

@@ -1,3 +1,4 @@
+using Mixtral.Model.Config;
 using System.CommandLine;
 using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Placement.Reporting;
@@ -32,8 +33,8 @@ internal static class PlanCommand
         command.SetAction(result =>
         {
             var config = ModelFolder.ReadConfig(result.GetValue(model)!);
-            WeightDType weights;
-            try { weights = WeightDTypeNames.Parse(result.GetValue(dtype)!); }
+            Precision weights;
+            try { weights = Precisions.Parse(result.GetValue(dtype)!, "--dtype"); }
             catch (ArgumentException e) { throw new CliUsageException(CliApp.OneLine(e), e); }
             double? gb = result.GetValue(memory);
             if (gb is <= 0) throw new CliUsageException($"--memory-per-node must be positive, got {gb}");
@@ -78,11 +79,9 @@ internal static class PlanCommand
         return nodes;
     }
 
-    internal static NodeRole ParseRole(string text, string where) => text.ToLowerInvariant() switch
+    private static NodeRole ParseRole(string text, string where)
     {
-        "coordinator" => NodeRole.Coordinator,
-        "experts" => NodeRole.Experts,
-        "all" => NodeRole.All,
-        _ => throw new CliUsageException($"\"{where}\": role \"{text}\" is not coordinator, experts or all"),
-    };
+        try { return NodeRoles.Parse(text, $"--nodes \"{where}\""); }
+        catch (ArgumentException e) { throw new CliUsageException(e.Message, e); }
+    }
 }

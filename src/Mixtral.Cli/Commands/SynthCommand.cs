@@ -39,7 +39,7 @@ internal static class SynthCommand
                 throw new CliUsageException($"--out: {outDir} exists and is not empty");
 
             var progress = new TerminalProgress("writing");
-            SyntheticCheckpoint.Write(outDir, shape, DemoModel.TokenizerAssets, result.GetValue(seed), ModelOptions.ParseDType(dtypeName), progress);
+            SyntheticCheckpoint.Write(outDir, shape, DemoModel.TokenizerAssets, result.GetValue(seed), ModelOptions.ParseFloat(dtypeName, "--dtype"), progress);
             progress.Complete();
             Console.Error.WriteLine($"wrote {outDir}: {shape.NumHiddenLayers} layers, hidden {shape.HiddenSize}, {shape.NumLocalExperts} experts");
             return 0;

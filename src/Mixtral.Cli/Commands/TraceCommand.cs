@@ -2,6 +2,7 @@ using System.CommandLine;
 using Mixtral.Client;
 using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Model.Checkpoint;
+using Mixtral.Model.Generation;
 using Mixtral.Model.Tracing;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -37,7 +38,7 @@ internal static class TraceCommand
             {
                 var options = compute.Read(result);
                 var folder = CommonOptions.OpenModel(result.GetValue(model));
-                await using var engine = CommonOptions.LoadEngine(folder, options);
+                await using var engine = CommonOptions.LoadEngine(folder, options, new EngineOptions());
                 using var trace = await ForwardTrace.RunAsync(engine.Model, promptIds, cancellationToken);
                 trace.Save(path);
             }

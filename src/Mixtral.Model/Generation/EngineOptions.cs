@@ -12,7 +12,7 @@ public sealed record EngineOptions
 
     public void Validate()
     {
-        if (MaxBatchSequences < 1) throw new ArgumentException($"max batch sequences must be at least 1, got {MaxBatchSequences}");
-        if (MaxPrefillTokensPerStep < 1) throw new ArgumentException($"max prefill tokens per step must be at least 1, got {MaxPrefillTokensPerStep}");
+        if (MaxBatchSequences < 1) throw new ArgumentException($"--max-batch-sequences must be at least 1, got {MaxBatchSequences}");
+        if (MaxPrefillTokensPerStep < 1) throw new ArgumentException($"--max-prefill-tokens must be at least 1, got {MaxPrefillTokensPerStep}");
     }
 }

@@ -1,3 +1,4 @@
+using Mixtral.Model.Config;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,13 +21,26 @@ public sealed record ModelOptions
     /// <summary>The dtype weight matrices are loaded in.</summary>
     public ScalarType MatrixDType => WeightDType ?? DType;
 
-    public static ScalarType ParseDType(string name) => name.ToLowerInvariant() switch
+    /// <summary>The LibTorch type of a floating-point <see cref="Precision"/> (names are parsed once, by <see cref="Precisions.Parse"/>).</summary>
+    public static ScalarType ScalarTypeOf(Precision precision) => precision switch
     {
-        "f32" or "float32" or "fp32" => ScalarType.Float32,
-        "bf16" or "bfloat16" => ScalarType.BFloat16,
-        "f16" or "float16" or "fp16" or "half" => ScalarType.Float16,
-        _ => throw new ArgumentException($"unknown dtype \"{name}\" (expected f32, bf16 or f16)"),
+        Precision.Float32 => ScalarType.Float32,
+        Precision.BFloat16 => ScalarType.BFloat16,
+        Precision.Float16 => ScalarType.Float16,
+        _ => throw new ArgumentException($"{precision.ShortName()} is not a floating-point type LibTorch computes in"),
     };
+
+    public static Precision PrecisionOf(ScalarType type) => type switch
+    {
+        ScalarType.Float32 => Precision.Float32,
+        ScalarType.BFloat16 => Precision.BFloat16,
+        ScalarType.Float16 => Precision.Float16,
+        _ => throw new ArgumentException($"{type} is not a weight precision"),
+    };
+
+    /// <summary>Parses a compute or weight dtype name (f32, bf16, f16); <paramref name="what"/> names the flag or key.</summary>
+    public static ScalarType ParseFloat(string name, string what) =>
+        ScalarTypeOf(Precisions.Parse(name, what, Precision.Float32, Precision.BFloat16, Precision.Float16));
 
     public static Device ParseDevice(string name)
     {

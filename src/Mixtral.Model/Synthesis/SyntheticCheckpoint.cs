@@ -30,7 +30,7 @@ public static class SyntheticCheckpoint
         var specs = TensorNames.AllTensors(config).ToList();
         long totalBytes = specs.Sum(s => s.Elements) * ElementSize(dtype);
         long shard = maxShardBytes ?? Math.Max(1L << 20, totalBytes / 2 + 1);
-        var generator = new Generator(seed: seed);
+        using var generator = new Generator(seed: seed);
         using (var writer = new ShardedCheckpointWriter(outDir, shard))
         {
             long written = 0;

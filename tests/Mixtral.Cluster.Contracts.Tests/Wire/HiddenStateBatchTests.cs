@@ -11,7 +11,7 @@ public class HiddenStateBatchTests
     public void Bf16_round_trip_equals_the_independently_rounded_values()
     {
         float[] rows = Rows(5, 96);
-        var batch = HiddenStateBatch.Encode(rows, 5, 96);
+        var batch = HiddenStateBatch.Encode(rows, 5, 96, WireDType.BFloat16);
 
         Assert.Equal((5, 96, WireDType.BFloat16), (batch.Rows, batch.HiddenSize, batch.DType));
         Assert.Equal(5 * 96 * 2, batch.Payload.Length);
@@ -47,7 +47,7 @@ public class HiddenStateBatchTests
         for (int i = 0; i < widened.Length; i++)
             widened[i] = BitConverter.UInt32BitsToSingle((uint)BitConverter.ToUInt16(bytes, 2 * i) << 16);
 
-        var batch = HiddenStateBatch.Encode(widened, 256, 128);
+        var batch = HiddenStateBatch.Encode(widened, 256, 128, WireDType.BFloat16);
         Assert.Equal(bytes, batch.Payload.ToArray());
         Assert.Equal(widened, batch.Decode());
     }
@@ -55,7 +55,7 @@ public class HiddenStateBatchTests
     [Fact]
     public void Empty_batch_is_allowed()
     {
-        var batch = HiddenStateBatch.Encode([], 0, 4096);
+        var batch = HiddenStateBatch.Encode([], 0, 4096, WireDType.BFloat16);
         Assert.Empty(batch.Decode());
     }
 
@@ -80,14 +80,14 @@ public class HiddenStateBatchTests
     [Fact]
     public void Encoding_the_wrong_number_of_floats_is_named()
     {
-        var e = Assert.Throws<ArgumentException>(() => HiddenStateBatch.Encode(new float[32000], 8, 4096));
+        var e = Assert.Throws<ArgumentException>(() => HiddenStateBatch.Encode(new float[32000], 8, 4096, WireDType.BFloat16));
         Assert.StartsWith("hidden-state batch: 8 rows × 4096 needs 32768 floats, got 32000", e.Message);
     }
 
     [Fact]
     public void Decoding_into_the_wrong_size_is_named()
     {
-        var batch = HiddenStateBatch.Encode(new float[2 * 64], 2, 64);
+        var batch = HiddenStateBatch.Encode(new float[2 * 64], 2, 64, WireDType.BFloat16);
         var e = Assert.Throws<ArgumentException>(() => batch.DecodeInto(new float[100]));
         Assert.StartsWith("hidden-state batch: 2 rows × 64 decode into exactly 128 floats, destination holds 100", e.Message);
     }

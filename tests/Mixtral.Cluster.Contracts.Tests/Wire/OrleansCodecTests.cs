@@ -34,7 +34,7 @@ public sealed class OrleansCodecTests : IDisposable
     [Fact]
     public void Immutable_batch_is_not_copied_between_grains_in_one_silo()
     {
-        var batch = HiddenStateBatch.Encode(new float[64], 1, 64);
+        var batch = HiddenStateBatch.Encode(new float[64], 1, 64, WireDType.BFloat16);
         var copier = _services.GetRequiredService<DeepCopier<HiddenStateBatch>>();
         Assert.Same(batch, copier.Copy(batch));
     }

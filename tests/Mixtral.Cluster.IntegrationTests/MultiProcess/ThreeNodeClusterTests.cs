@@ -9,7 +9,7 @@ namespace Mixtral.Cluster.IntegrationTests.MultiProcess;
 
 public sealed class ThreeNodeClusterTests(ThreeNodeClusterFixture cluster) : IClassFixture<ThreeNodeClusterFixture>
 {
-    private static readonly IReadOnlyList<(int[] Ids, int[] Greedy)> Prompts = LoadPrompts();
+    private static readonly List<(int[] Ids, int[] Greedy)> Prompts = LoadPrompts();
 
     [Fact]
     public async Task Greedy_generation_through_the_client_equals_the_single_process_tokens()

@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 namespace Mixtral.Model.Tests.Generation;
 
 /// <summary>Continuous batching keeps every sequence's tokens exactly what it would get alone (HF's greedy tokens).</summary>
-[Collection(TinyModelCollection.Name)]
+[Collection(SharedTinyModel.Name)]
 public sealed class InferenceEngineTests(TinyModelFixture fixture)
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);

@@ -12,7 +12,7 @@ namespace Mixtral.Model.Tests.Kernels;
 /// The tiny model with its weight matrices kept in bfloat16 (the checkpoint's own values) under a float32 computation,
 /// against Hugging Face's float32 reference: every position's logits, and greedy generation with the cache.
 /// </summary>
-[Collection(TinyModelCollection.Name)]
+[Collection(SharedTinyModel.Name)]
 public sealed class Bfloat16WeightsTests(TinyModelFixture fixture) : IDisposable
 {
     private readonly MixtralModel _model = Load();

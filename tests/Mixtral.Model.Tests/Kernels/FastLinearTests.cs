@@ -159,5 +159,9 @@ public sealed class FastLinearTests
     }
 
     /// <summary>Standard normal values from a seeded generator of their own, so tests do not share random state.</summary>
-    internal static Tensor Random(long[] shape, long seed) => randn(shape, generator: new Generator((ulong)seed));
+    internal static Tensor Random(long[] shape, long seed)
+    {
+        using var generator = new Generator((ulong)seed);
+        return randn(shape, generator: generator);
+    }
 }

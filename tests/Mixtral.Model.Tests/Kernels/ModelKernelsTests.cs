@@ -11,7 +11,7 @@ namespace Mixtral.Model.Tests.Kernels;
 /// different lengths, then batched decode steps fed the same tokens. Same routing, logits within the tolerance held
 /// against Hugging Face, same greedy choices.
 /// </summary>
-[Collection(TinyModelCollection.Name)]
+[Collection(SharedTinyModel.Name)]
 public sealed class ModelKernelsTests(TinyModelFixture fixture)
 {
     private const int DecodeSteps = 12;

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Mixtral.Model.Tests.Reference;
 
 /// <summary>One full forward pass per reference prompt, compared with transformers' own numbers.</summary>
-[Collection(TinyModelCollection.Name)]
+[Collection(SharedTinyModel.Name)]
 public sealed class ForwardMatchesHuggingFaceTests(TinyModelFixture fixture)
 {
     public static TheoryData<int> PromptIndices => [0, 1, 2, 3];

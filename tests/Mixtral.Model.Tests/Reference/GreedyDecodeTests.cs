@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Mixtral.Model.Tests.Reference;
 
 /// <summary>Greedy generation with the KV cache, alone and batched, against HF's generate(); and cache vs no cache.</summary>
-[Collection(TinyModelCollection.Name)]
+[Collection(SharedTinyModel.Name)]
 public sealed class GreedyDecodeTests(TinyModelFixture fixture)
 {
     private const int NewTokens = 24;
@@ -77,7 +77,7 @@ public sealed class GreedyDecodeTests(TinyModelFixture fixture)
     }
 
     /// <summary>Argmax decoding over a batch of sequences, every step one TokenBatch.</summary>
-    private async Task<List<int[]>> GreedyAsync(IReadOnlyList<int[]> prompts, int newTokens)
+    private async Task<List<int[]>> GreedyAsync(int[][] prompts, int newTokens)
     {
         var caches = prompts.Select(_ => fixture.Model.NewCache()).ToArray();
         var outputs = prompts.Select(_ => new List<int>()).ToList();
@@ -90,7 +90,7 @@ public sealed class GreedyDecodeTests(TinyModelFixture fixture)
                 using var logits = await fixture.Model.ForwardAsync(batch); // [B, V]
                 using var argmax = logits.argmax(-1);
                 var tokens = argmax.data<long>().ToArray();
-                for (int i = 0; i < prompts.Count; i++)
+                for (int i = 0; i < prompts.Length; i++)
                 {
                     outputs[i].Add((int)tokens[i]);
                     next[i] = [(int)tokens[i]];

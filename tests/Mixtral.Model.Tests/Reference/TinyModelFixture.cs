@@ -28,7 +28,7 @@ public sealed class TinyModelFixture : IDisposable
 }
 
 [CollectionDefinition(Name)]
-public sealed class TinyModelCollection : ICollectionFixture<TinyModelFixture>
+public sealed class SharedTinyModel : ICollectionFixture<TinyModelFixture>
 {
     public const string Name = "tiny model";
 }

@@ -9,7 +9,7 @@ namespace Mixtral.Tokenization.Tests.ChatTemplates;
 /// Hugging Face's own JavaScript Jinja (<c>@huggingface/jinja</c>, what transformers.js renders chat templates
 /// with; it applies trim_blocks and lstrip_blocks like transformers) as an independent oracle. Installed once with
 /// npm into a folder under the system temp directory, never into the repository; MIXTRAL_JINJA_ORACLE_DIR names
-/// another folder. When Node.js or the npm registry is not there, <see cref="Unavailable"/> says why and the tests skip.
+/// another folder. When Node.js or the npm registry is not there, <see cref="Unavailable"/> says why and the tests fail saying so.
 /// </summary>
 internal static class HuggingFaceJinjaOracle
 {

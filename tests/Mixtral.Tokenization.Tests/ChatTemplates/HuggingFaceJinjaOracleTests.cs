@@ -51,16 +51,17 @@ public sealed class HuggingFaceJinjaOracleTests
         [new("user", "Hi"), new("tool", "42")],
     ];
 
-    [SkippableFact]
+    [Fact]
     public void The_system_message_template_renders_as_huggingface_jinja_does() => AssertSameAsOracle(SystemMessageTemplate);
 
-    [SkippableFact]
+    [Fact]
     public void The_fixture_model_template_renders_as_huggingface_jinja_does() =>
         AssertSameAsOracle(ChatTemplate.Load(FixturePaths.TinyMixtral).Source);
 
     private static void AssertSameAsOracle(string source)
     {
-        Skip.If(HuggingFaceJinjaOracle.Unavailable is not null, HuggingFaceJinjaOracle.Unavailable);
+        // The oracle is part of the suite (scripts/setup.sh installs Node.js): without it the test fails, never skips.
+        Assert.True(HuggingFaceJinjaOracle.Unavailable is null, HuggingFaceJinjaOracle.Unavailable);
         var template = new ChatTemplate(source, "<s>", "</s>");
         IReadOnlyList<(string? Rendered, string? Error)> expected = HuggingFaceJinjaOracle.Render(source, Conversations, "<s>", "</s>");
         for (int i = 0; i < Conversations.Count; i++)
