@@ -78,10 +78,9 @@ public sealed class InferenceEngine : IAsyncDisposable
     {
         request.Sampling.Validate();
         if (request.PromptIds.Count == 0) throw new ArgumentException("the prompt is empty: at least one token (e.g. BOS) is needed");
-        int total = request.PromptIds.Count + request.Sampling.MaxNewTokens;
+        long total = (long)request.PromptIds.Count + request.Sampling.MaxNewTokens; // long: max_new_tokens may be int.MaxValue
         if (total > _model.Config.MaxPositionEmbeddings)
-            throw new ArgumentException(
-                $"prompt ({request.PromptIds.Count} tokens) + max_new_tokens ({request.Sampling.MaxNewTokens}) = {total} exceeds the model's context of {_model.Config.MaxPositionEmbeddings} tokens");
+            throw new ContextLengthExceededException(request.PromptIds.Count, request.Sampling.MaxNewTokens, _model.Config.MaxPositionEmbeddings);
         foreach (int id in request.PromptIds)
             if (id < 0 || id >= _model.Config.VocabSize)
                 throw new ArgumentException($"prompt token id {id} is outside the vocabulary (0..{_model.Config.VocabSize - 1})");
