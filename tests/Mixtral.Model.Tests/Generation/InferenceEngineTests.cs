@@ -86,7 +86,7 @@ public sealed class InferenceEngineTests(TinyModelFixture fixture)
     public async Task Bad_requests_are_refused_with_a_message(int[] prompt, int tokens, string message)
     {
         await using var engine = new InferenceEngine(fixture.Model);
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => engine.GenerateToEndAsync(Greedy(prompt, tokens)));
+        var e = await Assert.ThrowsAnyAsync<ArgumentException>(() => engine.GenerateToEndAsync(Greedy(prompt, tokens)));
         Assert.Contains(message, e.Message);
     }
 
