@@ -108,6 +108,25 @@ public sealed class Float32WireTests(Float32WireCluster fixture, ITestOutputHelp
     protected override float LogitTolerance => 1e-5f;
     protected override float GreedyNoise => 0f;
     protected override double RouterFlipsAllowed => 0;
+
+    /// <summary>f32 is the default wire: what a request gets must not depend on what else shares its steps.</summary>
+    [Fact]
+    public async Task Sixteen_concurrent_identical_greedy_requests_each_equal_the_request_alone()
+    {
+        var request = new GenerateRequest { PromptIds = Prompts[1].Ids, MaxNewTokens = 24 };
+        int[] alone = await TokensAsync(request);
+        Assert.Equal(Prompts[1].Greedy[..24], alone);
+        var together = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => TokensAsync(request)));
+        Assert.All(together, tokens => Assert.Equal(alone, tokens));
+    }
+
+    private async Task<int[]> TokensAsync(GenerateRequest request)
+    {
+        int[]? tokens = null;
+        await foreach (var e in Coordinator.GenerateAsync(request))
+            if (e.Summary is not null) tokens = e.Summary.GeneratedIds;
+        return tokens ?? throw new InvalidOperationException("the stream ended without a summary");
+    }
 }
 
 /// <summary>f16 keeps 10 mantissa bits (bf16: 7): the lossy wire that still reproduces every greedy token here.</summary>
