@@ -22,11 +22,11 @@ public sealed record ClusterResult(
 public static class ClusterCheck
 {
     public static async Task<ClusterResult> RunAsync(string fixtureFolder, string coordinatorDevice, string expertDevice, string dtype,
-        WireDType wire, string workFolder, int basePort, Action<string>? progress = null)
+        WireDType wire, string workFolder, IReadOnlyList<int> ports, Action<string>? progress = null)
     {
         using var fixture = new GoldenFixture(fixtureFolder);
         var clock = Stopwatch.StartNew();
-        await using var pair = await LoopbackPair.StartAsync(fixtureFolder, coordinatorDevice, expertDevice, dtype, wire, workFolder, basePort);
+        await using var pair = await LoopbackPair.StartAsync(fixtureFolder, coordinatorDevice, expertDevice, dtype, wire, workFolder, ports);
         double startSeconds = clock.Elapsed.TotalSeconds;
         progress?.Invoke($"cluster: coordinator on {coordinatorDevice}, {pair.Plan.ExpertsOn(LoopbackPair.ExpertNode).Count()} experts on {expertDevice}, up in {startSeconds:F1} s");
         clock.Restart();

@@ -32,21 +32,23 @@ public sealed class LoopbackPair : IAsyncDisposable
     public PlacementPlan Plan { get; }
     public IServiceProvider CoordinatorServices => _hosts[0].Services;
 
-    /// <summary>Starts the coordinator (shared weights on <paramref name="coordinatorDevice"/>), then the node holding every expert (on <paramref name="expertDevice"/>).</summary>
+    /// <summary>Starts the coordinator (shared weights on <paramref name="coordinatorDevice"/>), then the node holding every expert
+    /// (on <paramref name="expertDevice"/>). <paramref name="ports"/>: the coordinator's silo and gateway ports, then the expert node's.</summary>
     public static async Task<LoopbackPair> StartAsync(string model, string coordinatorDevice, string expertDevice, string dtype,
-        WireDType wire, string workFolder, int basePort)
+        WireDType wire, string workFolder, IReadOnlyList<int> ports)
     {
+        if (ports.Count != 4) throw new ArgumentException("four ports: coordinator silo and gateway, expert node silo and gateway", nameof(ports));
         var config = MixtralConfig.Load(Path.Combine(model, "config.json"));
         var plan = new RoundRobinStrategy().Place(config, [new NodeCapacity(Coordinator, NodeRole.Coordinator), new NodeCapacity(ExpertNode, NodeRole.Experts)]);
         Directory.CreateDirectory(workFolder);
         string planPath = Path.Combine(workFolder, "plan.json");
         await File.WriteAllTextAsync(planPath, plan.ToJson());
 
-        var primary = new IPEndPoint(IPAddress.Loopback, basePort);
+        var primary = new IPEndPoint(IPAddress.Loopback, ports[0]);
         var hosts = new List<IHost>();
         try
         {
-            foreach (var (name, device, silo, gateway) in new[] { (Coordinator, coordinatorDevice, basePort, basePort + 1), (ExpertNode, expertDevice, basePort + 2, basePort + 3) })
+            foreach (var (name, device, silo, gateway) in new[] { (Coordinator, coordinatorDevice, ports[0], ports[1]), (ExpertNode, expertDevice, ports[2], ports[3]) })
             {
                 var options = new NodeOptions
                 {

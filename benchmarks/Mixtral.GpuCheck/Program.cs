@@ -19,7 +19,6 @@ try
     }
     string device = a.Text("--device", "cpu");
     string fixture = a.Text("--fixture", "");
-    NativeTorch.Initialise(device);
     var outcome = await CheckSteps.RunAsync(a, device, fixture, out_, Progress);
     Console.WriteLine(outcome.Passed switch { true => $"{a.Step}: PASSED", false => $"{a.Step}: FAILED", null => $"{a.Step}: done" });
     return outcome.Passed == false ? 1 : 0;
@@ -46,6 +45,7 @@ namespace Mixtral.GpuCheck
             StepOutcome outcome;
             try
             {
+                NativeTorch.Initialise(device); // inside: a LibTorch that does not load is this step's reported error
                 outcome = a.Step switch
                 {
                     "info" => Info(a),
@@ -110,7 +110,7 @@ namespace Mixtral.GpuCheck
             int port = a.Int("--base-port", 21111);
             a.RejectUnknown();
             RequireFixture(fixture);
-            var result = await ClusterCheck.RunAsync(fixture, coordinator, device, dtype, wire, Path.Combine(outFolder, "cluster-work"), port, progress);
+            var result = await ClusterCheck.RunAsync(fixture, coordinator, device, dtype, wire, Path.Combine(outFolder, "cluster-work"), [port, port + 1, port + 2, port + 3], progress);
             return new StepOutcome("cluster", true, result.Passed, null, 0, result, CheckMarkdown.Cluster(result));
         }
 
