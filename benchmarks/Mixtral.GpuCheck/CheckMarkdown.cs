@@ -48,13 +48,15 @@ public static class CheckMarkdown
         s.Append(Inv, $"({r.Experts * r.ExpertBytes / 1e9:F2} GB). Ceilings measured in this run on {r.Device}: device copy {c.CopyGBps:F0} GB/s (read + write), ");
         s.Append(Inv, $"reduction {c.ReduceGBps:F0} GB/s (read) over {c.BufferBytes >> 20} MiB; {c.MatmulDType} {c.MatmulSize}³ matmul {c.MatmulTflops:F1} TFLOP/s. ");
         s.Append(Inv, $"Floor = max(weight bytes / {c.FloorGBps:F0} GB/s, FLOPs / matmul rate).\n\n");
-        s.Append("| rows | node's Forward µs | floor µs | of floor | weight GB/s | TFLOP/s | synced latency µs | W1 alone µs | W2 alone µs | silu·mul µs | fused W1/W3 µs (of floor) |\n");
-        s.Append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        s.Append("| rows | node's Forward µs | floor µs | of floor | weight GB/s | TFLOP/s | synced latency µs | W1 alone µs | W2 alone µs | silu·mul µs | 2·W1 + W2 + silu·mul µs | fused W1/W3 µs (of floor) |\n");
+        s.Append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         foreach (var b in r.Batches)
             s.Append(Inv, $"| {b.Rows} | {b.Seconds * 1e6:F1} | {b.FloorSeconds * 1e6:F1} | {b.FractionOfFloor:P0} | {b.WeightGBps:F0} | {b.Tflops:F2} | ")
-             .Append(Inv, $"{b.LatencySeconds * 1e6:F1} | {b.W1Seconds * 1e6:F1} | {b.W2Seconds * 1e6:F1} | {b.ActivationSeconds * 1e6:F1} | {b.FusedSeconds * 1e6:F1} ({b.FusedFractionOfFloor:P0}) |\n");
+             .Append(Inv, $"{b.LatencySeconds * 1e6:F1} | {b.W1Seconds * 1e6:F1} | {b.W2Seconds * 1e6:F1} | {b.ActivationSeconds * 1e6:F1} | {(2 * b.W1Seconds + b.W2Seconds + b.ActivationSeconds) * 1e6:F1} | {b.FusedSeconds * 1e6:F1} ({b.FusedFractionOfFloor:P0}) |\n");
         s.Append("\nWhere the time goes: the node's Forward is two W1-shaped products (W1, W3), one W2 product and the activation; ");
-        s.Append("compare 2 × W1 + W2 + silu·mul with the whole, and the synced latency (one call, waited for) with the queued figure (launch overhead).\n");
+        s.Append("the sum of the parts timed alone next to the whole shows what the products themselves cost and what is left (launches, the ");
+        s.Append("multiply, allocation); the synced latency (one call, waited for) against the queued figure shows the host's launch overhead; ");
+        s.Append("the fused variant shows what one [2I, D] product instead of two [I, D] ones would gain.\n");
         return s.ToString();
     }
 
