@@ -46,7 +46,7 @@ public static class CheckMarkdown
         var s = new StringBuilder("## One expert's SwiGLU FFN against the floor\n\n");
         s.Append(Inv, $"Shape D={r.Hidden}, I={r.Intermediate}, {r.DType}: {r.ExpertBytes / 1e6:F1} MB of weights per expert, rotating over {r.Experts} experts ");
         s.Append(Inv, $"({r.Experts * r.ExpertBytes / 1e9:F2} GB). Ceilings measured in this run on {r.Device}: device copy {c.CopyGBps:F0} GB/s (read + write), ");
-        s.Append(Inv, $"reduction {c.ReduceGBps:F0} GB/s (read) over {c.BufferBytes >> 20} MiB; {c.MatmulDType} {c.MatmulSize}³ matmul {c.MatmulTflops:F1} TFLOP/s. ");
+        s.Append(Inv, $"reduction {c.ReduceGBps:F0} GB/s (read) over {c.BufferBytes >> 20} MiB; {c.MatmulDType} {c.MatmulSize}³ matmul {c.MatmulTflops:F2} TFLOP/s. ");
         s.Append(Inv, $"Floor = max(weight bytes / {c.FloorGBps:F0} GB/s, FLOPs / matmul rate).\n\n");
         s.Append("| rows | node's Forward µs | floor µs | of floor | weight GB/s | TFLOP/s | synced latency µs | W1 alone µs | W2 alone µs | silu·mul µs | 2·W1 + W2 + silu·mul µs | fused W1/W3 µs (of floor) |\n");
         s.Append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");

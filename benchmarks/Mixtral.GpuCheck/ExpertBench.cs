@@ -35,7 +35,7 @@ public static class ExpertBench
         var dtype = ModelOptions.ParseDType(o.DType);
         using var _ = torch.inference_mode();
         var ceilings = DeviceCeilings.Measure(device, o.BandwidthBytes, o.MatmulSize, dtype, o.Samples);
-        progress?.Invoke($"expert bench {o.Device}: copy {ceilings.CopyGBps:F0} GB/s, reduce {ceilings.ReduceGBps:F0} GB/s, {dtype} matmul {ceilings.MatmulTflops:F1} TFLOP/s");
+        progress?.Invoke($"expert bench {o.Device}: copy {ceilings.CopyGBps:F0} GB/s, reduce {ceilings.ReduceGBps:F0} GB/s, {dtype} matmul {ceilings.MatmulTflops:F2} TFLOP/s");
 
         var experts = new ExpertWeights[o.Experts];
         var fused = new Tensor[o.Experts]; // [2I, D]: W1 over W3

@@ -26,7 +26,7 @@ rm -rf "$BUILD/app"
 # its generated serializers by reflection. Reflection-based System.Text.Json stays on (the report and plans use it).
 dotnet publish benchmarks/Mixtral.GpuCheck/Mixtral.GpuCheck.csproj -c Release -r linux-x64 --self-contained \
   --artifacts-path "$BUILD/artifacts" -o "$BUILD/app" -nologo -v:q \
-  -p:ExternalLibTorch=true -p:PublishTrimmed=true -p:TrimMode=partial -p:SuppressTrimAnalysisWarnings=true \
+  -p:TorchBackend=external -p:PublishTrimmed=true -p:TrimMode=partial -p:SuppressTrimAnalysisWarnings=true \
   -p:TreatWarningsAsErrors=false -p:JsonSerializerIsReflectionEnabledByDefault=true -p:DebugType=none
 APP=$BUILD/app
 [ -f "$APP/libLibTorchSharp.so" ] || { echo "error: libLibTorchSharp.so missing from the publish" >&2; exit 1; }
