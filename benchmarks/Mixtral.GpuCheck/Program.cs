@@ -90,7 +90,7 @@ namespace Mixtral.GpuCheck
             var options = new ExpertBenchOptions(device,
                 a.Int("--hidden", 4096), a.Int("--intermediate", 14336), a.Text("--dtype", "bf16"), a.Int("--experts", 8),
                 a.Ints("--batches", "1,8,32,128"), (long)a.Int("--bandwidth-mb", cuda ? 4096 : 512) << 20, a.Int("--matmul-size", cuda ? 8192 : 1024),
-                a.Int("--samples", 7), a.Int("--calls", cuda ? 4 : 1));
+                a.Int("--samples", cuda ? 11 : 7), a.Int("--calls", cuda ? 4 : 1));
             a.RejectUnknown();
             var result = ExpertBench.Run(options, progress);
             return new StepOutcome("expert", true, null, null, 0, result, CheckMarkdown.Expert(result));
