@@ -18,7 +18,7 @@ info = {
     "cuda": torch.version.cuda,
     "cxx11_abi": bool(torch._C._GLIBCXX_USE_CXX11_ABI),
     "lib": lib,
-    "lib_files": sorted(f for f in os.listdir(lib) if ".so" in f),
+    "lib_files": " ".join(sorted(f for f in os.listdir(lib) if ".so" in f)),
     "cuda_available": torch.cuda.is_available(),
 }
 if torch.cuda.is_available():
