@@ -30,7 +30,7 @@ public static class CheckMarkdown
         foreach (var r in results)
         {
             string verdict = r.Passed switch { true => "**pass**", false => "**FAIL**", null => "drift (no criterion)" };
-            s.Append(Inv, $"| {r.Device} | {r.DType} | {verdict} | {r.MaxLogitDiff:E2} | {r.RoutingMismatches}/{r.RoutingSlots} | ");
+            s.Append(Inv, $"| {r.Device}{(r.CpuKernels || r.Device != "cpu" ? "" : " (LibTorch only, as on a GPU)")} | {r.DType} | {verdict} | {r.MaxLogitDiff:E2} | {r.RoutingMismatches}/{r.RoutingSlots} | ");
             s.Append(Inv, $"{r.Prompts.Max(p => p.MaxRouterWeightDiff):E2} | {r.GreedyMatched}/{r.GreedyTotal} | {r.LoadSeconds:F1} | {r.CheckSeconds:F1} |\n");
         }
         s.Append("\nPer prompt (max |logit − HF|, greedy tokens equal before the first difference):\n\n");

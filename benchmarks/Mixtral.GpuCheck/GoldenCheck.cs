@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Mixtral.Model.Checkpoint;
 using Mixtral.Model.Config;
 using Mixtral.Model.Inference;
+using Mixtral.Model.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +15,7 @@ public sealed record PromptComparison(
 
 /// <summary>The golden check in one dtype on one device. <see cref="Passed"/> is null where no criterion is set (bf16: the drift is stated).</summary>
 public sealed record GoldenResult(
-    string Device, string DType, bool? Passed, double MaxLogitDiff, int RoutingMismatches, int RoutingSlots,
+    string Device, string DType, bool CpuKernels, bool? Passed, double MaxLogitDiff, int RoutingMismatches, int RoutingSlots,
     int GreedyMatched, int GreedyTotal, double LoadSeconds, double CheckSeconds, PromptComparison[] Prompts);
 
 /// <summary>
@@ -28,8 +29,11 @@ public static class GoldenCheck
     /// <summary>The test suite's tolerance (tests/Mixtral.Model.Tests/Reference/Tolerances.cs): HF float32 vs ours.</summary>
     public const double LogitTolerance = 5e-4;
 
-    public static async Task<GoldenResult> RunAsync(string fixtureFolder, string device, string dtype, Action<string>? progress = null)
+    /// <param name="cpuKernels">false: LibTorch alone even where the project's CPU kernels apply, i.e. the path a GPU takes
+    /// (<see cref="CpuKernels.Suspend"/> holds for this async flow).</param>
+    public static async Task<GoldenResult> RunAsync(string fixtureFolder, string device, string dtype, Action<string>? progress = null, bool cpuKernels = true)
     {
+        using var libTorchOnly = cpuKernels ? null : CpuKernels.Suspend();
         var options = new ModelOptions { Device = ModelOptions.ParseDevice(device), DType = ModelOptions.ParseDType(dtype) };
         using var fixture = new GoldenFixture(fixtureFolder);
         var config = MixtralConfig.Load(Path.Combine(fixtureFolder, "config.json"));
@@ -45,7 +49,7 @@ public static class GoldenCheck
             foreach (var prompt in fixture.Prompts)
             {
                 prompts.Add(await CompareAsync(model, fixture, prompt));
-                progress?.Invoke($"golden {device} {dtype}: prompt {prompt.Index}: max |logit diff| {prompts[^1].MaxLogitDiff:E2}, " +
+                progress?.Invoke($"golden {device} {dtype}{(cpuKernels ? "" : " (LibTorch only)")}: prompt {prompt.Index}: max |logit diff| {prompts[^1].MaxLogitDiff:E2}, " +
                     $"routing {prompts[^1].RoutingMismatches}/{prompts[^1].RoutingSlots} differ, greedy {prompts[^1].GreedyMatched}/{prompts[^1].GreedyTotal}");
             }
             double maxDiff = prompts.Max(p => p.MaxLogitDiff);
@@ -54,7 +58,7 @@ public static class GoldenCheck
             bool? passed = options.DType == ScalarType.Float32
                 ? maxDiff <= LogitTolerance && routing == 0 && matched == total
                 : null;
-            return new GoldenResult(device, dtype, passed, maxDiff, routing, slots, matched, total, loadSeconds, clock.Elapsed.TotalSeconds, [.. prompts]);
+            return new GoldenResult(device, dtype, cpuKernels, passed, maxDiff, routing, slots, matched, total, loadSeconds, clock.Elapsed.TotalSeconds, [.. prompts]);
         }
     }
 

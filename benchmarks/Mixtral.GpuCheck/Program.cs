@@ -76,10 +76,16 @@ namespace Mixtral.GpuCheck
         private static async Task<StepOutcome> GoldenAsync(CheckArguments a, string device, string fixture, Action<string> progress)
         {
             var dtypes = a.List("--dtypes", "f32,bf16");
+            bool cpuKernels = a.Text("--cpu-kernels", "on") switch
+            {
+                "on" => true,
+                "off" => false,
+                var v => throw new ArgumentException($"--cpu-kernels: \"{v}\" is not on or off"),
+            };
             a.RejectUnknown();
             RequireFixture(fixture);
             var results = new List<GoldenResult>();
-            foreach (string dtype in dtypes) results.Add(await GoldenCheck.RunAsync(fixture, device, dtype, progress));
+            foreach (string dtype in dtypes) results.Add(await GoldenCheck.RunAsync(fixture, device, dtype, progress, cpuKernels));
             bool? passed = results.Any(r => r.Passed == false) ? false : results.Any(r => r.Passed == true) ? true : null;
             return new StepOutcome("golden", true, passed, null, 0, results, CheckMarkdown.Golden(results));
         }

@@ -11,6 +11,7 @@
 #                       a copy of the libtorch-cpu NuGet package's native folder)
 #   GPU_CHECK_BUDGET    seconds for the whole run (default 420); each step gets its own limit within what is left
 #   EXPERT_ARGS         extra flags for the expert step (the CPU rehearsal shrinks it)
+#   GOLDEN_ARGS         extra flags for the golden step (the CPU rehearsal passes --cpu-kernels off: the GPU's path)
 #   GPU_CHECK_STEPS     steps to run (default "info golden expert cluster")
 set -uo pipefail
 START=$(date +%s)
@@ -81,7 +82,7 @@ run_step() { # name limit args...
 for step in $STEPS; do
   case $step in
     info)    run_step info 60 --device "$DEVICE" ;;
-    golden)  run_step golden 150 --device "$DEVICE" --fixture "$FIXTURE" --dtypes f32,bf16 ;;
+    golden)  run_step golden 150 --device "$DEVICE" --fixture "$FIXTURE" --dtypes f32,bf16 ${GOLDEN_ARGS:-} ;;
     expert)  run_step expert 180 --device "$DEVICE" ${EXPERT_ARGS:-} ;;
     cluster) run_step cluster 120 --device "$DEVICE" --fixture "$FIXTURE" --coordinator-device cpu ;;
     *) say "unknown step $step" ;;

@@ -38,5 +38,7 @@ for _name in ["libc10.so", "libtorch_cpu.so", "libtorch.so"]:
 PY
 export PYTHONPATH=$STANDIN${PYTHONPATH:+:$PYTHONPATH}
 export OUT=${OUT:-$REPO/.artifacts/gpu-check-rehearsal}
+# The golden step on LibTorch alone (no CPU kernels): the code path a GPU takes.
+export GOLDEN_ARGS=${GOLDEN_ARGS:---cpu-kernels off}
 # The expert step at the real width in f32 with 2 experts: real dimensions, a CPU-sized number of calls.
-GPU_CHECK_DEVICE=cpu EXPERT_ARGS=${EXPERT_ARGS:---dtype f32 --experts 2 --samples 3 --calls 1} exec "$REPO/deploy/gpu/gpu-check.sh"
+GPU_CHECK_DEVICE=cpu EXPERT_ARGS=${EXPERT_ARGS:---dtype f32 --experts 2 --samples 1 --calls 1} exec "$REPO/deploy/gpu/gpu-check.sh"

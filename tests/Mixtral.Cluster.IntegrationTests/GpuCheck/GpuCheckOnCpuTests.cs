@@ -35,6 +35,18 @@ public sealed class GpuCheckOnCpuTests : IDisposable
     }
 
     [Fact]
+    public async Task Golden_check_on_libtorch_alone_the_path_a_gpu_takes_passes_in_f32()
+    {
+        var result = await GoldenCheck.RunAsync(FixturePaths.TinyMixtral, "cpu", "f32", cpuKernels: false);
+
+        Assert.False(result.CpuKernels);
+        Assert.True(result.MaxLogitDiff <= GoldenCheck.LogitTolerance, $"max |logit - HF| = {result.MaxLogitDiff:E2}");
+        Assert.Equal(0, result.RoutingMismatches);
+        Assert.Equal(result.GreedyTotal, result.GreedyMatched);
+        Assert.True(result.Passed);
+    }
+
+    [Fact]
     public async Task Two_nodes_on_loopback_without_redis_generate_hugging_face_greedy_tokens()
     {
         int[] ports = [FreePort.Next(), FreePort.Next(), FreePort.Next(), FreePort.Next()];
