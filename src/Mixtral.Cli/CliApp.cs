@@ -19,6 +19,7 @@ public static class CliApp
     {
         GenerateCommand.Create(),
         TraceCommand.Create(),
+        TraceRoutingCommand.Create(),
         TokenizeCommand.Create(),
         DetokenizeCommand.Create(),
         SynthCommand.Create(),
