@@ -76,7 +76,7 @@ public sealed record RoutingStatistics(
     public void RequireShape(ModelIdentity model, string source)
     {
         if (Layers != model.NumHiddenLayers || Experts != model.NumLocalExperts)
-            throw new FormatException(
+            throw new PlacementPlanException(
                 $"{source}: statistics are for {Layers} layers × {Experts} experts, the model has {model.NumHiddenLayers} × {model.NumLocalExperts}");
     }
 
