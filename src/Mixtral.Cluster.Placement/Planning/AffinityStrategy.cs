@@ -45,7 +45,7 @@ public sealed class AffinityStrategy : IPlanStrategy
             double cap = LptMaximum(loads[l], hosts.Count) * (1 + Slack);
             var layerLoad = new double[hosts.Count];
             int[] hostOfExpert = Enumerable.Repeat(-1, model.Experts).ToArray();
-            foreach (int e in Enumerable.Range(0, model.Experts).OrderByDescending(e => loads[l][e]).ThenBy(e => e))
+            foreach (int e in _acrossLayers ? Enumerable.Range(0, model.Experts).OrderByDescending(e => loads[l][e]).ThenBy(e => e) : PairOrder(stats, l, loads[l], cap))
             {
                 double load = loads[l][e];
                 int best = -1;
@@ -72,20 +72,60 @@ public sealed class AffinityStrategy : IPlanStrategy
         return plan.Build();
     }
 
+    /// <summary>
+    /// Tokens that chose the expert together with the host's experts, beyond what independent choices would give
+    /// (hot experts co-occur with everything; only the excess is affinity).
+    /// </summary>
     private double Affinity(RoutingStatistics stats, int layer, int expert, int host, int[] previousLayerHosts, int[] thisLayerHosts)
     {
-        long together = 0;
+        double excess = 0, tokens = Math.Max(1, stats.Tokens);
         if (_acrossLayers)
         {
             for (int i = 0; i < previousLayerHosts.Length; i++)
-                if (previousLayerHosts[i] == host) together += stats.NextLayer[layer - 1][i][expert];
+                if (previousLayerHosts[i] == host)
+                    excess += stats.NextLayer[layer - 1][i][expert] - stats.Load[layer - 1][i] * (double)stats.Load[layer][expert] / tokens;
         }
         else
         {
             for (int j = 0; j < thisLayerHosts.Length; j++)
-                if (thisLayerHosts[j] == host) together += stats.Pairs[layer][expert][j];
+                if (thisLayerHosts[j] == host) excess += PairExcess(stats, layer, expert, j);
         }
-        return together;
+        return Math.Max(0, excess);
+    }
+
+    private static double PairExcess(RoutingStatistics stats, int layer, int i, int j)
+    {
+        // Independent top-k: P(i and j) ≈ P(i)·P(j)·(k−1)/k, which keeps Σ_j pairs(i, j) = (k−1)·load(i).
+        double k = stats.ExpertsPerToken, tokens = Math.Max(1, stats.Tokens);
+        return stats.Pairs[layer][i][j] - stats.Load[layer][i] * (double)stats.Load[layer][j] / tokens * (k - 1) / k;
+    }
+
+    /// <summary>
+    /// For pair affinity the greedy must see partners together (placed one by one, an expert would settle next to
+    /// anything it co-occurs with by chance before its real partner comes): experts are first merged into groups by
+    /// descending pair excess (while a group's load stays within the cap), then visited group by group, heaviest first.
+    /// </summary>
+    private static IEnumerable<int> PairOrder(RoutingStatistics stats, int layer, double[] loads, double cap)
+    {
+        int experts = loads.Length;
+        int[] group = Enumerable.Range(0, experts).ToArray();
+        var pairs = from i in Enumerable.Range(0, experts)
+                    from j in Enumerable.Range(i + 1, experts - i - 1)
+                    let excess = PairExcess(stats, layer, i, j)
+                    where excess > 0
+                    orderby excess descending, i, j
+                    select (i, j);
+        foreach (var (i, j) in pairs)
+        {
+            int gi = group[i], gj = group[j];
+            if (gi == gj) continue;
+            double merged = Enumerable.Range(0, experts).Where(e => group[e] == gi || group[e] == gj).Sum(e => loads[e]);
+            if (merged > cap + 1e-12) continue;
+            for (int e = 0; e < experts; e++) if (group[e] == gj) group[e] = gi;
+        }
+        return Enumerable.Range(0, experts).GroupBy(e => group[e])
+            .OrderByDescending(g => g.Sum(e => loads[e])).ThenBy(g => g.Key)
+            .SelectMany(g => g.OrderByDescending(e => loads[e]).ThenBy(e => e));
     }
 
     /// <summary>The layer's maximum host load under plain longest-processing-time packing (no memory limits).</summary>

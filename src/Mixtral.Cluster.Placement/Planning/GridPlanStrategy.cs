@@ -12,8 +12,16 @@ internal sealed class GridPlanStrategy(IPlacementStrategy inner, string descript
     public PlacementPlan Place(PlacementRequest request)
     {
         var plan = inner.Place(request.Model.Identity, request.Model.Layers, request.Model.Experts, request.Nodes);
-        // Budgets are checked by the same rule as the load-aware strategies.
-        _ = ExpertHosts.From(request with { NodeSpeeds = null }, Name);
+        // A fixed rule cannot move experts to where there is room: say so instead of returning a plan that does not fit.
+        var hosts = ExpertHosts.From(request with { NodeSpeeds = null }, Name);
+        for (int h = 0; h < hosts.Count; h++)
+        {
+            int held = plan.ExpertsOn(hosts.Names[h]).Count();
+            if (held > hosts.Slots[h])
+                throw new PlacementPlanException(
+                    $"{Name} puts {held} experts on node \"{hosts.Names[h]}\", its memory budget holds {hosts.Slots[h]}; " +
+                    "give it more memory or use load-balanced or capacity-weighted, which respect budgets");
+        }
         return plan;
     }
 }

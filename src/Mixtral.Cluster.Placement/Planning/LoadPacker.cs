@@ -15,8 +15,12 @@ internal sealed class LoadPacker(ExpertHosts hosts)
 
     public int SlotsLeft(int host) => _slots[host];
 
-    /// <summary>Places copies (expert, load); returns the host of each, in input order.</summary>
-    public int[] PackLayer(IReadOnlyList<(int Expert, double Load)> copies, int experts)
+    /// <summary>
+    /// Places copies (expert, load); returns the host of each, in input order. With <paramref name="extraCopiesOptional"/>,
+    /// a second or later copy of an expert that no free host can take (every host with room already holds one) gets
+    /// host −1 instead of failing: it is dropped, and its load stays with its siblings.
+    /// </summary>
+    public int[] PackLayer(IReadOnlyList<(int Expert, double Load)> copies, int experts, bool extraCopiesOptional = false)
     {
         var layerLoad = new double[hosts.Count];
         var hostOf = new int[copies.Count];
@@ -29,6 +33,11 @@ internal sealed class LoadPacker(ExpertHosts hosts)
             {
                 if (_slots[h] == 0 || used.Contains((expert, h))) continue;
                 if (best < 0 || Better(h, best, load, layerLoad)) best = h;
+            }
+            if (best < 0 && extraCopiesOptional && used.Any(u => u.Expert == expert))
+            {
+                hostOf[i] = -1;
+                continue;
             }
             if (best < 0)
                 throw new PlacementPlanException($"no host has room for another copy of expert {expert} (all hosts with free memory already hold one)");

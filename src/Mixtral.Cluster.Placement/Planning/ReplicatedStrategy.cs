@@ -34,8 +34,11 @@ public sealed class ReplicatedStrategy : IPlanStrategy
             for (int e = 0; e < model.Experts; e++)
                 for (int c = 0; c < copies[l][e]; c++)
                     items.Add((e, loads[l][e] / copies[l][e]));
-            int[] hostOf = packer.PackLayer(items, model.Experts);
-            double[] share = items.Select(i => i.Load).ToArray();
+            int[] placed = packer.PackLayer(items, model.Experts, extraCopiesOptional: true);
+            // Copies no host could take are dropped; their siblings share the expert's load.
+            items = items.Where((_, i) => placed[i] >= 0).ToList();
+            int[] hostOf = placed.Where(h => h >= 0).ToArray();
+            double[] share = items.Select(i => loads[l][i.Expert] / items.Count(x => x.Expert == i.Expert)).ToArray();
             Even(items, hostOf, share, hosts.Count);
             for (int i = 0; i < items.Count; i++) plan.Add(l, items[i].Expert, hosts.Names[hostOf[i]], share[i]);
         }
