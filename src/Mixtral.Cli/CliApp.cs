@@ -26,6 +26,7 @@ public static class CliApp
         RunCommand.Create(),
         NodeCommand.Create(),
         PlanCommand.Create(),
+        StatsCommand.Create(),
         ClusterCommand.Create(),
     };
 

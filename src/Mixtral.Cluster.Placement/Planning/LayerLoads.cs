@@ -11,7 +11,7 @@ internal static class LayerLoads
         var model = request.Model;
         if (request.Statistics is not { } stats)
         {
-            if (required) throw new PlacementPlanException($"{strategy} needs routing statistics (--stats FILE, from `mixtral trace-routing` + `mixtral stats`)");
+            if (required) throw new PlacementPlanException($"{strategy} needs routing statistics (--stats FILE: a trace from `mixtral trace-routing` or its `mixtral stats --trace` JSON)");
             return Enumerable.Range(0, model.Layers).Select(_ => Enumerable.Repeat(1.0 / model.Experts, model.Experts).ToArray()).ToArray();
         }
         stats.RequireShape(model.Identity, "statistics");

@@ -5,8 +5,8 @@ namespace Mixtral.Cluster.Placement.Planning;
 /// <summary>
 /// Hot-expert replication within a memory budget, with the load split across copies. Three steps:
 /// (1) copies: while the budget (<see cref="PlacementRequest.ReplicaBudgetBytes"/>, and the nodes' memory) allows,
-/// add a copy to the expert with the largest load per copy, measured as a share of its layer — until no copy would
-/// carry more than a node's fair share (1/N of the layer), past which copies only cost memory;
+/// add the copy that lowers some layer's packed maximum the most (a hot expert split in two; also a lukewarm one
+/// whose size makes the layer pack badly) — until no copy lowers any layer's maximum, past which copies only cost memory;
 /// (2) pack every layer's copies (load ÷ copies each) heaviest first onto the least-loaded host, copies of one expert
 /// on distinct hosts; (3) even out: move share from a copy on the most-loaded host to a sibling copy on a lighter
 /// host until no move lowers the layer's maximum. The shares become the plan's per-copy weights.
@@ -51,19 +51,43 @@ public sealed class ReplicatedStrategy : IPlanStrategy
         int[][] copies = loads.Select(l => Enumerable.Repeat(1, l.Length).ToArray()).ToArray();
         long room = hosts.Slots.Sum(s => (long)s) - (long)model.Layers * model.Experts; // huge without budgets
         long extra = Math.Min(room, Math.Max(0, request.ReplicaBudgetBytes) / model.BytesPerExpert);
-        double fair = 1.0 / hosts.Count;
+        double[] layerMax = Enumerable.Range(0, model.Layers).Select(l => LptMaximum(loads[l], copies[l], hosts.Count)).ToArray();
         for (long added = 0; added < extra; added++)
         {
+            // The copy that lowers some layer's packed maximum the most; none left = more copies would only cost memory.
             int bestL = -1, bestE = -1;
-            double best = fair;
+            double bestGain = 1e-9, bestMax = 0;
             for (int l = 0; l < model.Layers; l++)
                 for (int e = 0; e < model.Experts; e++)
-                    if (copies[l][e] < hosts.Count && loads[l][e] / copies[l][e] > best + 1e-12)
-                        (best, bestL, bestE) = (loads[l][e] / copies[l][e], l, e);
+                {
+                    if (copies[l][e] >= hosts.Count) continue;
+                    copies[l][e]++;
+                    double max = LptMaximum(loads[l], copies[l], hosts.Count);
+                    copies[l][e]--;
+                    if (layerMax[l] - max > bestGain) (bestGain, bestL, bestE, bestMax) = (layerMax[l] - max, l, e, max);
+                }
             if (bestL < 0) break;
             copies[bestL][bestE]++;
+            layerMax[bestL] = bestMax;
         }
         return copies;
+    }
+
+    /// <summary>The layer's maximum host load when its copies (load ÷ copies each) are packed heaviest first.</summary>
+    private static double LptMaximum(double[] loads, int[] copies, int hosts)
+    {
+        var items = new List<double>();
+        for (int e = 0; e < loads.Length; e++)
+            for (int c = 0; c < copies[e]; c++) items.Add(loads[e] / copies[e]);
+        items.Sort((a, b) => b.CompareTo(a));
+        var load = new double[hosts];
+        foreach (double x in items)
+        {
+            int h = 0;
+            for (int i = 1; i < hosts; i++) if (load[i] < load[h]) h = i;
+            load[h] += x;
+        }
+        return load.Max();
     }
 
     /// <summary>Moves share between copies of one expert, off the most-loaded host, while that lowers the layer's max.</summary>
