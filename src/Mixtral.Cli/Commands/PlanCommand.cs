@@ -39,7 +39,7 @@ internal static class PlanCommand
 
         var command = new Command("plan", "Place experts on nodes and size each node's memory")
         {
-            model, nodes, strategy, memory, dtype, output, json, stats, replicaBudget, nodeSpeed, nodeMemory,
+            model, nodes, strategy, memory, dtype, output, json, stats, replicaBudget, nodeSpeed, nodeMemory, PlanSimulateCommand.Create(),
         };
         command.SetAction(result =>
         {

@@ -45,7 +45,8 @@ public static class PlacementSimulator
         var rowsPerNode = new double[hosts.Length];
         var rowsPerLayerNode = new double[shape.Layers, hosts.Length];
         var stepTimes = new double[steps];
-        double network = 0, compute = 0, straggler = 0, wire = 0, hops = 0, nodesPerTokenLayer = 0, changes = 0, stepImbalance = 0;
+        double network = 0, compute = 0, straggler = 0, wire = 0, hops = 0, nodesPerTokenLayer = 0, changes = 0, stepImbalance = 0, readImbalance = 0;
+        var reads = new int[hosts.Length];
         var rows = new Dictionary<(int Node, int Expert), int>();
         var tokenNodes = new HashSet<int>[batch];
         var previousNodes = new HashSet<int>[batch];
@@ -85,8 +86,10 @@ public static class PlacementSimulator
                 var nodeNetwork = new double[hosts.Length];
                 var nodeCompute = new double[hosts.Length];
                 long totalOut = 0;
+                Array.Clear(reads);
                 foreach (var ((node, _), n) in rows)
                 {
+                    reads[node]++;
                     var m = nodeModels[node];
                     nodeCompute[node] += shape.BytesPerExpert / m.WeightBytesPerSecond + n * model.FlopsPerExpertRow / m.FlopsPerSecond;
                     if (!cluster.CallsPerNode) nodeCompute[node] += cluster.CallOverheadSeconds;
@@ -117,6 +120,7 @@ public static class PlacementSimulator
                 compute += nodeCompute[critical];
                 double meanRows = nodeRowsThisLayer.Average();
                 stepImbalance += meanRows == 0 ? 1 : nodeRowsThisLayer.Max() / meanRows;
+                readImbalance += reads.Max() / reads.Average();
                 time += layer;
             }
             stepTimes[s] = time;
@@ -142,7 +146,8 @@ public static class PlacementSimulator
             HopsPerToken: hops / tokenCount,
             NodesPerTokenLayer: nodesPerTokenLayer / (tokenCount * (double)shape.Layers),
             NodeChangesPerToken: changes / tokenCount,
-            ExtraCopies: plan.Experts.Sum(a => a.Nodes.Count) - plan.Experts.Count);
+            ExtraCopies: plan.Experts.Sum(a => a.Nodes.Count) - plan.Experts.Count,
+            ReadImbalance: readImbalance / layerSteps);
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];

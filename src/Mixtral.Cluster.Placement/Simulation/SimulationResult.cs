@@ -6,7 +6,9 @@ namespace Mixtral.Cluster.Placement.Simulation;
 /// (a long window); <see cref="StepLayerImbalance"/>: the same per layer of every step (what one fan-out waits for;
 /// noisy at small batches). Hops count messages a token's hidden state takes over the network (a call and its answer
 /// are 2). <see cref="NodeChangesPerToken"/>: layers at which none of a token's nodes is one of the previous layer's
-/// (what a design that forwards tokens node to node would pay as hops).
+/// (what a design that forwards tokens node to node would pay as hops). <see cref="ReadImbalance"/>: per layer of
+/// every step, expert weight reads per node (distinct experts it ran), max/mean: in memory-bound decode this, not
+/// rows, is the load that sets a node's time.
 /// </summary>
 public sealed record SimulationResult(
     string Strategy,
@@ -27,4 +29,5 @@ public sealed record SimulationResult(
     double HopsPerToken,
     double NodesPerTokenLayer,
     double NodeChangesPerToken,
-    int ExtraCopies);
+    int ExtraCopies,
+    double ReadImbalance);
