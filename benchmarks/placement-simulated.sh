@@ -31,5 +31,6 @@ for spec in "mixtral-like 0.6 0.3" "stress 1.0 0.6"; do
   traces+=(--trace "$1=$work/$1.jsonl")
 done
 
-dotnet run --project "$root/benchmarks/Mixtral.PlacementSim" -c Release -- \
-  --config "$root/../shared/fixtures/mixtral-8x7b-config/config.json" "${traces[@]}" --out "$root/benchmarks/results"
+cd "$root"
+dotnet run --project benchmarks/Mixtral.PlacementSim -c Release -- \
+  --config ../shared/fixtures/mixtral-8x7b-config/config.json "${traces[@]}" --out benchmarks/results

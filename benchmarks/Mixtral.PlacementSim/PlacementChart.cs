@@ -29,10 +29,11 @@ internal static class PlacementChart
             [.. results.Select(r => $"{r.Scenario.Trace}\n{r.Scenario.Hardware}\n{r.Scenario.Link.Name} {r.Scenario.DType.ToString().Replace("BFloat16", "bf16", StringComparison.Ordinal).ToLowerInvariant()}\nbatch {r.Scenario.Batch}")]);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.Bottom.TickLabelStyle.FontSize = 9;
-        plot.Axes.Margins(bottom: 0, top: 0.1);
+        double highest = results.Max(r => r.Results.Max(x => x.TokensPerSecond / r.Of("round-robin").TokensPerSecond));
+        plot.Axes.SetLimitsY(0, highest * 1.3); // room above the bars for the legend
         plot.Title("Simulated decode throughput relative to round-robin (Mixtral-8x7B dimensions; not calibrated)");
         plot.YLabel("tokens/s ÷ round-robin's");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Alignment.UpperCenter, Orientation.Horizontal);
         plot.SavePng(path, Math.Max(1400, 95 * results.Count), 700);
     }
 }
