@@ -21,7 +21,8 @@ internal static class PlacementReport
         Line($"- Model dimensions: `{Path.GetRelativePath(Environment.CurrentDirectory, args.Config)}` (32 layers, hidden 4096, intermediate 14336, 8 experts, top-2). One expert: {Bytes(new ModelSizing(Mixtral.Model.Config.MixtralConfig.Load(args.Config), WeightDType.BFloat16).BytesPerExpert)} in bf16, {Bytes(new ModelSizing(Mixtral.Model.Config.MixtralConfig.Load(args.Config), WeightDType.Int8).BytesPerExpert)} in int8 (per-row scales).");
         foreach (var (name, tokens) in traceTokens)
             Line($"- Trace `{name}`: {tokens} routed tokens (`mixtral trace-routing`, see the script for the synth options). First half → routing statistics for the plans; second half replayed (plans are judged on routing they did not see).");
-        Line($"- GPU scenario: 8 nodes, 24 GB each of which 20 GB for weights (4 GB left for KV cache and activations), {results.First(r => r.Scenario.Hardware.Contains("GPU", StringComparison.Ordinal)).Scenario.Node.WeightBytesPerSecond / 1e12:F1} TB/s, {NodeModel.CommodityGpu.FlopsPerSecond / 1e12:F0} TFLOP/s dense bf16 (RTX 4090 class, spec sheet); node n0 is also the coordinator (attention, routers, LM head, KV cache).");
+        Line($"- GPU scenario: 8 nodes, 24 GB each of which 20 GB for weights (4 GB left for KV cache and activations), {NodeModel.CommodityGpu.WeightBytesPerSecond / 1e12:F1} TB/s, {NodeModel.CommodityGpu.FlopsPerSecond / 1e12:F0} TFLOP/s dense bf16 (RTX 4090 class, spec sheet); node n0 is also the coordinator (attention, routers, LM head, KV cache).");
+        Line($"- Variants: the same 8 GPUs at 10 GbE, batch 32 with one call per node (each token sent once to a node, the weighted sum of its experts returned; not how the coordinator calls today); and a heterogeneous cluster of 2 GPUs as above plus 2 at half the bandwidth and FLOPs with 12 GB for weights (int8 experts so the model fits), where `capacity-weighted` gets the nodes' bandwidths as speeds.");
         Line($"- CPU scenario (for contrast): 4 nodes like this project's build machines (40 GB/s, 0.116 TFLOP/s), 48 GB for weights each, 10 GbE.");
         Line($"- Links: {string.Join("; ", results.Select(r => r.Scenario.Link).Distinct().Select(l => l.ToString()))}. Call overhead 50 µs per expert call (assumed).");
         Line($"- `replicated` gets a replica budget of 40 GB summed over the cluster; every strategy respects the 20 GB (GPU) / 48 GB (CPU) per-node weight budgets.");
@@ -32,7 +33,7 @@ internal static class PlacementReport
         Line($"");
         Line($"| trace | network | experts | batch | round-robin tok/s | best strategy | best tok/s | × round-robin | best p50 / p99 ms | replicated tok/s (row max/mean) |");
         Line($"|---|---|---|---|---:|---|---:|---:|---|---|");
-        foreach (var r in results.Where(r => r.Scenario.Hardware.Contains("GPU", StringComparison.Ordinal)))
+        foreach (var r in results.Where(r => r.Scenario.Hardware.StartsWith("8 ×", StringComparison.Ordinal) && !r.Scenario.CallsPerNode))
         {
             var rr = r.Of("round-robin");
             var best = r.Best;
@@ -57,6 +58,12 @@ internal static class PlacementReport
         Line($"- **Decode on GPUs is bound by weight reads, not rows.** A node that runs an expert reads all of its weights whether 1 or 32 rows go through it ({Bytes(new ModelSizing(Mixtral.Model.Config.MixtralConfig.Load(args.Config), WeightDType.BFloat16).BytesPerExpert)} ÷ 1 TB/s ≈ 0.35 ms in bf16; 32 rows add ~0.08 ms of FLOPs). So what sets a layer's time is how many distinct experts the busiest node runs (the *read max/mean* column), not how many rows it serves (*row max/mean*). Copies of a hot expert split its rows but make two nodes read it: on GPUs they cost time unless a node would otherwise idle. Rows start to matter above ~150 rows per expert call (prefill, large batches).");
         Line($"- **On CPU nodes rows matter at batch ≥ ~8**: a row costs 2 FLOPs per weight, and 0.116 TFLOP/s against 40 GB/s makes ~6 rows as expensive as reading the weights once. That is where balancing rows (load-balanced, replicated) pays; see the CPU rows below.");
         Line($"- **The coordinator's link** carries every remote row out and back (2 × 8 KiB per token per expert per layer in bf16 on the wire, ≈ 1 MiB per token over 32 layers). At batch 32 on 10 GbE that alone is ≈ 30 ms per step whatever the plan; only experts on the coordinator's own node avoid it. Grouping calls per node (one call per node carrying each token once, returning the weighted sum) would halve it for tokens whose two experts share a node: that is what `pair-affinity` is for; the simulator models it with `--calls-per-node` (`mixtral plan simulate`).");
+        foreach (var r in results.Where(r => r.Scenario.CallsPerNode))
+        {
+            var pair = r.Of("pair-affinity");
+            var rr = r.Of("round-robin");
+            Line($"  In this run ({r.Scenario.Trace}, {r.Scenario.Label}): pair-affinity sends {pair.WireBytesPerToken / 1024:F0} KB per token against round-robin's {rr.WireBytesPerToken / 1024:F0} KB, and reaches {pair.TokensPerSecond / rr.TokensPerSecond:F2}× its throughput: co-located pairs also put two weight reads on one node (read max/mean {pair.ReadImbalance:F2} vs {rr.ReadImbalance:F2}).");
+        }
         Line($"- **Inter-layer affinity** (`layer-affinity`) lowers *node changes per token* (what a design that forwards tokens node to node would pay as hops); in this coordinator-centric design every token returns home after each layer, so it saves no hop today.");
         Line($"");
         Line($"## Every scenario");

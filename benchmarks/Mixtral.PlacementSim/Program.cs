@@ -15,6 +15,7 @@ var config = MixtralConfig.Load(args_.Config);
 var traces = args_.Traces.ToDictionary(t => t.Name, t => RoutingTokens.Group(RoutingTraceFile.Load(t.Path), t.Path));
 var commodity = NodeModel.CommodityGpu;
 var cpu = new NodeModel(40e9, 0.116e12); // this project's 2-core build machines: ~40 GB/s read, ~116 GFLOP/s (ENVIRONMENT.md)
+var halfSpeed = new NodeModel(0.5e12, 75e12); // an older or smaller GPU: half the bandwidth and FLOPs
 
 var scenarios = new List<Scenario>();
 foreach (string trace in traces.Keys)
@@ -22,9 +23,15 @@ foreach (string trace in traces.Keys)
     foreach (string net in new[] { "10gbe", "25gbe" })
         foreach (var dtype in new[] { WeightDType.BFloat16, WeightDType.Int8 })
             foreach (int batch in new[] { 1, 32 })
-                scenarios.Add(new Scenario(trace, "8 × 24 GB GPU", 8, 20, commodity, LinkModel.Preset(net), dtype, batch, ReplicaBudgetGb: 40));
+                scenarios.Add(new Scenario(trace, "8 × 24 GB GPU", Scenario.Same(8, commodity, 20), LinkModel.Preset(net), dtype, batch, ReplicaBudgetGb: 40));
+    // What one call per node (each token sent once, weighted sum back) would change where the link is the bottleneck.
+    scenarios.Add(new Scenario(trace, "8 × 24 GB GPU", Scenario.Same(8, commodity, 20), LinkModel.Preset("10gbe"), WeightDType.BFloat16, 32, ReplicaBudgetGb: 40, CallsPerNode: true));
+    // Heterogeneous: two fast 24 GB GPUs and two at half the bandwidth with 16 GB (int8 so the model fits in 64 GB).
+    var mixed = new[] { (commodity, 20.0), (commodity, 20.0), (halfSpeed, 12.0), (halfSpeed, 12.0) };
+    foreach (int batch in new[] { 1, 32 })
+        scenarios.Add(new Scenario(trace, "2 fast + 2 half-speed GPUs", mixed, LinkModel.Preset("10gbe"), WeightDType.Int8, batch, ReplicaBudgetGb: 10));
     foreach (int batch in new[] { 1, 32, 128 })
-        scenarios.Add(new Scenario(trace, "4 × CPU node", 4, 48, cpu, LinkModel.Preset("10gbe"), WeightDType.BFloat16, batch, ReplicaBudgetGb: 40));
+        scenarios.Add(new Scenario(trace, "4 × CPU node", Scenario.Same(4, cpu, 48), LinkModel.Preset("10gbe"), WeightDType.BFloat16, batch, ReplicaBudgetGb: 40));
 }
 
 var results = new List<ScenarioResults>();
@@ -37,9 +44,12 @@ foreach (var s in scenarios)
     var replay = tokens.Skip(half).ToList();
     var model = SimulatedModel.From(config, s.DType);
     var stats = StatisticsOf(planning, config.NumLocalExperts);
-    var nodes = Enumerable.Range(0, s.Nodes).Select(i => new NodeCapacity($"n{i}", i == 0 ? NodeRole.All : NodeRole.Experts, (long)(s.WeightGbPerNode * 1e9))).ToArray();
-    var request = new PlacementRequest(model.Shape, nodes, stats, (long)(s.ReplicaBudgetGb * 1e9));
-    var cluster = new SimulatedCluster(s.Link, s.Node, CallOverheadSeconds: 50e-6);
+    var nodes = s.Nodes.Select((n, i) => new NodeCapacity($"n{i}", i == 0 ? NodeRole.All : NodeRole.Experts, (long)(n.WeightGb * 1e9))).ToArray();
+    // capacity-weighted reads the speeds (bandwidth, what decode is bound by); the other strategies ignore them.
+    var speeds = nodes.Select((n, i) => (n.Name, s.Nodes[i].Model.WeightBytesPerSecond / 1e12)).ToDictionary(p => p.Name, p => p.Item2);
+    var request = new PlacementRequest(model.Shape, nodes, stats, (long)(s.ReplicaBudgetGb * 1e9), speeds);
+    var overrides = nodes.Select((n, i) => (n.Name, s.Nodes[i].Model)).ToDictionary(p => p.Name, p => p.Model);
+    var cluster = new SimulatedCluster(s.Link, s.Nodes[0].Model, CallOverheadSeconds: 50e-6, overrides, s.CallsPerNode);
     var row = PlanStrategies.All.Select(strategy => PlacementSimulator.Run(strategy.Place(request), replay, model, cluster, s.Batch)).ToList();
     results.Add(new ScenarioResults(s, row));
     Console.Error.Write($"\rsimulated {++done}/{scenarios.Count} scenarios × {PlanStrategies.All.Count} strategies");

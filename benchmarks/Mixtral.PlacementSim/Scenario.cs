@@ -4,9 +4,12 @@ using Mixtral.Cluster.Placement.Sizing;
 namespace Mixtral.PlacementSim;
 
 /// <summary>One cell of the grid: which trace, how many nodes of what kind, which link, dtype and batch.</summary>
-internal sealed record Scenario(string Trace, string Hardware, int Nodes, double WeightGbPerNode, NodeModel Node, LinkModel Link, WeightDType DType, int Batch, double ReplicaBudgetGb)
+internal sealed record Scenario(string Trace, string Hardware, IReadOnlyList<(NodeModel Model, double WeightGb)> Nodes, LinkModel Link, WeightDType DType, int Batch, double ReplicaBudgetGb, bool CallsPerNode = false)
 {
-    public string Label => $"{Hardware}, {Link.Name}, {DType.ShortName()}, batch {Batch}";
+    public string Label => $"{Hardware}, {Link.Name}, {DType.ShortName()}, batch {Batch}{(CallsPerNode ? ", calls per node" : "")}";
+
+    public static IReadOnlyList<(NodeModel, double)> Same(int count, NodeModel model, double weightGb) =>
+        Enumerable.Repeat((model, weightGb), count).ToArray();
 }
 
 /// <summary>What every strategy gave in one scenario.</summary>

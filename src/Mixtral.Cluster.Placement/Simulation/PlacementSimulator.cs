@@ -67,17 +67,20 @@ public static class PlacementSimulator
                 for (int t = 0; t < batch; t++)
                 {
                     tokenNodes[t] = [];
+                    int remoteCalls = 0;
                     foreach (int e in tokens[s * batch + t].Experts[l])
                     {
                         var a = assignment[l, e];
                         int node = index[a.Nodes[chooser.Next(a)]];
+                        if (node != home) remoteCalls++;
                         rows[(node, e)] = rows.GetValueOrDefault((node, e)) + 1;
                         tokenNodes[t].Add(node);
                         nodeTokens[node].Add(t);
                         nodeRowsThisLayer[node]++;
                     }
                     nodesPerTokenLayer += tokenNodes[t].Count;
-                    hops += 2 * tokenNodes[t].Count(n => n != home);
+                    // A call and its answer are 2 messages; per-node calls carry the token once per node.
+                    hops += 2 * (cluster.CallsPerNode ? tokenNodes[t].Count(n => n != home) : remoteCalls);
                     if (l > 0 && !tokenNodes[t].Overlaps(previousNodes[t])) changes++;
                     previousNodes[t] = tokenNodes[t];
                 }

@@ -75,4 +75,20 @@ public sealed class PlacementSimulatorTests
         Assert.Equal(1.6, r.P50StepSeconds, 9);
         Assert.Equal(1.82, r.P99StepSeconds, 9);
     }
+
+    [Fact]
+    public void Calls_per_node_send_a_token_once_to_a_node_holding_both_its_experts()
+    {
+        var model = Model with { Shape = Model.Shape with { ExpertsPerToken = 2 } };
+        var plan = new PlacementPlan(Model.Shape.Identity, "test", Nodes, [new ExpertAssignment(0, 0, ["b"]), new ExpertAssignment(0, 1, ["b"])]);
+        RoutedToken[] token = [new(0, 0, [[0, 1]], [[0.5f, 0.5f]])];
+        // b runs both experts: 2 × (1 s weights + 0.1 s row) = 2.2 s. Per expert call the token crosses twice each way:
+        // 0.02 + (16 + 16)/80 = 0.42 s; per node call once each way: 0.02 + (8 + 8)/80 = 0.22 s.
+        var perExpert = PlacementSimulator.Run(plan, token, model, Cluster, batch: 1);
+        var perNode = PlacementSimulator.Run(plan, token, model, Cluster with { CallsPerNode = true }, batch: 1);
+        Assert.Equal(0.5 + 2.2 + 0.42, perExpert.MeanStepSeconds, 9);
+        Assert.Equal(0.5 + 2.2 + 0.22, perNode.MeanStepSeconds, 9);
+        Assert.Equal((32.0, 16.0), (perExpert.WireBytesPerToken, perNode.WireBytesPerToken));
+        Assert.Equal((4.0, 2.0), (perExpert.HopsPerToken, perNode.HopsPerToken));
+    }
 }
