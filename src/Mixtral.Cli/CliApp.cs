@@ -20,12 +20,14 @@ public static class CliApp
     {
         GenerateCommand.Create(),
         TraceCommand.Create(),
+        TraceRoutingCommand.Create(),
         TokenizeCommand.Create(),
         DetokenizeCommand.Create(),
         SynthCommand.Create(),
         RunCommand.Create(),
         NodeCommand.Create(),
         PlanCommand.Create(),
+        StatsCommand.Create(),
         ClusterCommand.Create(),
     };
 

@@ -10,18 +10,28 @@ namespace Mixtral.Cluster.Contracts.Placement;
 internal sealed class ExpertAssignmentJsonConverter : JsonConverter<ExpertAssignment>
 {
     // A separate shape, so (de)serialising it does not come back to this converter.
-    private sealed record Shape(int Layer, int Expert, IReadOnlyList<string> Nodes);
+    private sealed record Shape(int Layer, int Expert, IReadOnlyList<string> Nodes, IReadOnlyList<double>? Weights = null);
 
     public override ExpertAssignment Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         var shape = JsonSerializer.Deserialize<Shape>(ref reader, options)
                     ?? throw new JsonException("an experts entry is null");
-        return new ExpertAssignment(shape.Layer, shape.Expert, shape.Nodes);
+        if (shape.Weights is { } w)
+        {
+            string where = $"experts entry (layer {shape.Layer}, expert {shape.Expert})";
+            if (w.Count != shape.Nodes.Count)
+                throw new JsonException($"{where}: weights has {w.Count} entries but nodes has {shape.Nodes.Count}");
+            if (w.Any(x => !(x >= 0) || double.IsInfinity(x)))
+                throw new JsonException($"{where}: weights must be non-negative numbers");
+            if (Math.Abs(w.Sum() - 1) > ExpertAssignment.WeightSumTolerance)
+                throw new JsonException($"{where}: weights sum to {w.Sum()}, not 1");
+        }
+        return new ExpertAssignment(shape.Layer, shape.Expert, shape.Nodes, shape.Weights);
     }
 
     public override void Write(Utf8JsonWriter writer, ExpertAssignment value, JsonSerializerOptions options)
     {
-        string line = JsonSerializer.Serialize(new Shape(value.Layer, value.Expert, value.Nodes), PlacementJson.SingleLine);
+        string line = JsonSerializer.Serialize(new Shape(value.Layer, value.Expert, value.Nodes, value.Weights), PlacementJson.SingleLine);
         // A raw value gets no line break of its own: supply the one the indented writer would have written.
         string indent = writer.Options.Indented ? "\n" + new string(' ', writer.CurrentDepth * writer.Options.IndentSize) : "";
         writer.WriteRawValue(indent + line, skipInputValidation: true);

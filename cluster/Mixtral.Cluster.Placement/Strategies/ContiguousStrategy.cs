@@ -13,12 +13,16 @@ public sealed class ContiguousStrategy : IPlacementStrategy
     public string Name => "contiguous";
 
     public PlacementPlan Place(MixtralConfig config, IReadOnlyList<NodeCapacity> nodes) =>
-        ExpertGrid.Fill(config, nodes, Name, (expert, hosts) =>
-        {
-            int experts = config.NumLocalExperts;
-            // The i with i·E/N ≤ expert < (i+1)·E/N: the largest i whose block starts at or before the expert.
-            int host = hosts.Count - 1;
-            while ((long)host * experts / hosts.Count > expert) host--;
-            return hosts[host];
-        });
+        ExpertGrid.Fill(config, nodes, Name, (expert, hosts) => Owner(expert, config.NumLocalExperts, hosts));
+
+    public PlacementPlan Place(ModelIdentity model, int layers, int experts, IReadOnlyList<NodeCapacity> nodes) =>
+        ExpertGrid.Fill(model, layers, experts, nodes, Name, (expert, hosts) => Owner(expert, experts, hosts));
+
+    private static string Owner(int expert, int experts, IReadOnlyList<string> hosts)
+    {
+        // The i with i·E/N ≤ expert < (i+1)·E/N: the largest i whose block starts at or before the expert.
+        int host = hosts.Count - 1;
+        while ((long)host * experts / hosts.Count > expert) host--;
+        return hosts[host];
+    }
 }

@@ -7,7 +7,12 @@ namespace Mixtral.Cluster.Placement.Strategies;
 internal static class ExpertGrid
 {
     public static PlacementPlan Fill(
-        MixtralConfig config, IReadOnlyList<NodeCapacity> nodes, string strategy, Func<int, IReadOnlyList<string>, string> ownerOfExpert)
+        MixtralConfig config, IReadOnlyList<NodeCapacity> nodes, string strategy, Func<int, IReadOnlyList<string>, string> ownerOfExpert) =>
+        Fill(ModelFingerprint.Identify(config), config.NumHiddenLayers, config.NumLocalExperts, nodes, strategy, ownerOfExpert);
+
+    /// <summary>The same from the model's shape as plain numbers (no config needed).</summary>
+    public static PlacementPlan Fill(
+        ModelIdentity model, int layers, int experts, IReadOnlyList<NodeCapacity> nodes, string strategy, Func<int, IReadOnlyList<string>, string> ownerOfExpert)
     {
         string[] duplicates = nodes.GroupBy(n => n.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToArray();
         if (duplicates.Length > 0)
@@ -18,10 +23,10 @@ internal static class ExpertGrid
                 $"{strategy}: no node can host experts (nodes: {string.Join(", ", nodes.Select(n => $"{n.Name} ({n.Role.ToString().ToLowerInvariant()})"))}); " +
                 "give at least one node the role experts or all");
 
-        var assignments = new List<ExpertAssignment>(config.NumHiddenLayers * config.NumLocalExperts);
-        for (int layer = 0; layer < config.NumHiddenLayers; layer++)
-            for (int expert = 0; expert < config.NumLocalExperts; expert++)
+        var assignments = new List<ExpertAssignment>(layers * experts);
+        for (int layer = 0; layer < layers; layer++)
+            for (int expert = 0; expert < experts; expert++)
                 assignments.Add(new ExpertAssignment(layer, expert, [ownerOfExpert(expert, hosts)]));
-        return new PlacementPlan(ModelFingerprint.Identify(config), strategy, [.. nodes], assignments);
+        return new PlacementPlan(model, strategy, [.. nodes], assignments);
     }
 }

@@ -10,4 +10,7 @@ public interface IPlacementStrategy
     string Name { get; }
 
     PlacementPlan Place(MixtralConfig config, IReadOnlyList<NodeCapacity> nodes);
+
+    /// <summary>The same plan from the model's shape as plain numbers.</summary>
+    PlacementPlan Place(ModelIdentity model, int layers, int experts, IReadOnlyList<NodeCapacity> nodes);
 }

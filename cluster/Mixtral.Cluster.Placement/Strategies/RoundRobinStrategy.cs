@@ -13,4 +13,7 @@ public sealed class RoundRobinStrategy : IPlacementStrategy
 
     public PlacementPlan Place(MixtralConfig config, IReadOnlyList<NodeCapacity> nodes) =>
         ExpertGrid.Fill(config, nodes, Name, (expert, hosts) => hosts[expert % hosts.Count]);
+
+    public PlacementPlan Place(ModelIdentity model, int layers, int experts, IReadOnlyList<NodeCapacity> nodes) =>
+        ExpertGrid.Fill(model, layers, experts, nodes, Name, (expert, hosts) => hosts[expert % hosts.Count]);
 }

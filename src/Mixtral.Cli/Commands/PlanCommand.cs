@@ -1,9 +1,10 @@
 using Mixtral.Model.Config;
 using System.CommandLine;
 using Mixtral.Cluster.Contracts.Placement;
+using Mixtral.Cluster.Placement.Planning;
 using Mixtral.Cluster.Placement.Reporting;
+using Mixtral.Cluster.Placement.Routing;
 using Mixtral.Cluster.Placement.Sizing;
-using Mixtral.Cluster.Placement.Strategies;
 using Mixtral.Cluster.Placement.Validation;
 using Mixtral.Engine;
 
@@ -23,13 +24,24 @@ internal static class PlanCommand
             Description = "Comma-separated node names, each optionally NAME:ROLE (coordinator | experts | all); without roles the first node is 'all', the others 'experts'",
             Required = true,
         };
-        var strategy = new Option<string>("--strategy") { Description = $"Placement strategy: {string.Join(" | ", PlacementStrategies.All.Select(s => s.Name))}", DefaultValueFactory = _ => "round-robin" };
+        var strategy = new Option<string>("--strategy")
+        {
+            Description = "Placement strategy: " + string.Join("; ", PlanStrategies.All.Select(s => $"{s.Name} ({s.Description})")),
+            DefaultValueFactory = _ => "round-robin",
+        };
+        var stats = new Option<string?>("--stats") { Description = "Routing statistics: a JSON file from `mixtral stats --trace`, or a trace from `mixtral trace-routing`" };
+        var replicaBudget = new Option<double?>("--replica-budget") { Description = "Extra memory for copies of hot experts, in GB summed over the cluster (replicated)" };
+        var nodeSpeed = new Option<string?>("--node-speed") { Description = "Relative node speeds for capacity-weighted, e.g. a=2,b=1 (e.g. measured memory bandwidth)" };
+        var nodeMemory = new Option<string?>("--node-memory") { Description = "Per-node weight memory in GB, e.g. a=24,b=48 (overrides --memory-per-node for those nodes)" };
         var memory = new Option<double?>("--memory-per-node") { Description = "Weight memory budget of every node, in GB (10^9 bytes)" };
         var dtype = new Option<string>("--dtype") { Description = "Weight dtype held on the nodes: bf16 | f16 | int8 | f32", DefaultValueFactory = _ => "bf16" };
         var output = new Option<string?>("--out") { Description = "Write the plan (JSON) here, for `mixtral node --plan`" };
         var json = new Option<bool>("--json") { Description = "Print the per-node report as JSON instead of a table" };
 
-        var command = new Command("plan", "Place experts on nodes and size each node's memory") { model, nodes, strategy, memory, dtype, output, json };
+        var command = new Command("plan", "Place experts on nodes and size each node's memory")
+        {
+            model, nodes, strategy, memory, dtype, output, json, stats, replicaBudget, nodeSpeed, nodeMemory, PlanSimulateCommand.Create(),
+        };
         command.SetAction(result =>
         {
             var config = ModelFolder.ReadConfig(result.GetValue(model)!);
@@ -39,14 +51,26 @@ internal static class PlanCommand
             double? gb = result.GetValue(memory);
             if (gb is <= 0) throw new CliUsageException($"--memory-per-node must be positive, got {gb}");
             long? budget = gb is double g ? (long)(g * 1e9) : null;
-            var capacities = ParseNodes(result.GetValue(nodes)!, budget);
-            IPlacementStrategy placer;
-            try { placer = PlacementStrategies.Get(result.GetValue(strategy)!); }
+            var capacities = WithNodeMemory(ParseNodes(result.GetValue(nodes)!, budget), result.GetValue(nodeMemory));
+            IPlanStrategy placer;
+            try { placer = PlanStrategies.Get(result.GetValue(strategy)!); }
             catch (PlacementPlanException e) { throw new CliUsageException($"--strategy: {e.Message}", e); }
+            var shape = ModelShape.From(config, weights);
+            var statistics = result.GetValue(stats) is string statsPath ? StatisticsInput.Load(statsPath, shape.Identity, "--stats") : null;
+            double replicaGb = result.GetValue(replicaBudget) ?? 0;
+            if (replicaGb < 0) throw new CliUsageException($"--replica-budget must not be negative, got {replicaGb}");
+            var speeds = result.GetValue(nodeSpeed) is string speedText ? NodeValues.Parse(speedText, "--node-speed") : null;
 
-            var plan = placer.Place(config, capacities);
+            var plan = placer.Place(new PlacementRequest(shape, capacities, statistics, (long)(replicaGb * 1e9), speeds));
             var footprint = PlanFootprint.Compute(plan, config, weights);
             Console.Out.Write(result.GetValue(json) ? PlanReport.From(footprint).ToJson() : PlanTable.Render(footprint));
+            if (statistics is not null && !result.GetValue(json))
+            {
+                var loads = PlanLoads.Compute(plan, statistics);
+                Console.Out.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"node load under the statistics: per-layer max/mean {loads.MeanLayerImbalance:F3}, whole-model max/mean {loads.TotalImbalance:F3}, " +
+                    $"{plan.Experts.Sum(a => a.Nodes.Count) - plan.Experts.Count} extra copies"));
+            }
             var problems = PlanValidator.FindProblems(plan, config, weights);
             if (problems.Count > 0)
             {
@@ -61,6 +85,15 @@ internal static class PlanCommand
             return 0;
         });
         return command;
+    }
+
+    private static List<NodeCapacity> WithNodeMemory(List<NodeCapacity> nodes, string? text)
+    {
+        if (text is null) return nodes;
+        var gb = NodeValues.Parse(text, "--node-memory");
+        if (gb.Keys.FirstOrDefault(n => nodes.All(c => c.Name != n)) is string unknown)
+            throw new CliUsageException($"--node-memory: \"{unknown}\" is not one of the --nodes");
+        return nodes.Select(n => gb.TryGetValue(n.Name, out double g) ? n with { MemoryBudgetBytes = (long)(g * 1e9) } : n).ToList();
     }
 
     internal static List<NodeCapacity> ParseNodes(string text, long? budget)

@@ -16,10 +16,13 @@ public static class SyntheticCheckpoint
     public static readonly string[] TokenizerFiles = ["tokenizer.model", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"];
 
     /// <param name="maxShardBytes">Shard size; the default makes even small models sharded, like published ones.</param>
+    /// <param name="skew">Skewed routing (see <see cref="RoutingSkew"/>); null or none = the plain recipe.</param>
     public static void Write(string outDir, MixtralConfig config, string tokenizerDir, ulong seed, ScalarType dtype,
-        IProgress<LoadProgress>? progress = null, long? maxShardBytes = null)
+        IProgress<LoadProgress>? progress = null, long? maxShardBytes = null, RoutingSkew? skew = null)
     {
         config.Validate();
+        skew?.Validate();
+        using var skewed = skew is { IsNone: false } ? new SkewedRouting(config, skew, seed) : null;
         if (dtype is not (ScalarType.BFloat16 or ScalarType.Float32 or ScalarType.Float16))
             throw new ArgumentException($"synth writes bf16, f16 or f32 weights, not {dtype}");
         foreach (string file in TokenizerFiles)
@@ -36,7 +39,8 @@ public static class SyntheticCheckpoint
             long written = 0;
             for (int i = 0; i < specs.Count; i++)
             {
-                using var weight = RandomWeight(specs[i], generator).to(dtype);
+                using var drawn = RandomWeight(specs[i], generator);
+                using var weight = (skewed?.Shape(specs[i].Name, drawn) ?? drawn).to(dtype);
                 writer.Add(specs[i].Name, weight);
                 written += specs[i].Elements * ElementSize(dtype);
                 progress?.Report(new LoadProgress(written, totalBytes, i + 1, specs.Count, specs[i].Name));

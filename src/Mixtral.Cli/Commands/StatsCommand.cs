@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.CommandLine;
+using Mixtral.Cluster.Placement.Routing;
+
+namespace Mixtral.Cli.Commands;
+
+/// <summary>
+/// `mixtral stats --trace FILE`: routing statistics of a trace from `mixtral trace-routing` (tokens per layer and
+/// expert, pairs within a layer, choices across consecutive layers), as a summary or as the JSON `mixtral plan --stats` reads.
+/// </summary>
+internal static class StatsCommand
+{
+    public static Command Create()
+    {
+        var trace = new Option<string>("--trace") { Description = "Routing trace (JSON lines) from `mixtral trace-routing`", Required = true };
+        var experts = new Option<int>("--experts") { Description = "Experts per layer of the model", DefaultValueFactory = _ => 8 };
+        var output = new Option<string?>("--out") { Description = "Write the statistics as JSON here (the --stats input of `mixtral plan`)" };
+        var json = new Option<bool>("--json") { Description = "Print the statistics as JSON instead of a summary" };
+        var command = new Command("stats", "Routing statistics of a trace: expert loads, pairs, inter-layer affinity") { trace, experts, output, json };
+        command.SetAction(result =>
+        {
+            string path = result.GetValue(trace)!;
+            if (!File.Exists(path)) throw new CliUsageException($"--trace: {path} not found");
+            if (result.GetValue(experts) < 1) throw new CliUsageException("--experts must be at least 1");
+            RoutingStatistics stats;
+            try
+            {
+                using var reader = File.OpenText(path);
+                stats = RoutingStatisticsBuilder.FromTrace(RoutingTraceFile.Read(reader, path), result.GetValue(experts), path);
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                throw new CliUsageException($"--trace: {CliApp.OneLine(e)}", e);
+            }
+            if (result.GetValue(json)) Console.Out.Write(stats.ToJson());
+            else Console.Out.Write(Summary(stats));
+            if (result.GetValue(output) is string outPath)
+            {
+                File.WriteAllText(outPath, stats.ToJson());
+                Console.Error.WriteLine($"wrote {outPath}");
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static string Summary(RoutingStatistics s)
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{s.Tokens} tokens, {s.Layers} layers × {s.Experts} experts, top-{s.ExpertsPerToken}");
+        text.AppendLine("layer  max/mean  load share per expert (%)                best next-layer lift");
+        for (int l = 0; l < s.Layers; l++)
+        {
+            string shares = string.Join(" ", s.LoadShare(l).Select(x => (100 * x).ToString("F0", CultureInfo.InvariantCulture).PadLeft(3)));
+            string lift = l + 1 < s.Layers
+                ? Enumerable.Range(0, s.Experts).Max(i => Enumerable.Range(0, s.Experts).Max(j => s.NextLayerLift(l, i, j))).ToString("F2", CultureInfo.InvariantCulture)
+                : "-";
+            text.AppendLine(CultureInfo.InvariantCulture, $"{l,5}  {s.ExpertImbalance(l),8:F2}  {shares,-40} {lift}");
+        }
+        double mean = Enumerable.Range(0, s.Layers).Average(s.ExpertImbalance);
+        text.AppendLine(CultureInfo.InvariantCulture, $"mean per-layer max/mean expert load: {mean:F2} (uniform = 1, top-{s.ExpertsPerToken} of {s.Experts} caps it at {(double)s.Experts / s.ExpertsPerToken:F1})");
+        return text.ToString();
+    }
+}
