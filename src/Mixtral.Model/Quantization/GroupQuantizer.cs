@@ -1,0 +1,38 @@
+namespace Mixtral.Model.Quantization;
+
+/// <summary>
+/// The rounding rules for one group of <see cref="QuantizedMatrix.GroupSize"/> values, written once: weights at load
+/// (int8 and q4), and the rows of x at every product (int8, so that the kernels multiply bytes by bytes).
+/// Rounding is to nearest, ties to even, as the kernels' vector conversion rounds.
+/// </summary>
+internal static unsafe class GroupQuantizer
+{
+    private const int N = QuantizedMatrix.GroupSize;
+
+    /// <summary>q = round(v / d), d = max|v| / 127 (0 for an all-zero group); returns d.</summary>
+    public static float Int8(float* v, sbyte* q)
+    {
+        float max = 0;
+        for (int j = 0; j < N; j++) max = MathF.Max(max, MathF.Abs(v[j]));
+        float d = max / 127f, inverse = d == 0 ? 0 : 1f / d;
+        for (int j = 0; j < N; j++) q[j] = (sbyte)Math.Clamp(MathF.Round(v[j] * inverse), -127f, 127f);
+        return d;
+    }
+
+    /// <summary>Q4_0's rule: d = m / −8 for m the value of largest magnitude, q = clamp(round(v / d), −8, 7), packed as
+    /// q+8 in nibbles (element b low, element b+16 high, of byte b); returns d.</summary>
+    public static float Q4(float* v, byte* packed)
+    {
+        float m = 0;
+        for (int j = 0; j < N; j++)
+            if (MathF.Abs(v[j]) > MathF.Abs(m)) m = v[j];
+        float d = m / -8f, inverse = d == 0 ? 0 : 1f / d;
+        for (int b = 0; b < N / 2; b++)
+        {
+            int low = (int)Math.Clamp(MathF.Round(v[b] * inverse), -8f, 7f) + 8;
+            int high = (int)Math.Clamp(MathF.Round(v[b + N / 2] * inverse), -8f, 7f) + 8;
+            packed[b] = (byte)(low | high << 4);
+        }
+        return d;
+    }
+}
