@@ -1,16 +1,19 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Mixtral.Model.Quantization;
 
-/// <summary><see cref="Inference.ExpertWeightFormat.Int8"/>: one signed byte per weight, read as it is.</summary>
+/// <summary><see cref="Inference.ExpertWeightFormat.Int8"/>: one signed byte per weight, sign-extended as it loads (vpmovsxbw).</summary>
 public readonly unsafe struct Int8Codes : IQuantFormat
 {
     public static int GroupBytes => QuantizedMatrix.GroupSize;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<sbyte> Group(byte* codes) => Vector256.Load((sbyte*)codes);
+    public static (Vector256<short> Low, Vector256<short> High) Group(byte* codes) =>
+        (Avx2.ConvertToVector256Int16((sbyte*)codes), Avx2.ConvertToVector256Int16((sbyte*)codes + 16));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<sbyte> GroupPair(byte* codes) => Vector512.Load((sbyte*)codes);
+    public static (Vector512<short> First, Vector512<short> Second) GroupPair(byte* codes) =>
+        (Avx512BW.ConvertToVector512Int16(Vector256.Load((sbyte*)codes)), Avx512BW.ConvertToVector512Int16(Vector256.Load((sbyte*)codes + 32)));
 }

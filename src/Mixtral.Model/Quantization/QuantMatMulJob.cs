@@ -5,15 +5,15 @@ namespace Mixtral.Model.Quantization;
 
 // Legend: T rows of x, K in features, N rows of W (out features).
 
-/// <summary>y [T, N] = x [T, K] · Wᵀ over a quantized W, x already int8-quantized; split over bands of W's rows.</summary>
+/// <summary>y [T, N] = x [T, K] · Wᵀ over a quantized W, x already int16-quantized; split over bands of W's rows.</summary>
 internal sealed unsafe class QuantMatMulJob<TQ> : ParallelJob where TQ : struct, IQuantFormat
 {
     private readonly QuantizedMatrix _w;
-    private readonly sbyte* _x;
+    private readonly short* _x;
     private readonly float* _xs, _y;
     private readonly int _t, _rowsPerChunk;
 
-    private QuantMatMulJob(QuantizedMatrix w, sbyte* x, float* xs, float* y, int t, int rowsPerChunk)
+    private QuantMatMulJob(QuantizedMatrix w, short* x, float* xs, float* y, int t, int rowsPerChunk)
         : base((w.Rows + rowsPerChunk - 1) / rowsPerChunk)
     {
         _w = w;
@@ -23,7 +23,7 @@ internal sealed unsafe class QuantMatMulJob<TQ> : ParallelJob where TQ : struct,
         (_t, _rowsPerChunk) = (t, rowsPerChunk);
     }
 
-    public static QuantMatMulJob<TQ> Create(QuantizedMatrix w, sbyte* x, float* xs, float* y, int t) =>
+    public static QuantMatMulJob<TQ> Create(QuantizedMatrix w, short* x, float* xs, float* y, int t) =>
         new(w, x, xs, y, t, QuantChunks.RowsPerChunk(w.RowCodeBytes, w.Rows));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

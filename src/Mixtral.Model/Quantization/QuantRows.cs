@@ -10,7 +10,7 @@ internal static unsafe class QuantRows
 {
     /// <summary>out[t·outStride] = x[t] · W[r] for t in 0..T−1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Against<TQ>(QuantizedMatrix w, int r, sbyte* x, float* xs, int t, float* output, long outStride) where TQ : struct, IQuantFormat
+    public static void Against<TQ>(QuantizedMatrix w, int r, short* x, float* xs, int t, float* output, long outStride) where TQ : struct, IQuantFormat
     {
         int k = w.Columns, groups = w.Groups;
         byte* codes = w.Codes + r * w.RowCodeBytes;

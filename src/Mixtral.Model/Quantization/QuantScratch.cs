@@ -3,19 +3,19 @@ using System.Runtime.InteropServices;
 
 namespace Mixtral.Model.Quantization;
 
-/// <summary>Per-thread pinned buffers for int8-quantized activations (codes and scales) that never leave one expert call.</summary>
+/// <summary>Per-thread pinned buffers for int16-quantized activations (codes and scales) that never leave one expert call.</summary>
 internal static unsafe class QuantScratch
 {
-    [ThreadStatic] private static sbyte[]? _codes;
+    [ThreadStatic] private static short[]? _codes;
     [ThreadStatic] private static float[]? _scales;
 
     /// <summary>Room for <paramref name="values"/> codes and their scales on this thread, valid until its next call.</summary>
-    public static void For(long values, out sbyte* codes, out float* scales)
+    public static void For(long values, out short* codes, out float* scales)
     {
         long groups = values / QuantizedMatrix.GroupSize + 1;
-        if (_codes is null || _codes.Length < values) _codes = GC.AllocateUninitializedArray<sbyte>(checked((int)Math.Max(values, 4096)), pinned: true);
+        if (_codes is null || _codes.Length < values) _codes = GC.AllocateUninitializedArray<short>(checked((int)Math.Max(values, 4096)), pinned: true);
         if (_scales is null || _scales.Length < groups) _scales = GC.AllocateUninitializedArray<float>(checked((int)Math.Max(groups, 128)), pinned: true);
-        codes = (sbyte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_codes));
+        codes = (short*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_codes));
         scales = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_scales));
     }
 }

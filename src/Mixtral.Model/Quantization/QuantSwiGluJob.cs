@@ -6,17 +6,17 @@ namespace Mixtral.Model.Quantization;
 // Legend: T rows of x, D hidden, I intermediate (rows of W1 and of W3).
 
 /// <summary>
-/// a [T, I] = silu(x · W1ᵀ) ⊙ (x · W3ᵀ) over quantized W1 and W3, x already int8-quantized: row r of W1 and row r of W3
+/// a [T, I] = silu(x · W1ᵀ) ⊙ (x · W3ᵀ) over quantized W1 and W3, x already int16-quantized: row r of W1 and row r of W3
 /// are read together and the activation applied as the two dot products come out, as <c>SwiGluJob</c> does for dense weights.
 /// </summary>
 internal sealed unsafe class QuantSwiGluJob<TQ> : ParallelJob where TQ : struct, IQuantFormat
 {
     private readonly QuantizedMatrix _w1, _w3;
-    private readonly sbyte* _x;
+    private readonly short* _x;
     private readonly float* _xs, _a;
     private readonly int _t, _rowsPerChunk;
 
-    private QuantSwiGluJob(QuantizedMatrix w1, QuantizedMatrix w3, sbyte* x, float* xs, float* a, int t, int rowsPerChunk)
+    private QuantSwiGluJob(QuantizedMatrix w1, QuantizedMatrix w3, short* x, float* xs, float* a, int t, int rowsPerChunk)
         : base((w1.Rows + rowsPerChunk - 1) / rowsPerChunk)
     {
         (_w1, _w3) = (w1, w3);
@@ -26,7 +26,7 @@ internal sealed unsafe class QuantSwiGluJob<TQ> : ParallelJob where TQ : struct,
         (_t, _rowsPerChunk) = (t, rowsPerChunk);
     }
 
-    public static QuantSwiGluJob<TQ> Create(QuantizedMatrix w1, QuantizedMatrix w3, sbyte* x, float* xs, float* a, int t) =>
+    public static QuantSwiGluJob<TQ> Create(QuantizedMatrix w1, QuantizedMatrix w3, short* x, float* xs, float* a, int t) =>
         new(w1, w3, x, xs, a, t, QuantChunks.RowsPerChunk(2 * w1.RowCodeBytes, w1.Rows));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -9,8 +9,8 @@ namespace Mixtral.Model.Quantization;
 
 /// <summary>
 /// One SwiGLU expert over quantized matrices: W2(silu(W1 x) ⊙ W3 x) with W1, W3 [I, D] and W2 [D, I] in
-/// <see cref="Format"/>. On the CPU kernels x and the activation are quantized to int8 per group of 32 and every product
-/// is bytes times bytes (<see cref="QuantDotKernel"/>); rows go through 32 at a time, so any number of rows is taken.
+/// <see cref="Format"/>. On the CPU kernels x and the activation are quantized to int16 per group of 32 and every product
+/// is in integers (<see cref="QuantDotKernel"/>); rows go through 32 at a time, so any number of rows is taken.
 /// Where the kernels are off (<see cref="CpuKernels.Suspend"/>, a CPU without AVX2) the matrices are dequantized for the
 /// call and LibTorch multiplies in float32.
 /// </summary>
@@ -32,7 +32,7 @@ public sealed unsafe class QuantizedExpert(QuantizedMatrix w1, QuantizedMatrix w
         float* x = CpuKernels.Pointer(rows), y = CpuKernels.Pointer(output);
         int block = Math.Min(n, FastLinear.MaxRows);
         float* activated = Scratch.Floats((long)block * i); // [block, I]
-        QuantScratch.For((long)block * Math.Max(d, i), out sbyte* codes, out float* scales);
+        QuantScratch.For((long)block * Math.Max(d, i), out short* codes, out float* scales);
         for (int first = 0; first < n; first += block)
         {
             int count = Math.Min(block, n - first);

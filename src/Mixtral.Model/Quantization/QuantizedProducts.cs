@@ -7,7 +7,7 @@ namespace Mixtral.Model.Quantization;
 
 // Legend: T rows of x, K in features, N out features.
 
-/// <summary>The quantized kernels on raw rows: x is int8-quantized on the calling thread, then the pool streams W once per
+/// <summary>The quantized kernels on raw rows: x is int16-quantized on the calling thread, then the pool streams W once per
 /// block of up to 32 rows.</summary>
 public static unsafe class QuantizedProducts
 {
@@ -20,7 +20,7 @@ public static unsafe class QuantizedProducts
         var y = empty([t, w.Rows], ScalarType.Float32); // [T, N]
         float* xs = CpuKernels.Pointer(x), ys = CpuKernels.Pointer(y);
         int block = Math.Min(t, FastLinear.MaxRows);
-        QuantScratch.For((long)block * w.Columns, out sbyte* codes, out float* scales);
+        QuantScratch.For((long)block * w.Columns, out short* codes, out float* scales);
         for (int first = 0; first < t; first += block)
             Multiply(w, xs + (long)first * w.Columns, Math.Min(block, t - first), codes, scales, ys + (long)first * w.Rows);
         GC.KeepAlive(x);
@@ -28,7 +28,7 @@ public static unsafe class QuantizedProducts
     }
 
     /// <summary>y [T, N] from x [T, K], T ≤ 32, quantizing x into <paramref name="codes"/> / <paramref name="scales"/> first.</summary>
-    internal static void Multiply(QuantizedMatrix w, float* x, int t, sbyte* codes, float* scales, float* y)
+    internal static void Multiply(QuantizedMatrix w, float* x, int t, short* codes, float* scales, float* y)
     {
         ActivationQuantizer.Quantize(x, t, w.Columns, codes, scales);
         CpuKernels.Pool.Run(w.Format == ExpertWeightFormat.Int8
@@ -37,7 +37,7 @@ public static unsafe class QuantizedProducts
     }
 
     /// <summary>a [T, I] = silu(x · W1ᵀ) ⊙ (x · W3ᵀ) from x [T, D], T ≤ 32, quantizing x first.</summary>
-    internal static void SwiGlu(QuantizedMatrix w1, QuantizedMatrix w3, float* x, int t, sbyte* codes, float* scales, float* a)
+    internal static void SwiGlu(QuantizedMatrix w1, QuantizedMatrix w3, float* x, int t, short* codes, float* scales, float* a)
     {
         ActivationQuantizer.Quantize(x, t, w1.Columns, codes, scales);
         CpuKernels.Pool.Run(w1.Format == ExpertWeightFormat.Int8

@@ -35,7 +35,7 @@ public static class QuantReference
         return w;
     }
 
-    /// <summary>x as the kernels see it: per group of 32, d = max|x| / 127 and q = round(x · (1/d)) in float32, ties to even.</summary>
+    /// <summary>x as the kernels see it: per group of 32, d = max|x| / 32767 and q = round(x · (1/d)) in float32, ties to even.</summary>
     public static double[,] QuantizeActivations(float[,] x)
     {
         int rows = x.GetLength(0), k = x.GetLength(1);
@@ -45,9 +45,9 @@ public static class QuantReference
             {
                 float max = 0;
                 for (int j = 0; j < Group; j++) max = Math.Max(max, Math.Abs(x[t, g * Group + j]));
-                float d = max / 127f, inverse = d == 0 ? 0 : 1f / d;
+                float d = max / 32767f, inverse = d == 0 ? 0 : 1f / d;
                 for (int j = 0; j < Group; j++)
-                    result[t, g * Group + j] = Math.Clamp(MathF.Round(x[t, g * Group + j] * inverse, MidpointRounding.ToEven), -127, 127) * (double)d;
+                    result[t, g * Group + j] = Math.Clamp(MathF.Round(x[t, g * Group + j] * inverse, MidpointRounding.ToEven), -32767, 32767) * (double)d;
             }
         return result;
     }
