@@ -19,30 +19,29 @@ internal static unsafe class GroupQuantizer
         return d;
     }
 
-    /// <summary>q = round(v / d), d = max|v| / 32767 (0 for an all-zero group); returns d. 16 bits leave x's rounding error
-    /// (≤ 1.5e-5 of the group's largest value) far below the weights' (8 bits: 256 times larger).</summary>
-    public static float Int16(float* v, short* q)
+    /// <summary>q = round(v / d) for <paramref name="count"/> values, d = max|v| / 32767 (0 for all zeros); returns d. One
+    /// scale per row of x: 16 bits leave x's rounding error (≤ 1.5e-5 of the row's largest value) far below the weights'.</summary>
+    public static float Int16(float* v, int count, short* q)
     {
         float max = 0;
-        for (int j = 0; j < N; j++) max = MathF.Max(max, MathF.Abs(v[j]));
+        for (int j = 0; j < count; j++) max = MathF.Max(max, MathF.Abs(v[j]));
         float d = max / 32767f, inverse = d == 0 ? 0 : 1f / d;
-        for (int j = 0; j < N; j++) q[j] = (short)Math.Clamp(MathF.Round(v[j] * inverse), -32767f, 32767f);
+        for (int j = 0; j < count; j++) q[j] = (short)Math.Clamp(MathF.Round(v[j] * inverse), -32767f, 32767f);
         return d;
     }
 
-    /// <summary>Q4_0's rule: d = m / −8 for m the value of largest magnitude, q = clamp(round(v / d), −8, 7), packed as
-    /// q+8 in nibbles (element b low, element b+16 high, of byte b); returns d.</summary>
-    public static float Q4(float* v, byte* packed)
+    /// <summary>Q4_0's rule: d = m / −8 for m the value of largest magnitude, q = clamp(round(v / d), −8, 7), stored as q+8
+    /// in the low (<paramref name="high"/> false) or high nibble of the 32 bytes of <paramref name="pair"/>; returns d.</summary>
+    public static float Q4(float* v, byte* pair, bool high)
     {
         float m = 0;
         for (int j = 0; j < N; j++)
             if (MathF.Abs(v[j]) > MathF.Abs(m)) m = v[j];
         float d = m / -8f, inverse = d == 0 ? 0 : 1f / d;
-        for (int b = 0; b < N / 2; b++)
+        for (int b = 0; b < N; b++)
         {
-            int low = (int)Math.Clamp(MathF.Round(v[b] * inverse), -8f, 7f) + 8;
-            int high = (int)Math.Clamp(MathF.Round(v[b + N / 2] * inverse), -8f, 7f) + 8;
-            packed[b] = (byte)(low | high << 4);
+            int code = (int)Math.Clamp(MathF.Round(v[b] * inverse), -8f, 7f) + 8;
+            pair[b] = high ? (byte)((pair[b] & 0x0F) | code << 4) : (byte)((pair[b] & 0xF0) | code);
         }
         return d;
     }

@@ -4,31 +4,29 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Mixtral.Model.Quantization;
 
-/// <summary><see cref="Inference.ExpertWeightFormat.Q4"/>: 16 bytes per group, low nibbles elements 0..15, high nibbles
-/// 16..31, each stored as q+8. Unpacked with a shift, two masks, two zero-extensions and two subtracts per 32 weights.</summary>
+/// <summary><see cref="Inference.ExpertWeightFormat.Q4"/>: 32 bytes per pair of groups, group g in the low nibbles and
+/// group g+1 in the high nibbles, each stored as q+8. Zero-extended to int16 once, the low group is a mask away and the
+/// high group a shift away.</summary>
 public readonly unsafe struct Q4Codes : IQuantFormat
 {
-    public static int GroupBytes => QuantizedMatrix.GroupSize / 2;
+    public static int PairBytes => QuantizedMatrix.GroupSize;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (Vector256<short> Low, Vector256<short> High) Group(byte* codes)
+    public static (Vector256<short> A0, Vector256<short> A1, Vector256<short> B0, Vector256<short> B1) Pair256(byte* codes)
     {
-        var bytes = Vector128.Load(codes);
-        var mask = Vector128.Create((byte)0x0F);
+        var z0 = Avx2.ConvertToVector256Int16(codes); // vpmovzxbw: bytes 0..15
+        var z1 = Avx2.ConvertToVector256Int16(codes + 16);
+        var mask = Vector256.Create((short)0x0F);
         var eight = Vector256.Create((short)8);
-        return (Avx2.ConvertToVector256Int16(bytes & mask) - eight,
-            Avx2.ConvertToVector256Int16(Sse2.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & mask) - eight);
+        return ((z0 & mask) - eight, (z1 & mask) - eight,
+            Avx2.ShiftRightLogical(z0, 4) - eight, Avx2.ShiftRightLogical(z1, 4) - eight);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (Vector512<short> First, Vector512<short> Second) GroupPair(byte* codes)
+    public static (Vector512<short> First, Vector512<short> Second) Pair512(byte* codes)
     {
-        var bytes = Vector256.Load(codes); // [group g: 16 bytes | group g+1: 16 bytes]
-        var high = Avx2.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte();
-        var mask = Vector256.Create((byte)0x0F);
+        var z = Avx512BW.ConvertToVector512Int16(Vector256.Load(codes)); // vpmovzxbw: all 32 bytes
         var eight = Vector512.Create((short)8);
-        var first = Vector256.Create(bytes.GetLower(), high.GetLower()) & mask; // elements 0..15, 16..31 of group g
-        var second = Vector256.Create(bytes.GetUpper(), high.GetUpper()) & mask;
-        return (Avx512BW.ConvertToVector512Int16(first) - eight, Avx512BW.ConvertToVector512Int16(second) - eight);
+        return ((z & Vector512.Create((short)0x0F)) - eight, Avx512BW.ShiftRightLogical(z, 4) - eight);
     }
 }

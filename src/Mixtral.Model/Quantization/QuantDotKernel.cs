@@ -4,68 +4,73 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Mixtral.Model.Quantization;
 
-// Legend: G groups of 32 along a row; one row of W (codes w, scales sw) against rows of x (int16 codes, scales xs).
+// Legend: P pairs of groups along a row; one row of W (codes w, scales sw) against rows of x (int16 codes, one scale per row).
 
 /// <summary>
-/// Dot products of a quantized W row with int16-quantized rows of x, 32 weights at a time in integer arithmetic:
-/// Σ_g sw[g]·xs[g]·(w_g · x_g). The codes widen to int16 as they load (int8: vpmovsxbw from memory; q4: mask, shift and
-/// vpmovzxbw), two vpmaddwd give the group's eight int32 partial sums (exact: |w| ≤ 128, |x| ≤ 32767), or two vpdpwssd
-/// where the CPU has AVX-VNNI; each group's sums are converted once and scaled by sw·xs in a fused multiply-add. Four
-/// rows of x share each unpacked W group, so a batch reads and unpacks W once per four rows. The AVX-512 versions
-/// (<see cref="QuantDot512Kernel"/>) take twice the weights per instruction.
+/// Dot products of a quantized W row with int16-quantized rows of x, a pair of groups (64 weights) at a time in integer
+/// arithmetic: Σ_g sw[g]·(w_g · x_g), times x's row scale afterwards. The codes widen to int16 as they load (int8:
+/// vpmovsxbw from memory; q4: vpmovzxbw, then a mask or a shift), two vpmaddwd give a group's eight int32 partial sums
+/// (exact: |w| ≤ 128, |x| ≤ 32767), or two vpdpwssd where the CPU has AVX-VNNI; each group's sums are converted once and
+/// scaled by sw[g] in one fused multiply-add. Four rows of x share each unpacked pair, so a batch reads and unpacks W once
+/// per four rows. The AVX-512 versions (<see cref="QuantDot512Kernel"/>) take a whole group per instruction.
 /// </summary>
 public static unsafe class QuantDotKernel
 {
     /// <summary>How far ahead of its loads the W stream is prefetched (bytes).</summary>
-    private const int PrefetchBytes = 512;
+    internal const int PrefetchBytes = 512;
 
     public static bool IsSupported => Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>Whether the AVX-VNNI instruction is used where the CPU has it; tests turn it off to cover the AVX2 form too.</summary>
     public static bool VnniEnabled { get; set; } = AvxVnni.IsSupported;
 
-    /// <summary>One row of W against one row of x, groups <paramref name="from"/>..G−1.</summary>
+    /// <summary>One row of W against one row of x (before x's scale).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Row1x1<TQ>(byte* w, float* sw, short* x, float* xs, int from, int groups) where TQ : struct, IQuantFormat
+    public static float Row1x1<TQ>(byte* w, float* sw, short* x, int pairs) where TQ : struct, IQuantFormat
     {
         bool vnni = VnniEnabled && AvxVnni.IsSupported;
-        Vector256<float> acc = default;
-        for (int g = from; g < groups; g++)
+        Vector256<float> a = default, b = default;
+        for (int p = 0; p < pairs; p++)
         {
-            byte* codes = w + g * TQ.GroupBytes;
+            byte* codes = w + p * TQ.PairBytes;
             Sse.Prefetch0(codes + PrefetchBytes);
-            var (low, high) = TQ.Group(codes);
-            acc = Fma.MultiplyAdd(Products(low, high, x + g * 32, vnni), Vector256.Create(sw[g] * xs[g]), acc);
+            var (a0, a1, b0, b1) = TQ.Pair256(codes);
+            short* xp = x + p * 64;
+            a = Fma.MultiplyAdd(Products(a0, a1, xp, vnni), Vector256.Create(sw[2 * p]), a);
+            b = Fma.MultiplyAdd(Products(b0, b1, xp + 32, vnni), Vector256.Create(sw[2 * p + 1]), b);
         }
-        return Vector256.Sum(acc);
+        return Vector256.Sum(a + b);
     }
 
-    /// <summary>One row of W against four rows of x (<paramref name="xStride"/> codes and <paramref name="sStride"/> scales
-    /// apart), groups <paramref name="from"/>..G−1: [x0·w, x1·w, x2·w, x3·w].</summary>
+    /// <summary>One row of W against four rows of x (<paramref name="xStride"/> codes apart): [x0·w, x1·w, x2·w, x3·w]
+    /// before the rows' scales.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Vector128<float> Row1x4<TQ>(byte* w, float* sw, short* x, float* xs, long xStride, long sStride, int from, int groups)
-        where TQ : struct, IQuantFormat
+    public static Vector128<float> Row1x4<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IQuantFormat
     {
         bool vnni = VnniEnabled && AvxVnni.IsSupported;
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
         short* x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-        float* s1 = xs + sStride, s2 = s1 + sStride, s3 = s2 + sStride;
-        for (int g = from; g < groups; g++)
+        for (int p = 0; p < pairs; p++)
         {
-            byte* codes = w + g * TQ.GroupBytes;
+            byte* codes = w + p * TQ.PairBytes;
             Sse.Prefetch0(codes + PrefetchBytes);
-            var (low, high) = TQ.Group(codes);
-            float d = sw[g];
-            int j = g * 32;
-            a0 = Fma.MultiplyAdd(Products(low, high, x + j, vnni), Vector256.Create(d * xs[g]), a0);
-            a1 = Fma.MultiplyAdd(Products(low, high, x1 + j, vnni), Vector256.Create(d * s1[g]), a1);
-            a2 = Fma.MultiplyAdd(Products(low, high, x2 + j, vnni), Vector256.Create(d * s2[g]), a2);
-            a3 = Fma.MultiplyAdd(Products(low, high, x3 + j, vnni), Vector256.Create(d * s3[g]), a3);
+            var (a0, a1, b0, b1) = TQ.Pair256(codes);
+            var da = Vector256.Create(sw[2 * p]);
+            var db = Vector256.Create(sw[2 * p + 1]);
+            int j = p * 64;
+            c0 = Fma.MultiplyAdd(Products(a0, a1, x + j, vnni), da, c0);
+            c0 = Fma.MultiplyAdd(Products(b0, b1, x + j + 32, vnni), db, c0);
+            c1 = Fma.MultiplyAdd(Products(a0, a1, x1 + j, vnni), da, c1);
+            c1 = Fma.MultiplyAdd(Products(b0, b1, x1 + j + 32, vnni), db, c1);
+            c2 = Fma.MultiplyAdd(Products(a0, a1, x2 + j, vnni), da, c2);
+            c2 = Fma.MultiplyAdd(Products(b0, b1, x2 + j + 32, vnni), db, c2);
+            c3 = Fma.MultiplyAdd(Products(a0, a1, x3 + j, vnni), da, c3);
+            c3 = Fma.MultiplyAdd(Products(b0, b1, x3 + j + 32, vnni), db, c3);
         }
-        return Kernels.DotKernel.Sum4(a0, a1, a2, a3);
+        return Kernels.DotKernel.Sum4(c0, c1, c2, c3);
     }
 
-    /// <summary>The 32 products of a group in eight int32 partial sums, as floats.</summary>
+    /// <summary>A group's 32 products in eight int32 partial sums, as floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Products(Vector256<short> low, Vector256<short> high, short* x, bool vnni)
     {

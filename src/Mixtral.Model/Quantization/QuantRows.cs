@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics;
 
 namespace Mixtral.Model.Quantization;
 
-// Legend: T rows of x (int8 codes [T, K], scales [T, G]); one row r of a quantized W.
+// Legend: T rows of x (int16 codes [T, K'], one scale per row); one row r of a quantized W.
 
 /// <summary>One W row against every row of x, four rows at a time, with the widest rows this CPU runs.</summary>
 internal static unsafe class QuantRows
@@ -12,24 +12,25 @@ internal static unsafe class QuantRows
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Against<TQ>(QuantizedMatrix w, int r, short* x, float* xs, int t, float* output, long outStride) where TQ : struct, IQuantFormat
     {
-        int k = w.Columns, groups = w.Groups;
+        int k = w.PaddedColumns, pairs = w.PaddedGroups / 2;
         byte* codes = w.Codes + r * w.RowCodeBytes;
-        float* sw = w.Scales + (long)r * groups;
+        float* sw = w.Scales + (long)r * w.PaddedGroups;
         bool wide = QuantDot512Kernel.Enabled;
         int i = 0;
         for (; i + 4 <= t; i += 4)
         {
             var four = wide
-                ? QuantDot512Kernel.Row1x4<TQ>(codes, sw, x + (long)i * k, xs + (long)i * groups, k, groups, groups)
-                : QuantDotKernel.Row1x4<TQ>(codes, sw, x + (long)i * k, xs + (long)i * groups, k, groups, 0, groups);
+                ? QuantDot512Kernel.Row1x4<TQ>(codes, sw, x + (long)i * k, k, pairs)
+                : QuantDotKernel.Row1x4<TQ>(codes, sw, x + (long)i * k, k, pairs);
+            four *= Vector128.Load(xs + i);
             output[i * outStride] = four.GetElement(0);
             output[(i + 1) * outStride] = four.GetElement(1);
             output[(i + 2) * outStride] = four.GetElement(2);
             output[(i + 3) * outStride] = four.GetElement(3);
         }
         for (; i < t; i++)
-            output[i * outStride] = wide
-                ? QuantDot512Kernel.Row1x1<TQ>(codes, sw, x + (long)i * k, xs + (long)i * groups, groups)
-                : QuantDotKernel.Row1x1<TQ>(codes, sw, x + (long)i * k, xs + (long)i * groups, 0, groups);
+            output[i * outStride] = xs[i] * (wide
+                ? QuantDot512Kernel.Row1x1<TQ>(codes, sw, x + (long)i * k, pairs)
+                : QuantDotKernel.Row1x1<TQ>(codes, sw, x + (long)i * k, pairs));
     }
 }

@@ -12,43 +12,43 @@ public static class QuantReference
 {
     public const int Group = 32;
 
-    /// <summary>Every weight of <paramref name="m"/> as the codes say: q·d, from the layout described on QuantizedMatrix.</summary>
+    /// <summary>Every weight of <paramref name="m"/> as the codes say: q·d, from the layout described on QuantizedMatrix
+    /// (rows padded to an even number of groups; q4 pairs of groups share 32 bytes, the first in the low nibbles).</summary>
     public static double[,] Decode(QuantizedMatrix m)
     {
         var codes = m.CodeSpan;
         var scales = m.ScaleSpan;
-        int groups = m.Columns / Group, groupBytes = m.Format == ExpertWeightFormat.Int8 ? 32 : 16;
+        int groups = m.Columns / Group, padded = (groups + 1) / 2 * 2;
+        int rowBytes = m.Format == ExpertWeightFormat.Int8 ? padded * 32 : padded * 16;
         var w = new double[m.Rows, m.Columns];
         for (int r = 0; r < m.Rows; r++)
             for (int g = 0; g < groups; g++)
             {
-                double d = scales[r * groups + g];
-                int start = (r * groups + g) * groupBytes;
+                double d = scales[r * padded + g];
                 for (int j = 0; j < Group; j++)
                 {
                     int q = m.Format == ExpertWeightFormat.Int8
-                        ? unchecked((sbyte)codes[start + j])
-                        : (j < 16 ? codes[start + j] & 0x0F : codes[start + j - 16] >> 4) - 8;
+                        ? unchecked((sbyte)codes[r * rowBytes + g * 32 + j])
+                        : (g % 2 == 0 ? codes[r * rowBytes + g / 2 * 32 + j] & 0x0F : codes[r * rowBytes + g / 2 * 32 + j] >> 4) - 8;
                     w[r, g * Group + j] = q * d;
                 }
             }
         return w;
     }
 
-    /// <summary>x as the kernels see it: per group of 32, d = max|x| / 32767 and q = round(x · (1/d)) in float32, ties to even.</summary>
+    /// <summary>x as the kernels see it: per row, d = max|x| / 32767 and q = round(x · (1/d)) in float32, ties to even.</summary>
     public static double[,] QuantizeActivations(float[,] x)
     {
         int rows = x.GetLength(0), k = x.GetLength(1);
         var result = new double[rows, k];
         for (int t = 0; t < rows; t++)
-            for (int g = 0; g < k / Group; g++)
-            {
-                float max = 0;
-                for (int j = 0; j < Group; j++) max = Math.Max(max, Math.Abs(x[t, g * Group + j]));
-                float d = max / 32767f, inverse = d == 0 ? 0 : 1f / d;
-                for (int j = 0; j < Group; j++)
-                    result[t, g * Group + j] = Math.Clamp(MathF.Round(x[t, g * Group + j] * inverse, MidpointRounding.ToEven), -32767, 32767) * (double)d;
-            }
+        {
+            float max = 0;
+            for (int j = 0; j < k; j++) max = Math.Max(max, Math.Abs(x[t, j]));
+            float d = max / 32767f, inverse = d == 0 ? 0 : 1f / d;
+            for (int j = 0; j < k; j++)
+                result[t, j] = Math.Clamp(MathF.Round(x[t, j] * inverse, MidpointRounding.ToEven), -32767, 32767) * (double)d;
+        }
         return result;
     }
 

@@ -11,7 +11,7 @@ namespace Mixtral.Model.Tests.Quantization;
 [Collection(QuantizedKernelCollection.Name)]
 public sealed class QuantizedKernelTests
 {
-    /// <summary>One group, an odd number of groups (the AVX-512 rows' AVX2 tail), rows past one chunk, the `mid` width.</summary>
+    /// <summary>One group, an odd number of groups (a padding group), rows past one chunk, the `mid` width.</summary>
     public static TheoryData<ExpertWeightFormat, int, int> Shapes => new()
     {
         { ExpertWeightFormat.Int8, 1, 32 }, { ExpertWeightFormat.Int8, 7, 96 }, { ExpertWeightFormat.Int8, 70, 1024 },
@@ -45,7 +45,7 @@ public sealed class QuantizedKernelTests
     [InlineData(ExpertWeightFormat.Q4)]
     public void The_fused_expert_equals_the_reference_expert_for_any_number_of_rows(ExpertWeightFormat format)
     {
-        const int d = 128, i = 96; // 3 groups per W2 row: the AVX-512 tail again
+        const int d = 128, i = 96; // 3 groups per W2 row: a padding group again
         using var w1 = Random([i, d], 1);
         using var w2 = Random([d, i], 2);
         using var w3 = Random([i, d], 3);
@@ -93,9 +93,9 @@ public sealed class QuantizedKernelTests
         using (CpuKernels.Suspend()) return run();
     }
 
-    /// <summary>Integer group sums are exact; their conversion to float32, each group's scale product and the float32
-    /// accumulation round, so the kernel is within about (G + 8) roundings of Σ|x̂·ŵ| (G groups, then the lane and horizontal
-    /// sums); 4× that for slack.</summary>
+    /// <summary>Integer group sums are exact; their conversion to float32, each group's scaling, the float32 accumulation
+    /// and the final row scale round, so the kernel is within about (G + 8) roundings of Σ|x̂·ŵ| (G groups, then the lane
+    /// and horizontal sums); 4× that for slack.</summary>
     internal static void AssertWithinRounding(double[,] expected, double[,] magnitude, float[,] actual, int k, string what)
     {
         double u = 1.0 / (1 << 24), factor = 4 * (k / 32 + 8) * u;
