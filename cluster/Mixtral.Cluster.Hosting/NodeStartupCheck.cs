@@ -30,7 +30,12 @@ public static class NodeStartupCheck
             throw new PlacementPlanException("a node joining a multi-node cluster (--redis) needs the cluster's placement plan (--plan FILE)");
 
         // What the node will hold: the weight matrices dominate, so they decide the sizing dtype.
-        var dtype = compute.MatrixDType == torch.ScalarType.Float32 ? WeightDType.Float32 : WeightDType.BFloat16;
+        var dtype = compute.ExpertFormat switch
+        {
+            ExpertWeightFormat.Int8 => WeightDType.Int8,
+            ExpertWeightFormat.Q4 => WeightDType.Q4,
+            _ => compute.MatrixDType == torch.ScalarType.Float32 ? WeightDType.Float32 : WeightDType.BFloat16,
+        };
         var footprint = PlanValidator.Validate(plan, config, dtype, options.PlanPath ?? "single-node plan");
 
         var me = plan.FindNode(options.NodeName) ?? throw new PlacementPlanException(

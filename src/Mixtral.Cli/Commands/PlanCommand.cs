@@ -24,7 +24,7 @@ internal static class PlanCommand
         };
         var strategy = new Option<string>("--strategy") { Description = $"Placement strategy: {string.Join(" | ", PlacementStrategies.All.Select(s => s.Name))}", DefaultValueFactory = _ => "round-robin" };
         var memory = new Option<double?>("--memory-per-node") { Description = "Weight memory budget of every node, in GB (10^9 bytes)" };
-        var dtype = new Option<string>("--dtype") { Description = "Weight dtype held on the nodes: bf16 | f16 | int8 | f32", DefaultValueFactory = _ => "bf16" };
+        var dtype = new Option<string>("--dtype") { Description = "Weight dtype held on the nodes: bf16 | f16 | int8 | q4 | f32 (int8, q4: the experts as --weights int8|q4 keep them, the rest bf16)", DefaultValueFactory = _ => "bf16" };
         var output = new Option<string?>("--out") { Description = "Write the plan (JSON) here, for `mixtral node --plan`" };
         var json = new Option<bool>("--json") { Description = "Print the per-node report as JSON instead of a table" };
 

@@ -1,7 +1,7 @@
 namespace Mixtral.Cluster.Placement.Sizing;
 
 /// <summary>The dtype a node keeps weights in, for memory planning.</summary>
-public enum WeightDType { BFloat16, Float16, Float32, Int8 }
+public enum WeightDType { BFloat16, Float16, Float32, Int8, Q4 }
 
 public static class WeightDTypeNames
 {
@@ -11,6 +11,7 @@ public static class WeightDTypeNames
         WeightDType.Float16 => "f16",
         WeightDType.Float32 => "f32",
         WeightDType.Int8 => "int8",
+        WeightDType.Q4 => "q4",
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, null),
     };
 
@@ -20,6 +21,7 @@ public static class WeightDTypeNames
         "f16" or "fp16" or "float16" => WeightDType.Float16,
         "f32" or "fp32" or "float32" => WeightDType.Float32,
         "int8" => WeightDType.Int8,
-        _ => throw new ArgumentException($"--dtype \"{name}\" is not one of bf16, f16, f32, int8", nameof(name)),
+        "q4" => WeightDType.Q4,
+        _ => throw new ArgumentException($"--dtype \"{name}\" is not one of bf16, f16, f32, int8, q4", nameof(name)),
     };
 }

@@ -66,25 +66,20 @@ public class ModelSizingTests
         Assert.Equal(4 * ExpertParams, f32.BytesPerExpert);
     }
 
-    [Fact]
-    public void Int8_counts_one_byte_per_weight_plus_a_bf16_scale_per_output_row()
+    [Theory]
+    [InlineData(WeightDType.Int8, 1.125)] // a byte per weight and a float32 scale per 32
+    [InlineData(WeightDType.Q4, 0.625)]   // half a byte per weight and a float32 scale per 32
+    public void Quantized_formats_size_the_experts_at_their_bytes_per_weight_and_keep_everything_else_bf16(WeightDType dtype, double bytesPerWeight)
     {
-        var int8 = new ModelSizing(Models.Real8x7B, WeightDType.Int8);
-        // W1, W3: [14336, 4096]; W2: [4096, 14336] → 14336 + 14336 + 4096 output rows.
-        Assert.Equal(ExpertParams + 2 * (14_336 + 14_336 + 4_096), int8.BytesPerExpert);
-
-        long attention = 41_943_040 + 2 * (4_096 + 1_024 + 1_024 + 4_096); // q, k, v, o with their row scales
-        long keptBf16PerLayer = 2 * (32_768 + 8_192);                       // router and both norms stay bf16
-        long expected = 2 * 131_072_000                                      // embeddings stay bf16
-                        + Layers * (attention + keptBf16PerLayer)
-                        + 2 * 4_096                                          // final norm
-                        + 131_072_000 + 2 * 32_000;                          // LM head, int8 + row scales
-        Assert.Equal(expected, int8.SharedBytes);
+        var quantized = new ModelSizing(Models.Real8x7B, dtype);
+        Assert.Equal((long)(ExpertParams * bytesPerWeight), quantized.BytesPerExpert); // 4096 and 14336 are multiples of 64: no padding
+        Assert.Equal(Bf16.SharedBytes, quantized.SharedBytes);
     }
 
     [Theory]
     [InlineData("bf16", WeightDType.BFloat16)]
     [InlineData("INT8", WeightDType.Int8)]
+    [InlineData("q4", WeightDType.Q4)]
     [InlineData("float32", WeightDType.Float32)]
     public void Dtype_names_parse(string name, WeightDType expected) => Assert.Equal(expected, WeightDTypeNames.Parse(name));
 
