@@ -42,7 +42,10 @@ internal static class CommonOptions
 
     public static LocalEngine LoadEngine(ModelFolder folder, ModelOptions options)
     {
-        var progress = new TerminalProgress("loading weights");
+        // Quantized experts are quantized as each tensor arrives, so the bar counts that work too.
+        var progress = new TerminalProgress(options.ExpertFormat == ExpertWeightFormat.Dense
+            ? "loading weights"
+            : $"loading weights, quantizing experts to {options.ExpertFormat.ShortName()}");
         var engine = LocalEngine.Load(folder, options, progress: progress);
         progress.Complete();
         return engine;
