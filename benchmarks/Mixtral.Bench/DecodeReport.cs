@@ -20,7 +20,9 @@ public static class DecodeReport
 
         Line("# Single-process decode vs the memory-bandwidth floor");
         Line();
-        Line($"Measured {r.Date.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant)} by `dotnet run -c Release --project benchmarks/Mixtral.Bench -- decode --model {r.ModelPath} --threads {r.Threads}`, everything in one process and one run.");
+        string realLayer = r.RealLayer is { } layer ? $" --real-layer {layer.ModelPath}" : "";
+        string formats = string.Join(",", r.Variants.Select(v => WeightVariant.All.First(w => w.Name == v.Name).Key));
+        Line($"Measured {r.Date.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant)} by `{r.Machine.Environment}dotnet run -c Release --project benchmarks/Mixtral.Bench -- decode --model {r.ModelPath} --threads {r.Threads} --weights {formats}{realLayer}`, everything in one process and one run.");
         Line();
         Line($"- Machine: {r.Machine.Cpu}, {r.Machine.LogicalCores} logical cores, {F(r.Machine.MemoryGiB)} GiB, {r.Machine.VectorIsa}; {r.Machine.Os}; {r.Machine.Runtime}; TorchSharp {r.Machine.TorchSharp}.");
         Line($"- Threads: {r.Threads} (kernel pool and LibTorch alike). Load average before / after: {r.LoadBefore} / {r.LoadAfter}: other processes shared these cores and this memory bus during the run.");
