@@ -19,12 +19,15 @@ public static class NodeStartupCheck
     public static NodeSettings Resolve(NodeOptions options)
     {
         var config = ModelFolder.ReadConfig(options.ModelPath);
+        var (matrices, experts) = ExpertWeightFormats.ParseWeights(options.Weights);
         var compute = new ModelOptions
         {
             DType = ModelOptions.ParseDType(options.DType),
             Device = ModelOptions.ParseDevice(options.Device),
-            WeightDType = options.Weights is null ? null : ModelOptions.ParseDType(options.Weights),
+            WeightDType = matrices,
+            ExpertFormat = experts,
         };
+        ExpertWeightFormats.CheckDevice(compute);
         var plan = options.PlanPath is null ? SingleNodePlan(config, options) : PlacementPlan.Load(options.PlanPath);
         if (options.PlanPath is null && options.Redis is not null)
             throw new PlacementPlanException("a node joining a multi-node cluster (--redis) needs the cluster's placement plan (--plan FILE)");

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Mixtral.Model.Inference;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Mixtral.Cli.Commands;
 
@@ -53,37 +52,20 @@ internal sealed class ComputeFlags
         if (Threads(result) is int count) torch.set_num_threads(count);
         try
         {
-            var device = ModelOptions.ParseDevice(Device(result));
-            var (weights, experts) = ReadWeights(Weights(result));
-            if (experts != ExpertWeightFormat.Dense && device.type != DeviceType.CPU)
-                throw new CliUsageException($"--weights {Weights(result)} quantizes the experts for the CPU kernels; it cannot be combined with --device {Device(result)}");
-            return new ModelOptions
+            var (weights, experts) = ExpertWeightFormats.ParseWeights(Weights(result));
+            var options = new ModelOptions
             {
                 DType = ModelOptions.ParseDType(DType(result)),
-                Device = device,
+                Device = ModelOptions.ParseDevice(Device(result)),
                 WeightDType = weights,
                 ExpertFormat = experts,
             };
+            ExpertWeightFormats.CheckDevice(options);
+            return options;
         }
         catch (ArgumentException e)
         {
             throw new CliUsageException(e.Message, e);
-        }
-    }
-
-    /// <summary>--weights: a dtype for every weight matrix, or a quantized expert format (int8, q4) with the other matrices
-    /// in bf16 (attention, routers and the LM head are 4% of Mixtral's weights and stay exact to the checkpoint).</summary>
-    private static (ScalarType? Matrices, ExpertWeightFormat Experts) ReadWeights(string? name)
-    {
-        if (name is null) return (null, ExpertWeightFormat.Dense);
-        if (ExpertWeightFormats.TryParse(name) is { } format) return (ScalarType.BFloat16, format);
-        try
-        {
-            return (ModelOptions.ParseDType(name), ExpertWeightFormat.Dense);
-        }
-        catch (ArgumentException)
-        {
-            throw new CliUsageException($"--weights \"{name}\" is not one of f32, bf16, f16, int8, q4");
         }
     }
 }

@@ -31,6 +31,32 @@ public static class ExpertWeightFormats
         _ => null,
     };
 
+    /// <summary>
+    /// A --weights value (null: not given): a dtype for every weight matrix (f32, bf16, f16), or a quantized expert format
+    /// (int8, q4) with the other matrices in bf16 (attention, routers and the LM head are 4% of Mixtral's weights and stay
+    /// exact to the checkpoint). One parser for the CLI and a node's configuration file alike.
+    /// </summary>
+    public static (TorchSharp.torch.ScalarType? Matrices, ExpertWeightFormat Experts) ParseWeights(string? name)
+    {
+        if (name is null) return (null, ExpertWeightFormat.Dense);
+        if (TryParse(name) is { } format) return (TorchSharp.torch.ScalarType.BFloat16, format);
+        try
+        {
+            return (ModelOptions.ParseDType(name), ExpertWeightFormat.Dense);
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"--weights \"{name}\" is not one of f32, bf16, f16, int8, q4");
+        }
+    }
+
+    /// <summary>Quantized experts run on the CPU kernels only: a clear error for any other device, before anything loads.</summary>
+    public static void CheckDevice(ModelOptions options)
+    {
+        if (options.ExpertFormat != ExpertWeightFormat.Dense && options.Device.type != TorchSharp.DeviceType.CPU)
+            throw new ArgumentException($"--weights {options.ExpertFormat.ShortName()} quantizes the experts for the CPU kernels; it cannot run on device {options.Device}");
+    }
+
     public static string ShortName(this ExpertWeightFormat format) => format switch
     {
         ExpertWeightFormat.Dense => "dense",
