@@ -15,7 +15,8 @@ public sealed record DecodeBytes(long Embedding, long Attention, long Router, lo
     /// <summary>The weight matrices a step streams through the kernels (all but the embedding row and the norms).</summary>
     public long Matrices => Attention + Router + Experts + LmHead;
 
-    public static DecodeBytes For(MixtralConfig c, int matrixBytes, int vectorBytes)
+    /// <param name="expertBytesPerWeight">Bytes per expert weight where the experts are quantized (scales included); null: matrixBytes.</param>
+    public static DecodeBytes For(MixtralConfig c, int matrixBytes, int vectorBytes, double? expertBytesPerWeight = null)
     {
         long d = c.HiddenSize, layers = c.NumHiddenLayers, m = matrixBytes, v = vectorBytes;
         long attention = (2L * c.QueryWidth * d + 2L * c.KeyValueWidth * d) * layers; // q, o; k, v
@@ -25,7 +26,7 @@ public sealed record DecodeBytes(long Embedding, long Attention, long Router, lo
             Attention: attention * m,
             Router: c.NumLocalExperts * d * layers * m,
             Norms: (2 * layers + 1) * d * v,
-            Experts: experts * m,
+            Experts: expertBytesPerWeight is double q ? (long)(experts * q) : experts * m,
             LmHead: (long)c.VocabSize * d * m);
     }
 }

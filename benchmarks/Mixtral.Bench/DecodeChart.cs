@@ -2,25 +2,22 @@ using ScottPlot;
 
 namespace Mixtral.Bench;
 
-/// <summary>A PNG bar chart: this run's decode tokens/s at batch 1 and batch N next to the floor and the peers.</summary>
+/// <summary>A PNG bar chart: this run's decode tokens/s per weight format at batch 1 next to its floor, and at batch N.</summary>
 public static class DecodeChart
 {
     public static void Write(DecodeResults r, string path)
     {
         var ours = Colors.SteelBlue;
         var floor = Colors.Gray;
-        var peer = Colors.Orange;
+        var batch = Colors.SeaGreen;
         var bars = new List<(string Label, double Value, Color Color)>();
-        foreach (var v in new[] { r.Float32, r.BFloat16 }.OfType<VariantResults>())
+        foreach (var v in r.Variants)
         {
-            string weights = v == r.Float32 ? "f32" : "bf16";
-            bars.Add(($"this engine\n{weights} weights\nbatch 1", v.Batch1.TokensPerSecond, ours));
-            bars.Add(($"floor\n{weights} weights\n(this run)", r.FloorTokensPerSecond(v.Bytes), floor));
+            bars.Add(($"{Short(v.Name)}\nbatch 1", v.Batch1.TokensPerSecond, ours));
+            bars.Add(($"{Short(v.Name)}\nfloor", r.FloorTokensPerSecond(v.Bytes), floor));
         }
-        bars.AddRange(Peer.Mid.Where(p => p.Batch1 is not null).Select(p => (Wrap(p.Name) + "\nbatch 1", p.Batch1!.Value, peer)));
-        foreach (var v in new[] { r.Float32, r.BFloat16 }.OfType<VariantResults>())
-            bars.Add(($"this engine\n{(v == r.Float32 ? "f32" : "bf16")} weights\nbatch {v.BatchN.Sequences}", v.BatchN.TokensPerSecond, ours));
-        bars.AddRange(Peer.Mid.Where(p => p.Batch8 is not null).Select(p => (Wrap(p.Name) + "\nbatch 8", p.Batch8!.Value, peer)));
+        foreach (var v in r.Variants)
+            bars.Add(($"{Short(v.Name)}\nbatch {v.BatchN.Sequences}", v.BatchN.TokensPerSecond, batch));
 
         using var plot = new Plot();
         var plotted = bars.Select((b, i) => new Bar
@@ -35,10 +32,10 @@ public static class DecodeChart
             [.. Enumerable.Range(0, bars.Count).Select(i => (double)i)], [.. bars.Select(b => b.Label)]);
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
         plot.Axes.Margins(bottom: 0, top: 0.15);
-        plot.Title($"Mixtral `mid` decode, {r.Threads} threads, tokens/s (floors from {r.BandwidthGBps:F1} GB/s measured in the run; peers measured earlier)");
+        plot.Title($"Mixtral `mid` decode, {r.Threads} threads, tokens/s (floors from {r.BandwidthGBps:F1} GB/s measured in the run)");
         plot.YLabel("tokens/s");
         plot.SavePng(path, 1400, 650);
     }
 
-    private static string Wrap(string name) => name.Replace(", ", "\n", StringComparison.Ordinal);
+    private static string Short(string name) => name.Split(' ')[0];
 }

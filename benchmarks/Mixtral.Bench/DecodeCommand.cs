@@ -2,6 +2,7 @@ using System.CommandLine;
 using Mixtral.Model.Generation;
 using Mixtral.Model.Inference;
 using Mixtral.Model.Kernels;
+using Mixtral.Model.Quantization;
 using Mixtral.Engine;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,7 +11,8 @@ namespace Mixtral.Bench;
 
 /// <summary>
 /// `decode --model DIR`: read bandwidth and the floor, decode at batch 1 and N, prefill, a LibTorch-only baseline and the
-/// per-phase breakdown of a step, for float32 weights and (unless --weights f32) bfloat16-stored weights, all in one process
+/// per-phase breakdown of a step, for float32 weights and the other formats --weights names (bf16-stored, int8 and q4
+/// experts, with their fidelity against float32), optionally per node at the real 8x7B dimensions, all in one process
 /// and one run; writes the markdown report and the chart.
 /// </summary>
 public static class DecodeCommand
@@ -22,13 +24,14 @@ public static class DecodeCommand
         var tokens = new Option<int>("--tokens") { Description = "New tokens per sequence in the decode runs", DefaultValueFactory = _ => 64 };
         var batch = new Option<int>("--batch") { Description = "Sequences in the batched decode run", DefaultValueFactory = _ => 8 };
         var prefill = new Option<int>("--prefill-tokens") { Description = "Prompt length of the prefill run", DefaultValueFactory = _ => 128 };
-        var weights = new Option<string>("--weights") { Description = "Weight formats to measure: f32, or both (f32 and bf16-stored)", DefaultValueFactory = _ => "both" };
+        var weights = new Option<string>("--weights") { Description = "Weight formats to measure: all (f32, bf16, int8, q4; default), both (f32, bf16), or a comma list starting with f32", DefaultValueFactory = _ => "all" };
+        var realLayer = new Option<string?>("--real-layer") { Description = "A `mixtral synth --preset mixtral-8x7b-layer` folder: also measure bf16, int8 and q4 on one real-size layer and estimate the 32-layer model per node" };
         var output = new Option<string>("--out") { Description = "Folder for the report and the chart", DefaultValueFactory = _ => "benchmarks/results" };
-        var command = new Command("decode", "Single-process decode/prefill tokens/s against the memory-bandwidth floor") { model, threads, tokens, batch, prefill, weights, output };
+        var command = new Command("decode", "Single-process decode/prefill tokens/s against the memory-bandwidth floor") { model, threads, tokens, batch, prefill, weights, output, realLayer };
         command.SetAction(async (result, ct) =>
         {
             var options = new DecodeOptions(result.GetValue(model)!, result.GetValue(threads), result.GetValue(tokens), result.GetValue(batch),
-                result.GetValue(prefill), result.GetValue(weights)!, result.GetValue(output)!);
+                result.GetValue(prefill), result.GetValue(weights)!, result.GetValue(output)!, result.GetValue(realLayer));
             options.Validate();
             await RunAsync(options, ct);
             return 0;
@@ -46,28 +49,54 @@ public static class DecodeCommand
         bandwidth.Measure("start");
         using var inference = torch.inference_mode();
 
-        VariantResults f32;
-        VariantResults? bf16 = null;
+        var variants = new List<VariantResults>();
         Throughput libTorch1, libTorchN;
-        using (var mixtral = Load(folder, new ModelOptions()))
+        using (var reference = Load(folder, new ModelOptions()))
         {
-            f32 = await MeasureAsync("float32 weights", mixtral, DecodeBytes.For(folder.Config, 4, 4), o, bandwidth, ct);
-            (libTorch1, libTorchN) = await LibTorchAloneAsync(mixtral, o, ct);
+            variants.Add(await MeasureAsync(o.Variants[0].Name, reference, o.Variants[0].Bytes(folder.Config), o, bandwidth, ct));
+            (libTorch1, libTorchN) = await LibTorchAloneAsync(reference, o, ct);
+            foreach (var variant in o.Variants.Skip(1))
+            {
+                using var mixtral = Load(folder, variant.Options);
+                var measured = await MeasureAsync(variant.Name, mixtral, variant.Bytes(folder.Config), o, bandwidth, ct);
+                if (variant.Quantized)
+                {
+                    Progress($"{variant.Name}: fidelity against float32 weights (2 prompts, 64 greedy steps)...");
+                    var fidelity = await QuantizationFidelity.MeasureAsync(reference, mixtral, EngineRuns.Prompts(2, 16, folder.Config.VocabSize, seed: 3), 64, ct);
+                    Progress($"  {fidelity}");
+                    measured = measured with { Fidelity = fidelity };
+                }
+                variants.Add(measured);
+            }
         }
-        if (o.Weights == "both")
-        {
-            using var mixtral = Load(folder, new ModelOptions { WeightDType = ScalarType.BFloat16 });
-            bf16 = await MeasureAsync("bfloat16-stored weights", mixtral, DecodeBytes.For(folder.Config, 2, 4), o, bandwidth, ct);
-        }
+        var real = o.RealLayer is string path ? await RealLayerAsync(path, o) : null;
         bandwidth.Measure("end");
 
         Write(new DecodeResults(MachineInfo.Read(), DateTimeOffset.UtcNow, loadBefore, MachineInfo.LoadAverage(), o.Threads,
-            folder.Path, folder.Config, bandwidth, f32, libTorch1, libTorchN, bf16), o.Output);
+            folder.Path, folder.Config, bandwidth, variants, libTorch1, libTorchN, real), o.Output);
+    }
+
+    /// <summary>bf16, int8 and q4 on one layer of the real dimensions: profiled steps at batch 1 and N.</summary>
+    private static async Task<RealLayerResults> RealLayerAsync(string path, DecodeOptions o)
+    {
+        var folder = ModelFolder.Open(path);
+        var measured = new List<RealLayerVariant>();
+        foreach (var variant in WeightVariant.All.Where(v => v.Key != "f32"))
+        {
+            using var mixtral = Load(folder, variant.Options);
+            Progress($"real-size layer, {variant.Name}: profiling decode steps (batch 1, then batch {o.Batch})...");
+            await StepBreakdown.MeasureAsync(mixtral, 1, 2, 8); // warm-up
+            var one = await StepBreakdown.MeasureAsync(mixtral, 1, 16, 8);
+            var many = await StepBreakdown.MeasureAsync(mixtral, o.Batch, 8, 8);
+            Progress($"  batch 1 step {one.PerStep.TotalMilliseconds:F1} ms, batch {o.Batch} step {many.PerStep.TotalMilliseconds:F1} ms");
+            measured.Add(new RealLayerVariant(variant, one, many));
+        }
+        return new RealLayerResults(folder.Path, folder.Config, measured);
     }
 
     private static MixtralModel Load(ModelFolder folder, ModelOptions options)
     {
-        Progress($"loading the model (matrices in {options.MatrixDType})...");
+        Progress($"loading the model (matrices in {options.MatrixDType}, experts {options.ExpertFormat.ShortName()})...");
         using var reader = folder.OpenCheckpoint();
         return MixtralModel.Load(reader, folder.Config, options);
     }
@@ -134,7 +163,7 @@ public static class DecodeCommand
         DecodeChart.Write(results, Path.Combine(folder, chart));
         string report = Path.Combine(folder, "single-process-decode.md");
         File.WriteAllText(report, DecodeReport.Render(results, chart));
-        foreach (var v in new[] { results.Float32, results.BFloat16 }.OfType<VariantResults>())
+        foreach (var v in results.Variants)
             Progress($"{v.Name}: batch 1 {v.Batch1.TokensPerSecond:F1} tokens/s = {results.RatioToFloor(v.Batch1, v.Bytes) * 100:F0}% of the floor " +
                      $"({results.FloorTokensPerSecond(v.Bytes):F1}); batch {v.BatchN.Sequences} {v.BatchN.TokensPerSecond:F1}; prefill {v.Prefill.TokensPerSecond:F1}");
         Progress($"wrote {report}");

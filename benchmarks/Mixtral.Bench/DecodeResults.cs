@@ -12,11 +12,14 @@ public sealed record DecodeResults(
     string ModelPath,
     MixtralConfig Config,
     BandwidthSamples Bandwidth,
-    VariantResults Float32,
+    IReadOnlyList<VariantResults> Variants,
     Throughput LibTorchBatch1,
     Throughput LibTorchBatchN,
-    VariantResults? BFloat16)
+    RealLayerResults? RealLayer)
 {
+    /// <summary>The first variant measured: float32 weights, the reference of every other.</summary>
+    public VariantResults Float32 => Variants[0];
+
     /// <summary>The best read bandwidth sampled during the run.</summary>
     public double BandwidthGBps => Bandwidth.Best;
 

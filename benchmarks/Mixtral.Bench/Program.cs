@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Mixtral.Bench;
 
-var root = new RootCommand("Single-process Mixtral benchmarks") { DecodeCommand.Create() };
+var root = new RootCommand("Single-process Mixtral benchmarks") { DecodeCommand.Create(), KernelsCommand.Create() };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

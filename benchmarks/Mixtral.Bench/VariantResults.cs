@@ -1,6 +1,9 @@
+using Mixtral.Model.Quantization;
+
 namespace Mixtral.Bench;
 
-/// <summary>What one weight format measured: decode at batch 1 and N, prefill, and the step breakdowns.</summary>
+/// <summary>What one weight format measured: decode at batch 1 and N, prefill, the step breakdowns, and (quantized
+/// formats) how closely it follows float32 weights.</summary>
 public sealed record VariantResults(
     string Name,
     DecodeBytes Bytes,
@@ -8,4 +11,5 @@ public sealed record VariantResults(
     Throughput BatchN,
     Throughput Prefill,
     Breakdown Breakdown1,
-    Breakdown BreakdownN);
+    Breakdown BreakdownN,
+    FidelityReport? Fidelity = null);

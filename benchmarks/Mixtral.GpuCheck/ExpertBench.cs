@@ -44,7 +44,7 @@ public static class ExpertBench
             for (int e = 0; e < o.Experts; e++)
             {
                 experts[e] = new ExpertWeights(Random(o.Intermediate, o.Hidden), Random(o.Hidden, o.Intermediate), Random(o.Intermediate, o.Hidden));
-                fused[e] = cat([experts[e].W1.Weight, experts[e].W3.Weight], 0);
+                fused[e] = cat([experts[e].W1!.Weight, experts[e].W3!.Weight], 0);
             }
             long expertBytes = experts[0].ResidentBytes;
             var timer = new DeviceTimer(device);
@@ -81,14 +81,14 @@ public static class ExpertBench
 
         var whole = Time(i => { using var y = experts[i % n].Forward(x); });
         var latency = timer.Time(i => { using var y = experts[i % n].Forward(x); timer.Synchronize(); }, warmup: n, o.Samples, n);
-        var w1 = Time(i => { using var y = experts[i % n].W1.Forward(x); });
-        var w2 = Time(i => { using var y = experts[i % n].W2.Forward(hidden); });
+        var w1 = Time(i => { using var y = experts[i % n].W1!.Forward(x); });
+        var w2 = Time(i => { using var y = experts[i % n].W2!.Forward(hidden); });
         var activation = Time(_ => { using var a = nn.functional.silu(hidden); using var y = a.mul_(hidden); });
         var fusedTime = Time(i =>
         {
             using var scope = NewDisposeScope();
             var both = nn.functional.linear(x, fused[i % n]).chunk(2, 1); // [rows, I] each
-            using var y = experts[i % n].W2.Forward(nn.functional.silu(both[0]).mul_(both[1])).MoveToOuterDisposeScope();
+            using var y = experts[i % n].W2!.Forward(nn.functional.silu(both[0]).mul_(both[1])).MoveToOuterDisposeScope();
         });
 
         double flops = 2.0 * 3 * o.Hidden * (double)o.Intermediate * rows;

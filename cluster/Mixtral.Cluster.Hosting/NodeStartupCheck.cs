@@ -32,12 +32,15 @@ public static class NodeStartupCheck
             throw new NodeConfigurationException($"--memory must be a positive number of GB, got {gb}");
         if (options.Threads is < 1) throw new NodeConfigurationException($"--threads must be at least 1, got {options.Threads}");
         var engine = new EngineOptions { MaxBatchSequences = options.MaxBatchSequences, MaxPrefillTokensPerStep = options.MaxPrefillTokens };
+        var (matrices, experts) = Parse(() => ExpertWeightFormats.ParseWeights(options.Weights));
         var compute = Parse(() => new ModelOptions
         {
             DType = ModelOptions.ParseFloat(options.DType, "--dtype"),
             Device = ModelOptions.ParseDevice(options.Device),
-            WeightDType = options.Weights is null ? null : ModelOptions.ParseFloat(options.Weights, "--weights"),
+            WeightDType = matrices,
+            ExpertFormat = experts,
         });
+        Parse(() => ExpertWeightFormats.CheckDevice(compute));
         var wire = Parse(() => WireDTypeOf(Precisions.Parse(options.WireDType, "--wire-dtype", Precision.Float32, Precision.BFloat16, Precision.Float16)));
         NodeRole? requestedRole = options.Role is null ? null : Parse(() => NodeRoles.Parse(options.Role, "--role"));
         Parse(engine.Validate);
@@ -47,8 +50,8 @@ public static class NodeStartupCheck
         if (options.PlanPath is null && options.Redis is not null)
             throw new PlacementPlanException("a node joining a multi-node cluster (--redis) needs the cluster's placement plan (--plan FILE)");
 
-        // What the node will hold: the weight matrices dominate, so they decide the sizing dtype.
-        var dtype = ModelOptions.PrecisionOf(compute.MatrixDType);
+        // What the node will hold: the expert matrices dominate, so their format decides the sizing dtype.
+        var dtype = ExpertWeightFormats.SizingPrecision(compute);
         var footprint = PlanValidator.Validate(plan, config, dtype, options.PlanPath ?? "single-node plan");
 
         var me = plan.FindNode(options.NodeName) ?? throw new PlacementPlanException(

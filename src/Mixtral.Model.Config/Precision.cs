@@ -2,9 +2,18 @@ namespace Mixtral.Model.Config;
 
 /// <summary>
 /// The number formats weights are kept in, computed in or sent in. Named once here: every flag, config key and report
-/// (--dtype, --weights, --wire-dtype, plan sizing) reads and writes these names, so they can never drift apart.
+/// (--dtype, --weights, --wire-dtype, plan sizing; int8 and q4 are weight formats only) reads and writes these names, so they can never drift apart.
 /// </summary>
-public enum Precision { Float32, BFloat16, Float16, Int8 }
+public enum Precision
+{
+    Float32,
+    BFloat16,
+    Float16,
+    /// <summary>8-bit symmetric integers with a float32 scale per group of 32 (expert weights only).</summary>
+    Int8,
+    /// <summary>4-bit symmetric integers with a float32 scale per group of 32 (expert weights only).</summary>
+    Q4,
+}
 
 public static class Precisions
 {
@@ -14,6 +23,7 @@ public static class Precisions
         Precision.BFloat16 => "bf16",
         Precision.Float16 => "f16",
         Precision.Int8 => "int8",
+        Precision.Q4 => "q4",
         _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, null),
     };
 
@@ -26,6 +36,7 @@ public static class Precisions
             "bf16" or "bfloat16" => Precision.BFloat16,
             "f16" or "fp16" or "float16" or "half" => Precision.Float16,
             "int8" or "i8" => Precision.Int8,
+            "q4" or "int4" => Precision.Q4,
             _ => null,
         };
         if (allowed.Length == 0) allowed = Enum.GetValues<Precision>();

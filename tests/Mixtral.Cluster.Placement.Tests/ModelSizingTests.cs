@@ -67,32 +67,27 @@ public class ModelSizingTests
         Assert.Equal(4 * ExpertParams, f32.BytesPerExpert);
     }
 
-    [Fact]
-    public void Int8_counts_one_byte_per_weight_plus_a_bf16_scale_per_output_row()
+    [Theory]
+    [InlineData(Precision.Int8, 1.125)] // a byte per weight and a float32 scale per 32
+    [InlineData(Precision.Q4, 0.625)]   // half a byte per weight and a float32 scale per 32
+    public void Quantized_formats_size_the_experts_at_their_bytes_per_weight_and_keep_everything_else_bf16(Precision dtype, double bytesPerWeight)
     {
-        var int8 = new ModelSizing(Models.Real8x7B, Precision.Int8);
-        // W1, W3: [14336, 4096]; W2: [4096, 14336] → 14336 + 14336 + 4096 output rows.
-        Assert.Equal(ExpertParams + 2 * (14_336 + 14_336 + 4_096), int8.BytesPerExpert);
-
-        long attention = 41_943_040 + 2 * (4_096 + 1_024 + 1_024 + 4_096); // q, k, v, o with their row scales
-        long keptBf16PerLayer = 2 * (32_768 + 8_192);                       // router and both norms stay bf16
-        long expected = 2 * 131_072_000                                      // embeddings stay bf16
-                        + Layers * (attention + keptBf16PerLayer)
-                        + 2 * 4_096                                          // final norm
-                        + 131_072_000 + 2 * 32_000;                          // LM head, int8 + row scales
-        Assert.Equal(expected, int8.SharedBytes);
+        var quantized = new ModelSizing(Models.Real8x7B, dtype);
+        Assert.Equal((long)(ExpertParams * bytesPerWeight), quantized.BytesPerExpert); // 4096 and 14336 are multiples of 64: no padding
+        Assert.Equal(Bf16.SharedBytes, quantized.SharedBytes);
     }
 
     [Theory]
     [InlineData("bf16", Precision.BFloat16)]
     [InlineData("INT8", Precision.Int8)]
+    [InlineData("q4", Precision.Q4)]
     [InlineData("float32", Precision.Float32)]
     public void Dtype_names_parse(string name, Precision expected) => Assert.Equal(expected, Precisions.Parse(name, "--dtype"));
 
     [Fact]
     public void Unknown_dtype_is_named()
     {
-        var e = Assert.Throws<ArgumentException>(() => Precisions.Parse("int4", "--dtype"));
-        Assert.Equal("--dtype: \"int4\" is not one of f32, bf16, f16, int8", e.Message);
+        var e = Assert.Throws<ArgumentException>(() => Precisions.Parse("int3", "--dtype"));
+        Assert.Equal("--dtype: \"int3\" is not one of f32, bf16, f16, int8, q4", e.Message);
     }
 }

@@ -3,28 +3,31 @@ using Mixtral.Model.Config;
 namespace Mixtral.Cluster.Placement.Sizing;
 
 /// <summary>
-/// Bytes of weights, computed from the tensor-name table (never from hard-coded model facts).
-/// bf16/f16: 2 B per parameter; f32: 4 B. int8 (weight-only, per output row): every linear weight matrix
-/// (attention projections, expert W1/W2/W3, LM head) is 1 B per parameter plus one bf16 scale per output row
-/// (2 B × rows of the [out, in] matrix); the embedding table, the routers and the norms stay bf16 — the
-/// embedding is a lookup, not a matmul, and the router decides which experts run, so it keeps full precision.
+/// Bytes of weights, computed from the tensor-name table (never from hard-coded model facts): the one sizing rule,
+/// used by `mixtral plan`, a node's start-up check and a node's own account of what it holds.
+/// bf16/f16: 2 B per parameter; f32: 4 B. int8 and q4 are what `--weights int8|q4` loads (Mixtral.Model's
+/// QuantizedMatrix): the expert matrices W1/W2/W3 take 1 B (int8) or 0.5 B (q4) per parameter plus a float32 scale
+/// per group of 32 weights along a row (rows padded to an even number of groups), and everything else (attention, routers,
+/// norms, embeddings, LM head: 4% of Mixtral's weights) stays bf16.
 /// </summary>
 public sealed class ModelSizing
 {
-    public const int Int8ScaleBytesPerRow = 2;
+    /// <summary>Weights per quantization group, each with a float32 scale.</summary>
+    public const int QuantGroup = 32;
 
     private readonly MixtralConfig _config;
-    private readonly HashSet<string> _keptAt16Bit;
+    private readonly HashSet<string> _experts;
 
     /// <param name="dtype">What the weight matrices are kept in.</param>
     /// <param name="vectors">What the embedding table and the norms are kept in, when it differs (a node computing in f32
-    /// over bf16 matrices keeps them in f32); null = the same as the matrices (16-bit under int8).</param>
+    /// over bf16 matrices keeps them in f32); null = the same as the matrices (16-bit under int8 and q4).</param>
     public ModelSizing(MixtralConfig config, Precision dtype, Precision? vectors = null)
     {
         _config = config;
         DType = dtype;
         Vectors = vectors;
-        _keptAt16Bit = [TensorNames.Embeddings, .. Enumerable.Range(0, config.NumHiddenLayers).Select(TensorNames.Router)];
+        _experts = [.. Enumerable.Range(0, config.NumHiddenLayers).SelectMany(l => Enumerable.Range(0, config.NumLocalExperts)
+            .SelectMany(e => TensorNames.ExpertTensors(config, l, e).Select(s => s.Name)))];
     }
 
     public Precision DType { get; }
@@ -50,10 +53,17 @@ public sealed class ModelSizing
         {
             Precision.BFloat16 or Precision.Float16 => elements * 2,
             Precision.Float32 => elements * 4,
-            Precision.Int8 when spec.Shape.Length == 2 && !_keptAt16Bit.Contains(spec.Name) =>
-                elements + spec.Shape[0] * Int8ScaleBytesPerRow,
-            Precision.Int8 => elements * 2,
+            Precision.Int8 or Precision.Q4 when _experts.Contains(spec.Name) => QuantizedBytes(spec, DType == Precision.Int8 ? 32 : 16),
+            Precision.Int8 or Precision.Q4 => elements * 2,
             _ => throw new ArgumentOutOfRangeException(nameof(spec), DType, "unknown weight dtype"),
         };
+    }
+
+    /// <summary>A [rows, columns] matrix in groups of 32 along a row, padded to an even number of groups: codes plus a
+    /// float32 scale per group.</summary>
+    private static long QuantizedBytes(TensorSpec spec, int codeBytesPerGroup)
+    {
+        long groups = (spec.Shape[1] / QuantGroup + 1) / 2 * 2;
+        return spec.Shape[0] * groups * (codeBytesPerGroup + sizeof(float));
     }
 }

@@ -43,7 +43,10 @@ internal static class CommonOptions
 
     public static ModelEngine LoadEngine(ModelFolder folder, ModelOptions options, EngineOptions engineOptions)
     {
-        var progress = new TerminalProgress("loading weights");
+        // Quantized experts are quantized as each tensor arrives, so the bar counts that work too.
+        var progress = new TerminalProgress(options.ExpertFormat == ExpertWeightFormat.Dense
+            ? "loading weights"
+            : $"loading weights, quantizing experts to {options.ExpertFormat.ShortName()}");
         var engine = EngineFactory.Load(folder, options, engineOptions, progress);
         progress.Complete();
         return engine;

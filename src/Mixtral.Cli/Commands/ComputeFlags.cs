@@ -17,7 +17,8 @@ internal sealed class ComputeFlags
 
     private readonly Option<string?> _weights = new("--weights")
     {
-        Description = "Dtype the weight matrices are kept in: the compute dtype (default) or bf16 (half the memory and bytes per step; on CPU the kernels widen them exactly, same results as f32 for a bf16 checkpoint)",
+        Description = "Dtype the weight matrices are kept in: the compute dtype (default) or bf16 (half the memory and bytes per step; on CPU the kernels widen them exactly, same results as f32 for a bf16 checkpoint); "
+            + "int8 or q4 quantize the expert matrices at load (8 or 4 bits per weight, a scale per 32; CPU only) and keep the other matrices in bf16",
     };
 
     private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads for the math (default: all cores)" };
@@ -37,26 +38,22 @@ internal sealed class ComputeFlags
         ? throw new CliUsageException($"--threads must be at least 1, got {n}")
         : result.GetValue(_threads);
 
-    /// <summary>True where the user typed the flag (a config file may then supply the value instead).</summary>
-    public bool Given(ParseResult result, string flag) => flag switch
-    {
-        "--dtype" => result.GetResult(_dtype) is not null,
-        "--device" => result.GetResult(_device) is not null,
-        _ => false,
-    };
-
     /// <summary>The compute options for an in-process model; applies --threads to LibTorch and the kernels.</summary>
     public ModelOptions Read(ParseResult result)
     {
         if (Threads(result) is int count) torch.set_num_threads(count);
         try
         {
-            return new ModelOptions
+            var (weights, experts) = ExpertWeightFormats.ParseWeights(Weights(result));
+            var options = new ModelOptions
             {
                 DType = ModelOptions.ParseFloat(DType(result), "--dtype"),
                 Device = ModelOptions.ParseDevice(Device(result)),
-                WeightDType = Weights(result) is string w ? ModelOptions.ParseFloat(w, "--weights") : null,
+                WeightDType = weights,
+                ExpertFormat = experts,
             };
+            ExpertWeightFormats.CheckDevice(options);
+            return options;
         }
         catch (ArgumentException e)
         {

@@ -34,7 +34,7 @@ internal static class PlanCommand
         var nodeSpeed = new Option<string?>("--node-speed") { Description = "Relative node speeds for capacity-weighted, e.g. a=2,b=1 (e.g. measured memory bandwidth)" };
         var nodeMemory = new Option<string?>("--node-memory") { Description = "Per-node weight memory in GB, e.g. a=24,b=48 (overrides --memory-per-node for those nodes)" };
         var memory = new Option<double?>("--memory-per-node") { Description = "Weight memory budget of every node, in GB (10^9 bytes)" };
-        var dtype = new Option<string>("--dtype") { Description = "Weight dtype held on the nodes: bf16 | f16 | int8 | f32", DefaultValueFactory = _ => "bf16" };
+        var dtype = new Option<string>("--dtype") { Description = "Weight dtype held on the nodes: bf16 | f16 | int8 | q4 | f32 (int8, q4: the experts as --weights int8|q4 keep them, the rest bf16)", DefaultValueFactory = _ => "bf16" };
         var output = new Option<string?>("--out") { Description = "Write the plan (JSON) here, for `mixtral node --plan`" };
         var json = new Option<bool>("--json") { Description = "Print the per-node report as JSON instead of a table" };
 

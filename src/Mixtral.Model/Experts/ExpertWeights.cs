@@ -3,6 +3,7 @@ using Mixtral.Model.Config;
 using Mixtral.Model.Inference;
 using Mixtral.Model.Kernels;
 using Mixtral.Model.Layers;
+using Mixtral.Model.Quantization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,27 +11,42 @@ namespace Mixtral.Model.Experts;
 
 /// <summary>
 /// One SwiGLU expert: Expert(x) = W2(silu(W1 x) ⊙ W3 x). Used by the single-process engine and by the
-/// cluster's expert grains alike, so both compute exactly the same thing.
+/// cluster's expert grains alike, so both compute exactly the same thing. The matrices are dense tensors, or quantized
+/// (<see cref="ExpertWeightFormat"/>) when <see cref="Quantized"/> is set.
 /// </summary>
-public sealed class ExpertWeights(Linear w1, Linear w2, Linear w3) : IDisposable
+public sealed class ExpertWeights : IDisposable
 {
-    public Linear W1 { get; } = w1; // [I, D]
-    public Linear W2 { get; } = w2; // [D, I]
-    public Linear W3 { get; } = w3; // [I, D]
+    public ExpertWeights(Linear w1, Linear w2, Linear w3)
+    {
+        (W1, W2, W3) = (w1, w2, w3);
+        _swiGlu = FastSwiGlu.For(w1.Weight, w3.Weight);
+    }
+
+    public ExpertWeights(QuantizedExpert quantized) => Quantized = quantized;
+
+    public Linear? W1 { get; } // [I, D], null when quantized
+    public Linear? W2 { get; } // [D, I]
+    public Linear? W3 { get; } // [I, D]
+
+    /// <summary>The quantized matrices, or null for dense ones.</summary>
+    public QuantizedExpert? Quantized { get; }
+
+    public ExpertWeightFormat Format => Quantized?.Format ?? ExpertWeightFormat.Dense;
 
     /// <summary>W1 and W3 in one pass with the activation fused, where the CPU kernels apply.</summary>
-    private readonly FastSwiGlu? _swiGlu = FastSwiGlu.For(w1.Weight, w3.Weight);
+    private readonly FastSwiGlu? _swiGlu;
 
     /// <summary>Bytes the three matrices occupy in memory.</summary>
-    public long ResidentBytes => new[] { W1, W2, W3 }.Sum(l => l.Weight.NumberOfElements * l.Weight.ElementSize);
+    public long ResidentBytes => Quantized?.ResidentBytes ?? new[] { W1!, W2!, W3! }.Sum(l => l.Weight.NumberOfElements * l.Weight.ElementSize);
 
     public Tensor Forward(Tensor rows) // [n, D] → [n, D]
     {
-        if (_swiGlu is not null && W2.Kernel is { } down && _swiGlu.Accepts(rows)) return ForwardOnCpu(rows, _swiGlu, down);
+        if (Quantized is not null) return Quantized.Forward(rows);
+        if (_swiGlu is not null && W2!.Kernel is { } down && _swiGlu.Accepts(rows)) return ForwardOnCpu(rows, _swiGlu, down);
         using var scope = NewDisposeScope();
-        var gate = nn.functional.silu(W1.Forward(rows)); // [n, I]
-        var up = W3.Forward(rows); // [n, I]
-        return W2.Forward(gate.mul_(up)).MoveToOuterDisposeScope();
+        var gate = nn.functional.silu(W1!.Forward(rows)); // [n, I]
+        var up = W3!.Forward(rows); // [n, I]
+        return W2!.Forward(gate.mul_(up)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Both halves on the kernels, the activation in per-thread scratch memory: one tensor allocated. Rows go
@@ -50,17 +66,20 @@ public sealed class ExpertWeights(Linear w1, Linear w2, Linear w3) : IDisposable
         return output;
     }
 
-    /// <summary>Loads exactly the three tensors of expert <paramref name="expert"/> of <paramref name="layer"/>.</summary>
-    public static ExpertWeights Load(WeightLoader loader, MixtralConfig config, int layer, int expert)
+    /// <summary>Loads exactly the three tensors of expert <paramref name="expert"/> of <paramref name="layer"/>, quantizing
+    /// them as they arrive when <paramref name="format"/> asks for it.</summary>
+    public static ExpertWeights Load(WeightLoader loader, MixtralConfig config, int layer, int expert, ExpertWeightFormat format = ExpertWeightFormat.Dense)
     {
+        if (format != ExpertWeightFormat.Dense) return new ExpertWeights(ExpertQuantizer.Load(loader, config, layer, expert, format));
         Linear Load(ExpertMatrix m) => new(loader.LoadMatrix(TensorNames.Expert(layer, expert, m), TensorNames.ExpertShape(config, m)));
         return new ExpertWeights(Load(ExpertMatrix.W1), Load(ExpertMatrix.W2), Load(ExpertMatrix.W3));
     }
 
     public void Dispose()
     {
-        W1.Dispose();
-        W2.Dispose();
-        W3.Dispose();
+        W1?.Dispose();
+        W2?.Dispose();
+        W3?.Dispose();
+        Quantized?.Dispose();
     }
 }

@@ -22,14 +22,14 @@ public sealed class LocalExpertBackend(ExpertWeights[][] experts) : IExpertBacke
         return ValueTask.FromResult(outputs);
     }
 
-    public static LocalExpertBackend Load(WeightLoader loader, MixtralConfig config)
+    public static LocalExpertBackend Load(WeightLoader loader, MixtralConfig config, ExpertWeightFormat format = ExpertWeightFormat.Dense)
     {
         var experts = new ExpertWeights[config.NumHiddenLayers][];
         for (int l = 0; l < config.NumHiddenLayers; l++)
         {
             experts[l] = new ExpertWeights[config.NumLocalExperts];
             for (int e = 0; e < config.NumLocalExperts; e++)
-                experts[l][e] = ExpertWeights.Load(loader, config, l, e);
+                experts[l][e] = ExpertWeights.Load(loader, config, l, e, format);
         }
         return new LocalExpertBackend(experts);
     }

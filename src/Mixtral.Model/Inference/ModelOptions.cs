@@ -18,6 +18,10 @@ public sealed record ModelOptions
     /// </summary>
     public ScalarType? WeightDType { get; init; }
 
+    /// <summary>How the expert matrices are kept: <see cref="ExpertWeightFormat.Dense"/> (in <see cref="MatrixDType"/>, the
+    /// default) or quantized at load (int8, q4), on the CPU kernels.</summary>
+    public ExpertWeightFormat ExpertFormat { get; init; } = ExpertWeightFormat.Dense;
+
     /// <summary>The dtype weight matrices are loaded in.</summary>
     public ScalarType MatrixDType => WeightDType ?? DType;
 
