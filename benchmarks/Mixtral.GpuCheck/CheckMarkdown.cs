@@ -56,7 +56,8 @@ public static class CheckMarkdown
         s.Append("\nWhere the time goes: the node's Forward is two W1-shaped products (W1, W3), one W2 product and the activation; ");
         s.Append("the sum of the parts timed alone next to the whole shows what the products themselves cost and what is left (launches, the ");
         s.Append("multiply, allocation); the synced latency (one call, waited for) against the queued figure shows the host's launch overhead; ");
-        s.Append("the fused variant shows what one [2I, D] product instead of two [I, D] ones would gain.\n");
+        s.Append("the fused variant shows what one [2I, D] product instead of two [I, D] ones would gain. A figure over 100 % of the floor ");
+        s.Append("means a ceiling was measured low (a busy machine): trust none of that run's ratios.\n");
         return s.ToString();
     }
 

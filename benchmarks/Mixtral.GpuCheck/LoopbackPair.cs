@@ -47,6 +47,8 @@ public sealed class LoopbackPair : IAsyncDisposable
         await File.WriteAllTextAsync(planPath, plan.ToJson());
 
         var primary = new IPEndPoint(IPAddress.Loopback, ports[0]);
+        // A cluster id of its own: on a shared machine another Mixtral cluster on loopback must never be joined by mistake.
+        string clusterId = $"gpucheck-{Guid.NewGuid():N}";
         var hosts = new List<IHost>();
         try
         {
@@ -55,7 +57,7 @@ public sealed class LoopbackPair : IAsyncDisposable
                 var options = new NodeOptions
                 {
                     ModelPath = model, NodeName = name, PlanPath = planPath, SiloPort = silo, GatewayPort = gateway,
-                    Device = device, DType = dtype, WireDType = wire.ShortName(),
+                    Device = device, DType = dtype, WireDType = wire.ShortName(), ClusterId = clusterId,
                 };
                 var host = Build(options, NodeStartupCheck.Resolve(options), primary);
                 hosts.Add(host);
@@ -68,6 +70,21 @@ public sealed class LoopbackPair : IAsyncDisposable
             throw;
         }
         return new LoopbackPair([.. hosts], plan);
+    }
+
+    /// <summary>Four loopback ports nobody listens on now (the OS picks them).</summary>
+    public static int[] FreePorts()
+    {
+        var listeners = Enumerable.Range(0, 4).Select(_ => new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0)).ToArray();
+        try
+        {
+            foreach (var l in listeners) l.Start();
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (var l in listeners) l.Stop();
+        }
     }
 
     private static IHost Build(NodeOptions options, NodeSettings settings, IPEndPoint primary)

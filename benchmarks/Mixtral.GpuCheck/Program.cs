@@ -113,10 +113,13 @@ namespace Mixtral.GpuCheck
                 "bf16" => Cluster.Contracts.Wire.WireDType.BFloat16,
                 var w => throw new ArgumentException($"--wire-dtype: \"{w}\" is not f32, f16 or bf16"),
             };
-            int port = a.Int("--base-port", 21111);
+            string basePort = a.Text("--base-port", "auto"); // auto: four free ports the OS picks
+            int[] ports = basePort == "auto" ? LoopbackPair.FreePorts()
+                : int.TryParse(basePort, out int first) && first is > 0 and < 65532 ? [first, first + 1, first + 2, first + 3]
+                : throw new ArgumentException($"--base-port: \"{basePort}\" is not auto or a port number");
             a.RejectUnknown();
             RequireFixture(fixture);
-            var result = await ClusterCheck.RunAsync(fixture, coordinator, device, dtype, wire, Path.Combine(outFolder, "cluster-work"), [port, port + 1, port + 2, port + 3], progress);
+            var result = await ClusterCheck.RunAsync(fixture, coordinator, device, dtype, wire, Path.Combine(outFolder, "cluster-work"), ports, progress);
             return new StepOutcome("cluster", true, result.Passed, null, 0, result, CheckMarkdown.Cluster(result));
         }
 
