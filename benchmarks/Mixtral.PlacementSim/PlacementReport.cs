@@ -64,6 +64,7 @@ internal static class PlacementReport
             var rr = r.Of("round-robin");
             Line($"  In this run ({r.Scenario.Trace}, {r.Scenario.Label}): pair-affinity sends {pair.WireBytesPerToken / 1024:F0} KB per token against round-robin's {rr.WireBytesPerToken / 1024:F0} KB, and reaches {pair.TokensPerSecond / rr.TokensPerSecond:F2}× its throughput: co-located pairs also put two weight reads on one node (read max/mean {pair.ReadImbalance:F2} vs {rr.ReadImbalance:F2}).");
         }
+        Line($"- **`+cost` rows** are load-balanced and replicated given a `StepCost` (`mixtral plan --step-rows N --rows-per-read R`): they balance expected time per node (a weight read for every copy that gets a row, plus its rows' FLOPs) instead of rows, so they make copies only where rows outweigh reads (CPU nodes, big batches) and none where they would only add reads (GPU decode).");
         Line($"- **Inter-layer affinity** (`layer-affinity`) lowers *node changes per token* (what a design that forwards tokens node to node would pay as hops); in this coordinator-centric design every token returns home after each layer, so it saves no hop today.");
         Line($"");
         Line($"## Every scenario");
