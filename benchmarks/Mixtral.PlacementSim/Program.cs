@@ -63,6 +63,8 @@ foreach (var s in scenarios)
 Console.Error.WriteLine();
 
 Directory.CreateDirectory(args_.OutDir);
+foreach (var (name, tokens) in traces)
+    RoutingHeatmap.Write(StatisticsOf(tokens, config.NumLocalExperts), name, Path.Combine(args_.OutDir, $"placement-routing-{name}.png"));
 string png = Path.Combine(args_.OutDir, "placement-simulated.png");
 PlacementChart.Write(results, png);
 string md = Path.Combine(args_.OutDir, "placement-simulated.md");
