@@ -21,7 +21,7 @@ internal static class PlacementReport
         Line($"## Inputs");
         Line($"- Model dimensions: `{Path.GetRelativePath(Environment.CurrentDirectory, args.Config)}` (32 layers, hidden 4096, intermediate 14336, 8 experts, top-2). One expert: {Bytes(new ModelSizing(Mixtral.Model.Config.MixtralConfig.Load(args.Config), Precision.BFloat16).BytesPerExpert)} in bf16, {Bytes(new ModelSizing(Mixtral.Model.Config.MixtralConfig.Load(args.Config), Precision.Int8).BytesPerExpert)} in int8 (per-row scales).");
         foreach (var (name, tokens) in traceTokens)
-            Line($"- Trace `{name}`: {tokens} routed tokens (`mixtral trace-routing`, see the script for the synth options). First half → routing statistics for the plans; second half replayed (plans are judged on routing they did not see).");
+            Line($"- Trace `{name}`: {tokens} routed tokens (`mixtral trace-routing`, see the script for the synth options; expert loads in `placement-routing-{name}.png`). First half → routing statistics for the plans; second half replayed (plans are judged on routing they did not see).");
         Line($"- GPU scenario: 8 nodes, 24 GB each of which 20 GB for weights (4 GB left for KV cache and activations), {NodeModel.CommodityGpu.WeightBytesPerSecond / 1e12:F1} TB/s, {NodeModel.CommodityGpu.FlopsPerSecond / 1e12:F0} TFLOP/s dense bf16 (RTX 4090 class, spec sheet); node n0 is also the coordinator (attention, routers, LM head, KV cache).");
         Line($"- Variants: the same 8 GPUs at 10 GbE, batch 32 with one call per node (each token sent once to a node, the weighted sum of its experts returned; not how the coordinator calls today); and a heterogeneous cluster of 2 GPUs as above plus 2 at half the bandwidth and FLOPs with 12 GB for weights (int8 experts so the model fits), where `capacity-weighted` gets the nodes' bandwidths as speeds.");
         Line($"- CPU scenario (for contrast): 4 nodes like this project's build machines (40 GB/s, 0.116 TFLOP/s), 48 GB for weights each, 10 GbE.");
@@ -65,6 +65,7 @@ internal static class PlacementReport
             var rr = r.Of("round-robin");
             Line($"  In this run ({r.Scenario.Trace}, {r.Scenario.Label}): pair-affinity sends {pair.WireBytesPerToken / 1024:F0} KB per token against round-robin's {rr.WireBytesPerToken / 1024:F0} KB, and reaches {pair.TokensPerSecond / rr.TokensPerSecond:F2}× its throughput: co-located pairs also put two weight reads on one node (read max/mean {pair.ReadImbalance:F2} vs {rr.ReadImbalance:F2}).");
         }
+        Line($"- **`+cost` rows** are load-balanced and replicated given a `StepCost` (`mixtral plan --step-rows N --rows-per-read R`): they balance expected time per node (a weight read for every copy that gets a row, plus its rows' FLOPs) instead of rows, so they make copies only where rows outweigh reads (CPU nodes, big batches) and none where they would only add reads (GPU decode).");
         Line($"- **Inter-layer affinity** (`layer-affinity`) lowers *node changes per token* (what a design that forwards tokens node to node would pay as hops); in this coordinator-centric design every token returns home after each layer, so it saves no hop today.");
         Line($"");
         Line($"## Every scenario");

@@ -51,12 +51,20 @@ foreach (var s in scenarios)
     var overrides = nodes.Select((n, i) => (n.Name, s.Nodes[i].Model)).ToDictionary(p => p.Name, p => p.Model);
     var cluster = new SimulatedCluster(s.Link, s.Nodes[0].Model, CallOverheadSeconds: 50e-6, overrides, s.CallsPerNode);
     var row = PlanStrategies.All.Select(strategy => PlacementSimulator.Run(strategy.Place(request), replay, model, cluster, s.Batch)).ToList();
+    // The same strategies balancing time instead of rows: a copy costs a weight read plus its rows' FLOPs at this batch.
+    var node = s.Nodes[0].Model;
+    var cost = new StepCost(s.Batch * config.NumExpertsPerTok,
+        StepCost.RowsPerRead(model.Shape.BytesPerExpert, model.FlopsPerExpertRow, node.WeightBytesPerSecond, node.FlopsPerSecond));
+    foreach (var strategy in new IPlanStrategy[] { new LoadBalancedStrategy(), new ReplicatedStrategy() })
+        row.Add(PlacementSimulator.Run(strategy.Place(request with { Cost = cost }), replay, model, cluster, s.Batch) with { Strategy = strategy.Name + "+cost" });
     results.Add(new ScenarioResults(s, row));
-    Console.Error.Write($"\rsimulated {++done}/{scenarios.Count} scenarios × {PlanStrategies.All.Count} strategies");
+    Console.Error.Write($"\rsimulated {++done}/{scenarios.Count} scenarios × {row.Count} strategies");
 }
 Console.Error.WriteLine();
 
 Directory.CreateDirectory(args_.OutDir);
+foreach (var (name, tokens) in traces)
+    RoutingHeatmap.Write(StatisticsOf(tokens, config.NumLocalExperts), name, Path.Combine(args_.OutDir, $"placement-routing-{name}.png"));
 string png = Path.Combine(args_.OutDir, "placement-simulated.png");
 PlacementChart.Write(results, png);
 string md = Path.Combine(args_.OutDir, "placement-simulated.md");

@@ -22,7 +22,7 @@ public sealed class LoadBalancedStrategy : IPlanStrategy
         var plan = new PlanBuilder(request.Model, request.Nodes, name);
         for (int l = 0; l < request.Model.Layers; l++)
         {
-            var copies = loads[l].Select((load, e) => (e, load)).ToArray();
+            var copies = loads[l].Select((load, e) => (e, request.CostOf(load))).ToArray();
             int[] hostOf = packer.PackLayer(copies, request.Model.Experts);
             for (int i = 0; i < copies.Length; i++) plan.Add(l, copies[i].e, hosts.Names[hostOf[i]], 1);
         }

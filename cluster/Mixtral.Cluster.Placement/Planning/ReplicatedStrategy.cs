@@ -8,7 +8,8 @@ namespace Mixtral.Cluster.Placement.Planning;
 /// add the copy that lowers some layer's packed maximum the most (a hot expert split in two; also a lukewarm one
 /// whose size makes the layer pack badly) — until no copy lowers any layer's maximum, past which copies only cost memory;
 /// (2) pack every layer's copies (load ÷ copies each) heaviest first onto the least-loaded host, copies of one expert
-/// on distinct hosts; (3) even out: move share from a copy on the most-loaded host to a sibling copy on a lighter
+/// on distinct hosts (both steps in rows, or in time when the request has a <see cref="StepCost"/>: then a copy also
+/// costs a weight read, and copies that only add reads are not made); (3) even out (in rows): move share from a copy on the most-loaded host to a sibling copy on a lighter
 /// host until no move lowers the layer's maximum. The shares become the plan's per-copy weights.
 /// </summary>
 public sealed class ReplicatedStrategy : IPlanStrategy
@@ -33,7 +34,7 @@ public sealed class ReplicatedStrategy : IPlanStrategy
             var items = new List<(int Expert, double Load)>();
             for (int e = 0; e < model.Experts; e++)
                 for (int c = 0; c < copies[l][e]; c++)
-                    items.Add((e, loads[l][e] / copies[l][e]));
+                    items.Add((e, request.CostOf(loads[l][e] / copies[l][e])));
             int[] placed = packer.PackLayer(items, model.Experts, extraCopiesOptional: true);
             // Copies no host could take are dropped; their siblings share the expert's load.
             items = items.Where((_, i) => placed[i] >= 0).ToList();
@@ -51,7 +52,7 @@ public sealed class ReplicatedStrategy : IPlanStrategy
         int[][] copies = loads.Select(l => Enumerable.Repeat(1, l.Length).ToArray()).ToArray();
         long room = hosts.Slots.Sum(s => (long)s) - (long)model.Layers * model.Experts; // huge without budgets
         long extra = Math.Min(room, Math.Max(0, request.ReplicaBudgetBytes) / model.BytesPerExpert);
-        double[] layerMax = Enumerable.Range(0, model.Layers).Select(l => LptMaximum(loads[l], copies[l], hosts.Count)).ToArray();
+        double[] layerMax = Enumerable.Range(0, model.Layers).Select(l => LptMaximum(loads[l], copies[l], hosts.Count, request)).ToArray();
         for (long added = 0; added < extra; added++)
         {
             // The copy that lowers some layer's packed maximum the most; none left = more copies would only cost memory.
@@ -62,7 +63,7 @@ public sealed class ReplicatedStrategy : IPlanStrategy
                 {
                     if (copies[l][e] >= hosts.Count) continue;
                     copies[l][e]++;
-                    double max = LptMaximum(loads[l], copies[l], hosts.Count);
+                    double max = LptMaximum(loads[l], copies[l], hosts.Count, request);
                     copies[l][e]--;
                     if (layerMax[l] - max > bestGain) (bestGain, bestL, bestE, bestMax) = (layerMax[l] - max, l, e, max);
                 }
@@ -74,11 +75,11 @@ public sealed class ReplicatedStrategy : IPlanStrategy
     }
 
     /// <summary>The layer's maximum host load when its copies (load ÷ copies each) are packed heaviest first.</summary>
-    private static double LptMaximum(double[] loads, int[] copies, int hosts)
+    private static double LptMaximum(double[] loads, int[] copies, int hosts, PlacementRequest request)
     {
         var items = new List<double>();
         for (int e = 0; e < loads.Length; e++)
-            for (int c = 0; c < copies[e]; c++) items.Add(loads[e] / copies[e]);
+            for (int c = 0; c < copies[e]; c++) items.Add(request.CostOf(loads[e] / copies[e]));
         items.Sort((a, b) => b.CompareTo(a));
         var load = new double[hosts];
         foreach (double x in items)

@@ -41,7 +41,7 @@ public static class PlacementSimulator
         var link = cluster.Link;
         double shared = model.SharedBytesReadPerStep / cluster.NodeFor(coordinator).WeightBytesPerSecond;
 
-        var chooser = new CopyChooser();
+        var chooser = new ReplicaSplitter();
         var rowsPerNode = new double[hosts.Length];
         var rowsPerLayerNode = new double[shape.Layers, hosts.Length];
         var stepTimes = new double[steps];
@@ -71,7 +71,7 @@ public static class PlacementSimulator
                     foreach (int e in tokens[s * batch + t].Experts[l])
                     {
                         var a = assignment[l, e];
-                        int node = index[a.Nodes[chooser.Next(a)]];
+                        int node = index[a.Nodes[chooser.Next(a)]]; // every copy is live in the simulation
                         if (node != home) remoteCalls++;
                         rows[(node, e)] = rows.GetValueOrDefault((node, e)) + 1;
                         tokenNodes[t].Add(node);

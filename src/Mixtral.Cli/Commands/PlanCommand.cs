@@ -32,6 +32,8 @@ internal static class PlanCommand
         var stats = new Option<string?>("--stats") { Description = "Routing statistics: a JSON file from `mixtral stats --trace`, or a trace from `mixtral trace-routing`" };
         var replicaBudget = new Option<double?>("--replica-budget") { Description = "Extra memory for copies of hot experts, in GB summed over the cluster (replicated)" };
         var nodeSpeed = new Option<string?>("--node-speed") { Description = "Relative node speeds for capacity-weighted, e.g. a=2,b=1 (e.g. measured memory bandwidth)" };
+        var stepRows = new Option<double?>("--step-rows") { Description = "Balance time, not rows: rows a layer routes per decode step (batch × experts per token); with --rows-per-read" };
+        var rowsPerRead = new Option<double?>("--rows-per-read") { Description = "Rows whose FLOPs cost as much as reading one expert's weights (~150 on a 1 TB/s, 150 TFLOP/s GPU; ~6 on a 40 GB/s, 0.1 TFLOP/s CPU)" };
         var nodeMemory = new Option<string?>("--node-memory") { Description = "Per-node weight memory in GB, e.g. a=24,b=48 (overrides --memory-per-node for those nodes)" };
         var memory = new Option<double?>("--memory-per-node") { Description = "Weight memory budget of every node, in GB (10^9 bytes)" };
         var dtype = new Option<string>("--dtype") { Description = "Weight dtype held on the nodes: bf16 | f16 | int8 | q4 | f32 (int8, q4: the experts as --weights int8|q4 keep them, the rest bf16)", DefaultValueFactory = _ => "bf16" };
@@ -40,7 +42,7 @@ internal static class PlanCommand
 
         var command = new Command("plan", "Place experts on nodes and size each node's memory")
         {
-            model, nodes, strategy, memory, dtype, output, json, stats, replicaBudget, nodeSpeed, nodeMemory, PlanSimulateCommand.Create(),
+            model, nodes, strategy, memory, dtype, output, json, stats, replicaBudget, nodeSpeed, nodeMemory, stepRows, rowsPerRead, PlanSimulateCommand.Create(),
         };
         command.SetAction(result =>
         {
@@ -61,7 +63,15 @@ internal static class PlanCommand
             if (replicaGb < 0) throw new CliUsageException($"--replica-budget must not be negative, got {replicaGb}");
             var speeds = result.GetValue(nodeSpeed) is string speedText ? NodeValues.Parse(speedText, "--node-speed") : null;
 
-            var plan = placer.Place(new PlacementRequest(shape, capacities, statistics, (long)(replicaGb * 1e9), speeds));
+            StepCost? cost = (result.GetValue(stepRows), result.GetValue(rowsPerRead)) switch
+            {
+                (null, null) => null,
+                (double n, double r) when n > 0 && r > 0 => new StepCost(n, r),
+                (double, double) => throw new CliUsageException("--step-rows and --rows-per-read must be positive"),
+                _ => throw new CliUsageException("--step-rows and --rows-per-read go together"),
+            };
+
+            var plan = placer.Place(new PlacementRequest(shape, capacities, statistics, (long)(replicaGb * 1e9), speeds, cost));
             var footprint = PlanFootprint.Compute(plan, config, weights);
             Console.Out.Write(result.GetValue(json) ? PlanReport.From(footprint).ToJson() : PlanTable.Render(footprint));
             if (statistics is not null && !result.GetValue(json))

@@ -7,10 +7,10 @@ namespace Mixtral.Cluster.Placement.Tests.Planning;
 
 public sealed class PlanStrategyPropertyTests
 {
-    private sealed record Scenario(int Layers, int Experts, int K, int Nodes, int? CopiesEach, int ReplicaCopies, double Skew, int Seed)
+    private sealed record Scenario(int Layers, int Experts, int K, int Nodes, int? CopiesEach, int ReplicaCopies, double Skew, int Seed, StepCost? Cost)
     {
         public PlacementRequest Request() => new(Shapes.Model(Layers, Experts, K), Shapes.Nodes(Nodes, CopiesEach),
-            ZipfRouting.Statistics(Layers, Experts, K, Skew, 0.3, 300, Seed), ReplicaCopies * Shapes.ExpertBytes);
+            ZipfRouting.Statistics(Layers, Experts, K, Skew, 0.3, 300, Seed), ReplicaCopies * Shapes.ExpertBytes, Cost: Cost);
     }
 
     private static readonly Gen<Scenario> Scenarios =
@@ -23,9 +23,12 @@ public sealed class PlanStrategyPropertyTests
         from replicas in Gen.Int[0, 12]
         from skew in Gen.Double[0, 1.5]
         from seed in Gen.Int[0, 1000]
+        from costed in Gen.Bool
+        from stepRows in Gen.Double[1, 512]
+        from rowsPerRead in Gen.Double[1, 300]
         // With a budget, each node holds its fair share of the experts plus some slack (so the plan can fit).
         let copies = budgeted ? (int?)((layers * experts + nodes - 1) / nodes + slack) : null
-        select new Scenario(layers, experts, k, nodes, copies, replicas, skew, seed);
+        select new Scenario(layers, experts, k, nodes, copies, replicas, skew, seed, costed ? new StepCost(stepRows, rowsPerRead) : null);
 
     [Fact]
     public void Every_strategy_owns_every_expert_on_distinct_hosts_within_budgets_with_weights_summing_to_one()

@@ -113,4 +113,26 @@ public sealed class StrategyBehaviourTests
             new PlacementRequest(Shapes.Model(4, 8), Shapes.Nodes(2, copiesEach: 10), ZipfRouting.Statistics(4, 8, 2, 1, 0, 10, 1))));
         Assert.Contains("room for 20 expert copies, the model has 32 experts", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void With_a_step_cost_replication_copies_only_where_rows_outweigh_weight_reads()
+    {
+        var stats = ZipfRouting.Statistics(8, 8, 2, 1.0, 0, 2000, seed: 9);
+        var request = new PlacementRequest(Shapes.Model(8, 8), Shapes.Nodes(4), stats, 32 * Shapes.ExpertBytes);
+        int Copies(StepCost cost) => new ReplicatedStrategy().Place(request with { Cost = cost }).Experts.Sum(a => a.Nodes.Count) - 64;
+        // GPU decode at batch 32: 64 rows a layer, 150 rows cost one read. A copy halves a hot expert's ~20 rows (0.07
+        // reads of FLOPs) but adds a whole read on another node: never worth it.
+        Assert.Equal(0, Copies(new StepCost(64, 150)));
+        // CPU at batch 128: 256 rows a layer, 6 rows cost one read: the hot experts' rows dominate, so they are split.
+        Assert.True(Copies(new StepCost(256, 6)) > 0);
+    }
+
+    [Fact]
+    public void A_step_cost_counts_a_weight_read_for_any_used_copy_plus_its_rows()
+    {
+        var cost = new StepCost(RowsPerStep: 64, RowsPerWeightRead: 150);
+        Assert.Equal(0, cost.Of(0), 12);
+        Assert.Equal(1 - Math.Exp(-32) + 32 / 150.0, cost.Of(0.5), 12);
+        Assert.Equal(150, StepCost.RowsPerRead(352_321_536, 2.0 * 3 * 4096 * 14336, 1e12, 150e12), 6);
+    }
 }
