@@ -10,11 +10,17 @@ namespace Mixtral.Model.Tests.Quantization;
 /// <summary>
 /// What quantized experts keep of the float model on the shared fixture (its HF prompts, 64 greedy steps each): expert
 /// outputs, logits, top-2 routing and greedy tokens, measured by <see cref="QuantizationFidelity"/> against the same
-/// checkpoint with float32 experts (which itself matches Hugging Face: ForwardMatchesHuggingFaceTests).
+/// checkpoint with float32 experts (which itself matches Hugging Face: ForwardMatchesHuggingFaceTests). In the
+/// quantized-kernel collection, so no other test switches kernel paths under it (a different summation order may flip a
+/// near-tied route).
 /// </summary>
-[Collection(SharedTinyModel.Name)]
-public sealed class QuantizedFidelityTests(TinyModelFixture fixture, ITestOutputHelper output)
+[Collection(QuantizedKernelPathsGroup.Name)]
+public sealed class QuantizedFidelityTests(ITestOutputHelper output) : IDisposable
 {
+    private readonly TinyModelFixture fixture = new();
+
+    public void Dispose() => fixture.Dispose();
+
     private const int Steps = 64;
 
     /// <summary>
