@@ -24,6 +24,7 @@ public static class GatewayRegistration
         services.AddSingleton(options);
         services.AddSingleton(client);
         services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(json => Http.JsonBody.Apply(json.SerializerOptions));
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<HealthCache>();
         services.AddSingleton<GatewayMetrics>();

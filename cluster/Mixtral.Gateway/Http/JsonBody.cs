@@ -16,7 +16,17 @@ public static class JsonBody
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         NumberHandling = JsonNumberHandling.Strict,
         MaxDepth = 16,
+        // JSON for programs, never embedded in HTML: non-ASCII text travels as itself, not as \u escapes.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    /// <summary>Makes <paramref name="target"/> (the minimal APIs' writer) write the same way as <see cref="Options"/>.</summary>
+    public static void Apply(JsonSerializerOptions target)
+    {
+        target.PropertyNamingPolicy = Options.PropertyNamingPolicy;
+        target.DefaultIgnoreCondition = Options.DefaultIgnoreCondition;
+        target.Encoder = Options.Encoder;
+    }
 
     public static async Task<T> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken) where T : class
     {
