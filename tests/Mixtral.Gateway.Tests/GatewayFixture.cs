@@ -58,14 +58,15 @@ public sealed class GatewayFixture : IAsyncLifetime
 
     public Mixtral.Tokenization.MixtralTokenizer Tokenizer => _reference!.Folder.Tokenizer;
 
-    /// <summary>The value of one Prometheus sample line (name with its labels as written), or null when absent.</summary>
-    public async Task<double?> MetricAsync(string nameAndLabels)
+    /// <summary>The sum of a Prometheus metric's samples over all label sets, or null when /metrics does not have it.</summary>
+    public async Task<double?> MetricAsync(string name)
     {
         string text = await Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        double? sum = null;
         foreach (string line in text.Split('\n'))
-            if (line.StartsWith(nameAndLabels + " ", StringComparison.Ordinal))
-                return double.Parse(line[(nameAndLabels.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-        return null;
+            if (line.StartsWith(name + "{", StringComparison.Ordinal) || line.StartsWith(name + " ", StringComparison.Ordinal))
+                sum = (sum ?? 0) + double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        return sum;
     }
 
     public async Task<JsonNode> PostJsonAsync(string path, JsonNode body)
