@@ -13,6 +13,8 @@ public enum ProblemKind
     BodyTooLarge,
     Overloaded,
     Unavailable,
+    /// <summary>Not the request's fault nor the cluster's state: a bug; the body says only that, the log has the rest.</summary>
+    Internal,
 }
 
 /// <summary>
@@ -28,14 +30,17 @@ public sealed record ApiProblem(ProblemKind Kind, string Message, string? Field 
         ProblemKind.ModelNotFound => StatusCodes.Status404NotFound,
         ProblemKind.BodyTooLarge => StatusCodes.Status413PayloadTooLarge,
         ProblemKind.Overloaded => StatusCodes.Status429TooManyRequests,
-        _ => StatusCodes.Status503ServiceUnavailable,
+        ProblemKind.Unavailable => StatusCodes.Status503ServiceUnavailable,
+        _ => StatusCodes.Status500InternalServerError,
     };
 
     public static ApiProblem Invalid(string field, string message) => new(ProblemKind.InvalidRequest, message, field);
 
+    public static ApiProblem Internal { get; } = new(ProblemKind.Internal, "the server could not answer this request; its log says why");
+
     /// <summary>
     /// The cluster's answer to a request as a problem, or null for an exception that is not the request's or the
-    /// cluster's state (a bug: it propagates and the server answers 500 without details).
+    /// cluster's state (a bug: answered as <see cref="Internal"/>, details only in the log).
     /// </summary>
     public static ApiProblem? From(Exception e) => e switch
     {

@@ -4,7 +4,7 @@ namespace Mixtral.Gateway.Http;
 
 /// <summary>
 /// Runs a handler and turns what the request or the cluster did wrong into the API's error shape. Anything else is
-/// a bug: it propagates, and ASP.NET Core answers 500 with an empty body (never a stack trace).
+/// a bug: logged, and answered 500 in the API's shape without details (never a stack trace).
 /// </summary>
 public static class Guarded
 {
@@ -21,6 +21,11 @@ public static class Guarded
         catch (Exception e) when (ApiProblem.From(e) is { } problem)
         {
             return errors(problem);
+        }
+        catch (Exception e)
+        {
+            GatewayLog.Unexpected(http, e);
+            return errors(ApiProblem.Internal);
         }
     }
 }

@@ -26,9 +26,11 @@ public sealed class StreamingResult(Generation generation, Func<ServerSentEvents
             {
                 // The client closed the connection; the generation was cancelled with it.
             }
-            catch (Exception e) when (ApiProblem.From(e) is { } problem && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                await sse.WriteDataAsync(errors(problem).BodyJson, cancellationToken);
+                var problem = ApiProblem.From(e);
+                if (problem is null) GatewayLog.Unexpected(httpContext, e);
+                await sse.WriteDataAsync(errors(problem ?? ApiProblem.Internal).BodyJson, cancellationToken);
             }
         }
     }

@@ -10,7 +10,7 @@ public static class OpenAiErrors
     private static string Type(ProblemKind kind) => kind switch
     {
         ProblemKind.Overloaded => "rate_limit_error",
-        ProblemKind.Unavailable => "server_error",
+        ProblemKind.Unavailable or ProblemKind.Internal => "server_error",
         _ => "invalid_request_error",
     };
 

@@ -17,6 +17,7 @@ public static class TgiErrors
     {
         ProblemKind.Overloaded => "overloaded",
         ProblemKind.Unavailable => "unavailable",
+        ProblemKind.Internal => "internal",
         ProblemKind.ModelNotFound => "model_not_found",
         _ => "validation",
     };
