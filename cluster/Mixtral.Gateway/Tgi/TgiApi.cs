@@ -71,7 +71,7 @@ public static class TgiApi
         Guarded.RunAsync(http, async () =>
         {
             var m = await catalog.GetAsync(http.RequestAborted);
-            return TypedResults.Ok(new TgiInfo(m.ModelId, null, "text-generation", m.MaxBatchSequences + m.MaxQueuedRequests, 1, 16,
+            return TypedResults.Ok(new TgiInfo(m.ModelId, null, "text-generation", m.MaxBatchSequences + m.MaxQueuedRequests, m.MaxBatchSequences, 1, 16,
                 m.ContextLength - 1, m.ContextLength, m.MaxPrefillTokens, 1, "mixtral-distributed", "0.1.0", m.Fingerprint, m.VocabSize));
         }, TgiErrors.Of);
 

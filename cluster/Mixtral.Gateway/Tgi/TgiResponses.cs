@@ -18,7 +18,7 @@ public sealed record TgiStreamEvent(int Index, TgiToken Token,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] object? TopTokens = null);
 
 public sealed record TgiInfo(string ModelId, string? ModelSha, string ModelPipelineTag,
-    int MaxConcurrentRequests, int MaxBestOf, int MaxStopSequences, int MaxInputTokens, int MaxTotalTokens, int MaxBatchPrefillTokens,
+    int MaxConcurrentRequests, int MaxBatchSize, int MaxBestOf, int MaxStopSequences, int MaxInputTokens, int MaxTotalTokens, int MaxBatchPrefillTokens,
     int MaxClientBatchSize, string Router, string Version, string ModelFingerprint, int VocabSize);
 
 /// <summary>TGI's error body: {"error","error_type"}.</summary>
