@@ -4,6 +4,9 @@ namespace Mixtral.GatewayBench;
 public sealed record LevelResult(int Concurrency, int Batch, int Requests, long Tokens, double WallSeconds, double BandwidthGBps, double FloorTokensPerSecond,
     double TtftP50, double TtftP99, double ItlP50, double ItlP99, double ExpectedExpertsPerLayer)
 {
+    /// <summary>The same requests over the typed .NET client in the same run, when measured.</summary>
+    public LevelResult? Direct { get; init; }
+
     public double TokensPerSecond => Tokens / WallSeconds;
     public double FractionOfFloor => TokensPerSecond / FloorTokensPerSecond;
 

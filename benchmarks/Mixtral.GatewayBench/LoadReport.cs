@@ -25,6 +25,15 @@ public static class LoadReport
         foreach (var l in levels)
             md.AppendLine(c, $"| {l.Concurrency} | {l.Batch} | {l.Requests} | {l.Tokens} | {l.WallSeconds:F1} | {l.TokensPerSecond:F1} | {l.ExpectedExpertsPerLayer:F2} | {l.BandwidthGBps:F1} | {l.FloorTokensPerSecond:F1} | **{l.FractionOfFloor:P0}** | {l.TtftP50:F0} | {l.TtftP99:F0} | {l.ItlP50:F1} | {l.ItlP99:F1} |");
         md.AppendLine();
+        if (levels.Any(l => l.Direct is not null))
+        {
+            md.AppendLine("The same requests over the typed .NET client (Orleans, no HTTP), right after each HTTP level in the same run: the ratio is what the HTTP layer (Kestrel, JSON, SSE, the client's parsing) costs.").AppendLine();
+            md.AppendLine("| concurrency | .NET client tokens/s | HTTP tokens/s | HTTP / .NET client | .NET TTFT p50 ms | HTTP TTFT p50 ms | .NET ITL p50 ms | HTTP ITL p50 ms |");
+            md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var l in levels.Where(l => l.Direct is not null))
+                md.AppendLine(c, $"| {l.Concurrency} | {l.Direct!.TokensPerSecond:F1} | {l.TokensPerSecond:F1} | **{l.TokensPerSecond / l.Direct.TokensPerSecond:F2}** | {l.Direct.TtftP50:F0} | {l.TtftP50:F0} | {l.Direct.ItlP50:F1} | {l.ItlP50:F1} |");
+            md.AppendLine();
+        }
         if (levels.FirstOrDefault(l => l.Concurrency == 16) is { } sixteen)
             md.AppendLine(c, $"Target: 16 streams at ≥ 70% of the floor. Measured: {sixteen.FractionOfFloor:P0} ({(sixteen.FractionOfFloor >= 0.7 ? "met" : "not met")} in this run).").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"![throughput against the floor]({Path.GetFileName(outPrefix)}.png)");
@@ -39,6 +48,12 @@ public static class LoadReport
         var measured = plot.Add.Scatter(x, [.. levels.Select(l => l.TokensPerSecond)]);
         measured.LegendText = "measured tokens/s (HTTP, end to end)";
         measured.Color = Colors.SteelBlue;
+        if (levels.All(l => l.Direct is not null))
+        {
+            var direct = plot.Add.Scatter(x, [.. levels.Select(l => l.Direct!.TokensPerSecond)]);
+            direct.LegendText = "same load over the typed .NET client (no HTTP)";
+            direct.Color = Colors.Orange;
+        }
         var floor = plot.Add.Scatter(x, [.. levels.Select(l => l.FloorTokensPerSecond)]);
         floor.LegendText = "memory-bandwidth floor for the batch";
         floor.Color = Colors.Gray;

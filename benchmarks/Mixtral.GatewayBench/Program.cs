@@ -4,8 +4,9 @@ using Mixtral.Bench;
 using Mixtral.GatewayBench;
 using Mixtral.Model.Config;
 
-// Usage: Mixtral.GatewayBench --model DIR [--url http://127.0.0.1:8080] [--concurrency 1,4,16,64] [--requests-per-client 2]
-//        [--seed 7] [--out benchmarks/results/gateway-load]
+// Usage: Mixtral.GatewayBench --model DIR [--url http://127.0.0.1:8080] [--cluster 127.0.0.1:30000] [--concurrency 1,4,16,64]
+//        [--requests-per-client 2] [--seed 7] [--out benchmarks/results/gateway-load]
+// With --cluster (the server's Orleans gateway), every level also runs over the typed .NET client, side by side.
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(p => p.a[2..], p => p.i + 1 < args.Length ? args[p.i + 1] : "");
 string Get(string name, string fallback) => options.TryGetValue(name, out var v) ? v : fallback;
@@ -29,7 +30,9 @@ Console.Error.WriteLine($"[gateway-bench] {url}: model {info["model_id"]}, max b
 using (var health = await http.GetAsync(new Uri("/health", UriKind.Relative)))
     if (!health.IsSuccessStatusCode) throw new InvalidOperationException($"/health answered {(int)health.StatusCode}: the server cannot generate");
 
+await using var direct = options.TryGetValue("cluster", out string? gateway) ? await Mixtral.Client.MixtralClusterClient.ConnectAsync(gateway) : null;
 await HttpLoad.RunAsync(http, profile.Draw(2, -1), 2); // warm-up: JIT, kernels, first allocations
+if (direct is not null) await DirectLoad.RunAsync(direct, profile.Draw(2, -1), 2);
 var results = new List<LevelResult>();
 foreach (int concurrency in levels)
 {
@@ -38,12 +41,19 @@ foreach (int concurrency in levels)
     Console.Error.WriteLine($"[gateway-bench] {concurrency} streams, {requests.Count} requests (read bandwidth {bandwidth:F1} GB/s)...");
     var (timings, wall) = await HttpLoad.RunAsync(http, requests, concurrency);
     var level = LevelResult.From(concurrency, Math.Min(concurrency, maxBatch), timings, wall, bandwidth, floor);
+    if (direct is not null)
+    {
+        var (directTimings, directWall) = await DirectLoad.RunAsync(direct, requests, concurrency);
+        level = level with { Direct = LevelResult.From(concurrency, level.Batch, directTimings, directWall, bandwidth, floor) };
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"concurrency {concurrency,3} over the .NET client: {level.Direct.TokensPerSecond,7:F1} tokens/s; TTFT p50 {level.Direct.TtftP50:F0} ms; ITL p50 {level.Direct.ItlP50:F1} ms"));
+    }
     results.Add(level);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"concurrency {concurrency,3}: {level.TokensPerSecond,7:F1} tokens/s = {level.FractionOfFloor,4:P0} of the floor ({level.FloorTokensPerSecond:F1}); TTFT p50 {level.TtftP50:F0} ms p99 {level.TtftP99:F0} ms; ITL p50 {level.ItlP50:F1} ms p99 {level.ItlP99:F1} ms"));
 }
 
-string command = $"dotnet run -c Release --project benchmarks/Mixtral.GatewayBench -- --model {modelDir} --url {url} --concurrency {string.Join(',', levels)} --requests-per-client {perClient} --seed {profile.Seed}";
-LoadReport.Write(outPrefix, results, MachineInfo.Read(), profile, command, $"./mixtral serve --model {modelDir} --port {url.Port}", MachineInfo.LoadAverage());
+string command = $"dotnet run -c Release --project benchmarks/Mixtral.GatewayBench -- --model {modelDir} --url {url}{(gateway is null ? "" : " --cluster " + gateway)} --concurrency {string.Join(',', levels)} --requests-per-client {perClient} --seed {profile.Seed}";
+LoadReport.Write(outPrefix, results, MachineInfo.Read(), profile, command, $"./mixtral serve --model {modelDir} --port {url.Port}{(gateway is null ? "" : " --gateway-port " + gateway[(gateway.LastIndexOf(':') + 1)..])}", MachineInfo.LoadAverage());
 Console.Error.WriteLine($"[gateway-bench] wrote {outPrefix}.md and {outPrefix}.png");
 return 0;
