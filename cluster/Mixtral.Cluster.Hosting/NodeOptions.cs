@@ -43,5 +43,10 @@ public sealed record NodeOptions
     /// <summary>Prompt tokens admitted into one step, so a long prompt does not stall running streams for long.</summary>
     [ConfigurationKeyName("max_prefill_tokens")] public int MaxPrefillTokens { get; init; } = 2048;
 
+    /// <summary>Port of the HTTP API (OpenAI and TGI routes) on this node; null = no HTTP API.</summary>
+    [ConfigurationKeyName("http_port")] public int? HttpPort { get; init; }
+    /// <summary>Address the HTTP API binds; loopback unless an operator opens it up.</summary>
+    [ConfigurationKeyName("http_host")] public string HttpHost { get; init; } = Loopback;
+
     public long? MemoryBudgetBytes => MemoryGb is double gb ? (long)(gb * 1e9) : null;
 }

@@ -24,6 +24,7 @@ public static class CliApp
         TokenizeCommand.Create(),
         DetokenizeCommand.Create(),
         SynthCommand.Create(),
+        ServeCommand.Create(),
         RunCommand.Create(),
         NodeCommand.Create(),
         PlanCommand.Create(),

@@ -78,8 +78,26 @@ public sealed partial class LayoutTests
     [Fact]
     public void Grains_and_the_silo_host_know_no_http()
     {
-        foreach (string name in new[] { "Mixtral.Cluster.Grains", "Mixtral.Cluster.Hosting", "Mixtral.Client" })
+        foreach (string name in new[] { "Mixtral.Cluster.Contracts", "Mixtral.Cluster.Placement", "Mixtral.Cluster.Grains", "Mixtral.Cluster.Hosting", "Mixtral.Client", "Mixtral.Cluster.Processes" })
             AssertNoPackage(name, ["Microsoft.AspNetCore", "OpenTelemetry.Exporter.Prometheus.AspNetCore"]);
+    }
+
+    /// <summary>The gateway is the one project that knows HTTP; the CLI may host it, tests may drive it.</summary>
+    [Fact]
+    public void Only_the_gateway_references_asp_net_core()
+    {
+        string[] http = ["Microsoft.AspNetCore", "OpenTelemetry.Exporter.Prometheus.AspNetCore"];
+        foreach (var project in Graph.Projects.Where(p => p.Room is "src" or "cluster" or "benchmarks"))
+        {
+            var direct = project.Packages.Concat(project.Frameworks).Where(p => http.Any(h => p.StartsWith(h, StringComparison.OrdinalIgnoreCase))).ToList();
+            if (project.Name == "Mixtral.Gateway")
+                Assert.Contains("Microsoft.AspNetCore.App", direct);
+            else
+                Assert.True(direct.Count == 0, $"{project.Name} references {string.Join(", ", direct)} itself: HTTP belongs in Mixtral.Gateway");
+        }
+        var reachers = Graph.Projects.Where(p => p.Room is "src" or "cluster" && Graph.ReferencedProjects(p.Name).Contains("Mixtral.Gateway")).Select(p => p.Name);
+        Assert.All(reachers, name => Assert.Equal(CompositionRoot, name));
+        Assert.DoesNotContain("Mixtral.Engine", Graph.ReferencedProjects("Mixtral.Gateway")); // it reaches the model through the client only
     }
 
     [Fact]

@@ -30,4 +30,12 @@ public interface ICoordinatorGrain : IGrainWithIntegerKey
     /// <summary>Starts a fresh measurement window for the fan-out latency, call and byte counters (benchmarks).</summary>
     [Alias("ResetMetrics")]
     Task ResetMetricsAsync();
+
+    /// <summary>Generates one token now through the coordinator and the experts it picks: true only when that works.</summary>
+    [Alias("CheckHealth")]
+    Task<ClusterHealth> CheckHealthAsync();
+
+    /// <summary>The model served and the engine's limits.</summary>
+    [Alias("DescribeModel")]
+    Task<ModelInfo> DescribeModelAsync();
 }

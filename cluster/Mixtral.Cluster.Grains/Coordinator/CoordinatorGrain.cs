@@ -117,6 +117,26 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         return new FanOutProbe(experts, rowsPerExpert, samples, times[samples / 2], times[Math.Min(samples - 1, (int)(samples * 0.99))]);
     }
 
+    // Stand-in until the engine side of issue 7 lands: a one-token trace through the engine and its experts.
+    public async Task<ClusterHealth> CheckHealthAsync()
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await TraceAsync([Math.Min(1, store.Config.VocabSize - 1)], timeout.Token);
+            return new ClusterHealth(true, "one token generated", watch.Elapsed.TotalMilliseconds);
+        }
+        catch (Exception e)
+        {
+            return new ClusterHealth(false, e.Message, watch.Elapsed.TotalMilliseconds);
+        }
+    }
+
+    public Task<ModelInfo> DescribeModelAsync() => Task.FromResult(new ModelInfo(
+        Path.GetFileName(Path.TrimEndingDirectorySeparator(settings.ModelPath)), store.Fingerprint, store.Config.MaxPositionEmbeddings,
+        store.Config.VocabSize, settings.Engine.MaxBatchSequences, settings.Engine.MaxQueuedRequests, settings.Engine.MaxPrefillTokensPerStep));
+
     public Task ResetMetricsAsync()
     {
         _window!.Reset();

@@ -31,6 +31,8 @@ internal sealed class NodeFlags
         Add<double>("expert_call_timeout", "Seconds the coordinator waits for one expert call before retrying it on the next replica (default 30)");
         Add<int>("max_batch_sequences", "Sequences the coordinator decodes together in one step (default 32)");
         Add<int>("max_prefill_tokens", "Prompt tokens admitted into one step (default 2048)");
+        Add<int>("http_port", "Serve the HTTP API (OpenAI and TGI routes, /health, /metrics) on this port from this node (default: none)");
+        Add<string>("http_host", $"Address the HTTP API binds (default {NodeOptions.Loopback})");
     }
 
     private void Add<T>(string name, string description, string? key = null) =>

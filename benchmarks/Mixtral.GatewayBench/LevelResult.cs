@@ -1,0 +1,23 @@
+namespace Mixtral.GatewayBench;
+
+/// <summary>One concurrency level's measurements and the floor it is compared with.</summary>
+public sealed record LevelResult(int Concurrency, int Batch, int Requests, long Tokens, double WallSeconds, double BandwidthGBps, double FloorTokensPerSecond,
+    double TtftP50, double TtftP99, double ItlP50, double ItlP99, double ExpectedExpertsPerLayer)
+{
+    /// <summary>The same requests over the typed .NET client in the same run, when measured.</summary>
+    public LevelResult? Direct { get; init; }
+
+    public double TokensPerSecond => Tokens / WallSeconds;
+    public double FractionOfFloor => TokensPerSecond / FloorTokensPerSecond;
+
+    public static LevelResult From(int concurrency, int batch, List<StreamTiming> timings, double wallSeconds, double bandwidth, BatchFloor floor)
+    {
+        var ttft = timings.Select(t => t.FirstTokenMs).Order().ToArray();
+        var itl = timings.SelectMany(t => t.GapsMs).Order().ToArray();
+        return new LevelResult(concurrency, batch, timings.Count, timings.Sum(t => (long)t.Tokens), wallSeconds, bandwidth, floor.TokensPerSecond(batch, bandwidth),
+            Percentile(ttft, 0.5), Percentile(ttft, 0.99), Percentile(itl, 0.5), Percentile(itl, 0.99), floor.ExpectedExpertsPerLayer(batch));
+    }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+}

@@ -1,0 +1,31 @@
+namespace Mixtral.Gateway;
+
+/// <summary>Where the HTTP API listens and the limits it enforces before a request reaches the cluster.</summary>
+public sealed record GatewayOptions
+{
+    public const int DefaultPort = 8080;
+    public const string Loopback = "127.0.0.1";
+
+    /// <summary>Address to bind; loopback unless an operator opens it up.</summary>
+    public string Host { get; init; } = Loopback;
+
+    /// <summary>TCP port; 0 picks a free one (tests).</summary>
+    public int Port { get; init; } = DefaultPort;
+
+    /// <summary>Largest request body accepted (413 beyond it).</summary>
+    public long MaxRequestBodyBytes { get; init; } = 1 << 20;
+
+    /// <summary>How long a /health answer is reused: each check generates a real token.</summary>
+    public TimeSpan HealthCacheDuration { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>max_tokens / max_new_tokens when a request gives none (TGI's default is 100).</summary>
+    public int DefaultMaxNewTokens { get; init; } = 100;
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Host)) throw new ArgumentException("--host: give an address to bind (e.g. 127.0.0.1)");
+        if (Port is < 0 or > 65535) throw new ArgumentException($"--port must be 0..65535, got {Port}");
+        if (MaxRequestBodyBytes < 1024) throw new ArgumentException($"the request body limit must be at least 1024 bytes, got {MaxRequestBodyBytes}");
+        if (DefaultMaxNewTokens < 1) throw new ArgumentException($"the default max_tokens must be at least 1, got {DefaultMaxNewTokens}");
+    }
+}

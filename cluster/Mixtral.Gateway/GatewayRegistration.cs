@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Mixtral.Client;
+using Mixtral.Cluster.Contracts.Coordinator;
+using Mixtral.Gateway.OpenAi;
+using Mixtral.Gateway.Ops;
+using Mixtral.Gateway.Tgi;
+using OpenTelemetry.Metrics;
+
+namespace Mixtral.Gateway;
+
+/// <summary>Registers the gateway's services and maps its three API surfaces; observability is registered here, once.</summary>
+public static class GatewayRegistration
+{
+    /// <summary>The meters /metrics exports: the engine's, the fan-out's and the gateway's own.</summary>
+    public static readonly string[] MeterNames = ["Mixtral.Engine", "Mixtral.Cluster", GatewayMetrics.MeterName];
+
+    /// <param name="client">How the gateway reaches the cluster (the same typed client every .NET app uses).</param>
+    public static IServiceCollection AddMixtralGateway(this IServiceCollection services, GatewayOptions options, Func<IServiceProvider, MixtralClusterClient> client)
+    {
+        options.Validate();
+        services.AddSingleton(options);
+        services.AddSingleton(client);
+        services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(json => Http.JsonBody.Apply(json.SerializerOptions));
+        services.AddSingleton<ModelCatalog>();
+        services.AddSingleton<HealthCache>();
+        services.AddSingleton<GatewayMetrics>();
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(MeterNames)
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0)); // a scrape sees now, not 300 ms ago
+        return services;
+    }
+
+    public static WebApplication MapMixtralGateway(this WebApplication app)
+    {
+        app.Use(CountRequests);
+        app.MapOpenAiApi();
+        app.MapTgiApi();
+        app.MapOps();
+        return app;
+    }
+
+    // Requests by route and status for the gateway's meter; a streamed answer counts when its stream ends.
+    private static async Task CountRequests(HttpContext http, RequestDelegate next)
+    {
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            string route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
+            http.RequestServices.GetRequiredService<GatewayMetrics>().RequestAnswered(route, http.Response.StatusCode);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Logging;
+using Mixtral.Client;
+
+namespace Mixtral.Gateway;
+
+/// <summary>The HTTP API as a running Kestrel server in this process, over a client of the cluster it serves.</summary>
+public static class GatewayServer
+{
+    /// <summary>Builds and starts the server; the caller owns (stops and disposes) it. <see cref="BaseAddress"/> says where it listens.</summary>
+    public static async Task<WebApplication> StartAsync(GatewayOptions options, MixtralClusterClient client, CancellationToken cancellationToken)
+    {
+        options.Validate();
+        var address = ParseHost(options.Host);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(address, options.Port);
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            k.AddServerHeader = false;
+        });
+        builder.Services.AddMixtralGateway(options, _ => client);
+        var app = builder.Build();
+        app.MapMixtralGateway();
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await app.DisposeAsync();
+            throw new InvalidOperationException($"the HTTP API could not listen on {options.Host}:{options.Port}: {e.Message}", e);
+        }
+        return app;
+    }
+
+    /// <summary>http://host:port the server listens on (the port chosen when 0 was asked for).</summary>
+    public static Uri BaseAddress(WebApplication app)
+    {
+        var addresses = app.Services.GetService(typeof(IServer)) is IServer server ? server.Features.Get<IServerAddressesFeature>()?.Addresses : null;
+        return new Uri(addresses?.FirstOrDefault() ?? throw new InvalidOperationException("the HTTP server has no address yet"));
+    }
+
+    private static IPAddress ParseHost(string host) => host switch
+    {
+        "localhost" => IPAddress.Loopback,
+        "*" or "0.0.0.0" => IPAddress.Any,
+        _ => IPAddress.TryParse(host, out var ip) ? ip : throw new ArgumentException($"--host: \"{host}\" is not an IP address (e.g. 127.0.0.1, or 0.0.0.0 for every interface)"),
+    };
+}

@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Mixtral.Client;
+using Mixtral.Cluster.Contracts.Coordinator;
+using Mixtral.Gateway.Http;
+
+namespace Mixtral.Gateway.OpenAi;
+
+/// <summary>The OpenAI surface: POST /v1/chat/completions, POST /v1/completions, GET /v1/models.</summary>
+public static class OpenAiApi
+{
+    public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/v1/chat/completions", ChatAsync);
+        routes.MapPost("/v1/completions", CompletionAsync);
+        routes.MapGet("/v1/models", ModelsAsync);
+        return routes;
+    }
+
+    private static Task<IResult> ChatAsync(HttpContext http, MixtralClusterClient client, ModelCatalog catalog, GatewayOptions options, GatewayMetrics metrics) =>
+        Guarded.RunAsync(http, async () =>
+        {
+            var ct = http.RequestAborted;
+            var body = await JsonBody.ReadAsync<ChatCompletionRequest>(http.Request, ct);
+            var model = await catalog.GetAsync(ct);
+            var request = OpenAiRequestMapper.Chat(body, model, options);
+            var generation = await Generation.OpenAsync(client, request, metrics, ct);
+            string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
+            long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            if (body.Stream == true)
+                return new StreamingResult(generation, (sse, events, token) => StreamChatAsync(sse, events, id, created, model.ModelId, body.StreamOptions?.IncludeUsage == true, token), OpenAiErrors.Of);
+            await using (generation)
+            {
+                var s = await generation.ToEndAsync();
+                return TypedResults.Ok(new ChatCompletion(id, "chat.completion", created, model.ModelId,
+                    [new ChatChoice(0, new AssistantMessage("assistant", s.Text), FinishReason(s))], Usage(s)));
+            }
+        }, OpenAiErrors.Of);
+
+    private static async Task StreamChatAsync(ServerSentEvents sse, IAsyncEnumerable<TokenEvent> events, string id, long created, string model, bool includeUsage, CancellationToken ct)
+    {
+        ChatCompletionChunk Chunk(ChunkDelta delta, string? finish) => new(id, "chat.completion.chunk", created, model, [new ChunkChoice(0, delta, finish)]);
+        await sse.WriteJsonAsync(Chunk(new ChunkDelta(Role: "assistant", Content: ""), null), ct);
+        await foreach (var e in events.WithCancellation(ct))
+        {
+            if (e.Text.Length > 0) await sse.WriteJsonAsync(Chunk(new ChunkDelta(Content: e.Text), null), ct);
+            if (e.Summary is { } s)
+            {
+                await sse.WriteJsonAsync(Chunk(new ChunkDelta(), FinishReason(s)), ct);
+                if (includeUsage) await sse.WriteJsonAsync(new ChatCompletionChunk(id, "chat.completion.chunk", created, model, [], Usage(s)), ct);
+            }
+        }
+        await sse.WriteDataAsync("[DONE]", ct);
+    }
+
+    private static Task<IResult> CompletionAsync(HttpContext http, MixtralClusterClient client, ModelCatalog catalog, GatewayOptions options, GatewayMetrics metrics) =>
+        Guarded.RunAsync(http, async () =>
+        {
+            var ct = http.RequestAborted;
+            var body = await JsonBody.ReadAsync<CompletionRequest>(http.Request, ct);
+            var model = await catalog.GetAsync(ct);
+            var request = OpenAiRequestMapper.Completion(body, model, options);
+            var generation = await Generation.OpenAsync(client, request, metrics, ct);
+            string id = "cmpl-" + Guid.NewGuid().ToString("N");
+            long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            if (body.Stream == true)
+                return new StreamingResult(generation, (sse, events, token) => StreamCompletionAsync(sse, events, id, created, model.ModelId, body.StreamOptions?.IncludeUsage == true, token), OpenAiErrors.Of);
+            await using (generation)
+            {
+                var s = await generation.ToEndAsync();
+                return TypedResults.Ok(new Completion(id, "text_completion", created, model.ModelId, [new CompletionChoice(0, s.Text, FinishReason(s))], Usage(s)));
+            }
+        }, OpenAiErrors.Of);
+
+    private static async Task StreamCompletionAsync(ServerSentEvents sse, IAsyncEnumerable<TokenEvent> events, string id, long created, string model, bool includeUsage, CancellationToken ct)
+    {
+        await foreach (var e in events.WithCancellation(ct))
+        {
+            string? finish = e.Summary is { } s ? FinishReason(s) : null;
+            if (e.Text.Length > 0 || finish is not null)
+                await sse.WriteJsonAsync(new Completion(id, "text_completion", created, model, [new CompletionChoice(0, e.Text, finish)], null), ct);
+            if (e.Summary is { } last && includeUsage)
+                await sse.WriteJsonAsync(new Completion(id, "text_completion", created, model, [], Usage(last)), ct);
+        }
+        await sse.WriteDataAsync("[DONE]", ct);
+    }
+
+    private static Task<IResult> ModelsAsync(HttpContext http, ModelCatalog catalog) =>
+        Guarded.RunAsync(http, async () =>
+        {
+            var model = await catalog.GetAsync(http.RequestAborted);
+            return TypedResults.Ok(new ModelList("list", [new ModelCard(model.ModelId, "model", 0, "mixtral-distributed", model.ContextLength)]));
+        }, OpenAiErrors.Of);
+
+    /// <summary>OpenAI has two reasons: the end of sequence and a stop string are both "stop".</summary>
+    private static string FinishReason(GenerationSummary s) => s.FinishReason == "length" ? "length" : "stop";
+
+    private static Usage Usage(GenerationSummary s) => new(s.PromptTokens, s.GeneratedIds.Length, s.PromptTokens + s.GeneratedIds.Length);
+}

@@ -1,0 +1,54 @@
+// Calls the server with a client nobody in this project wrote, as an application would, and prints what it got as JSON.
+// Input (stdin): {"kind", "baseUrl", "model", "prompt" | "messages", "maxTokens"}.
+const OpenAI = require('openai');
+const { textGeneration, textGenerationStream } = require('@huggingface/inference');
+
+async function main(input) {
+  const { kind, baseUrl, model, prompt, messages, maxTokens } = input;
+  const openai = new OpenAI({ baseURL: baseUrl + '/v1', apiKey: 'not-needed', maxRetries: 0 });
+  switch (kind) {
+    case 'openai-chat': {
+      const r = await openai.chat.completions.create({ model, messages, max_tokens: maxTokens, temperature: 0 });
+      return { text: r.choices[0].message.content, finish: r.choices[0].finish_reason, completionTokens: r.usage.completion_tokens, object: r.object };
+    }
+    case 'openai-chat-stream': {
+      const stream = await openai.chat.completions.create({ model, messages, max_tokens: maxTokens, temperature: 0, stream: true });
+      let text = '', finish = null, chunks = 0;
+      for await (const chunk of stream) {
+        chunks++;
+        const choice = chunk.choices[0];
+        if (choice?.delta?.content) text += choice.delta.content;
+        if (choice?.finish_reason) finish = choice.finish_reason;
+      }
+      return { text, finish, chunks };
+    }
+    case 'openai-completion': {
+      const r = await openai.completions.create({ model, prompt, max_tokens: maxTokens, temperature: 0 });
+      return { text: r.choices[0].text, finish: r.choices[0].finish_reason, completionTokens: r.usage.completion_tokens };
+    }
+    case 'hf-generate': {
+      const r = await textGeneration({ model, endpointUrl: baseUrl, inputs: prompt, parameters: { max_new_tokens: maxTokens, details: true } });
+      return { text: r.generated_text, finish: r.details.finish_reason, ids: r.details.tokens.map(t => t.id) };
+    }
+    case 'hf-generate-stream': {
+      let text = '', ids = [], final = null;
+      for await (const e of textGenerationStream({ model, endpointUrl: baseUrl, inputs: prompt, parameters: { max_new_tokens: maxTokens } })) {
+        ids.push(e.token.id);
+        text += e.token.text;
+        if (e.generated_text !== null) final = e;
+      }
+      return { text, ids, generatedText: final && final.generated_text, finish: final && final.details.finish_reason };
+    }
+    default:
+      throw new Error('unknown kind ' + kind);
+  }
+}
+
+let input = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', d => { input += d; });
+process.stdin.on('end', () => {
+  main(JSON.parse(input))
+    .then(out => process.stdout.write(JSON.stringify(out)))
+    .catch(e => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
+});

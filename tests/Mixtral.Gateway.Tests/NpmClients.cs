@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace Mixtral.Gateway.Tests;
+
+/// <summary>
+/// The official OpenAI Node.js client and Hugging Face's JavaScript inference client (its last TGI-native major,
+/// which posts to an endpoint URL in TGI's shape), installed once with npm into a folder under the system temp
+/// directory (never the repository), and a script that calls the server with them. A test fails, never skips,
+/// when they cannot be installed.
+/// </summary>
+internal static class NpmClients
+{
+    private static readonly string[] Packages = ["openai@6.49.0", "@huggingface/inference@2.8.1"];
+    private static readonly Lazy<string> Installed = new(Install);
+
+    /// <summary>Runs Clients/call.cjs with <paramref name="input"/>; its JSON answer.</summary>
+    public static async Task<JsonNode> CallAsync(JsonObject input)
+    {
+        string folder = Installed.Value;
+        (int exitCode, string output, string errors) = await RunAsync("node", [Path.Combine(AppContext.BaseDirectory, "Clients", "call.cjs")], folder, input.ToJsonString(), TimeSpan.FromMinutes(1));
+        Assert.True(exitCode == 0, $"node call.cjs {input["kind"]} failed ({exitCode}): {errors}");
+        return JsonNode.Parse(output)!;
+    }
+
+    private static string Install()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "mixtral-gateway-clients-" + string.Join('-', Packages).Replace('/', '_').Replace('@', '_'));
+        Directory.CreateDirectory(folder);
+        // require() looks in node_modules beside the script's folder chain and NODE_PATH; the script is run with cwd here.
+        if (Packages.All(p => Directory.Exists(Path.Combine(folder, "node_modules", p[..p.LastIndexOf('@')])))) return folder;
+        (int exitCode, _, string errors) = RunAsync("npm", ["install", "--prefix", folder, .. Packages, "--no-audit", "--no-fund", "--silent"], folder, "", TimeSpan.FromMinutes(3)).GetAwaiter().GetResult();
+        if (exitCode != 0) throw new InvalidOperationException($"npm install {string.Join(' ', Packages)} failed ({exitCode}): {errors}");
+        return folder;
+    }
+
+    private static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string program, string[] arguments, string folder, string input, TimeSpan timeout)
+    {
+        var start = new ProcessStartInfo(program, arguments)
+        {
+            WorkingDirectory = folder,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = System.Text.Encoding.UTF8,
+            StandardInputEncoding = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
+        };
+        start.Environment["NODE_PATH"] = Path.Combine(folder, "node_modules");
+        using var process = Process.Start(start) ?? throw new IOException($"{program} did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(input);
+        process.StandardInput.Close();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish within {timeout}");
+        }
+        return (process.ExitCode, await output, await errors);
+    }
+}

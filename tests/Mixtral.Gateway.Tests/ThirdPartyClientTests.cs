@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using Mixtral.Tokenization.ChatTemplates;
+
+namespace Mixtral.Gateway.Tests;
+
+/// <summary>
+/// Clients nobody here wrote (the official openai npm package, @huggingface/inference) against the running server: with
+/// greedy settings each gets exactly the single-process engine's continuation of the same prompt.
+/// </summary>
+[Collection(GatewayServerGroup.Name)]
+public sealed class ThirdPartyClientTests(GatewayFixture server)
+{
+    private const int MaxTokens = 12;
+    private const string Prompt = "The capital of France is";
+    private static readonly (string Role, string Content)[] Chat = [("user", "Hello!"), ("assistant", "Hi. How can I help?"), ("user", "Name three colours.")];
+
+    private JsonObject Input(string kind) => new()
+    {
+        ["kind"] = kind,
+        ["baseUrl"] = server.BaseAddress.ToString().TrimEnd('/'),
+        ["model"] = server.ModelId,
+        ["prompt"] = Prompt,
+        ["messages"] = new JsonArray([.. Chat.Select(m => (JsonNode)new JsonObject { ["role"] = m.Role, ["content"] = m.Content })]),
+        ["maxTokens"] = MaxTokens,
+    };
+
+    private Task<Model.Generation.GenerationResult> ChatReferenceAsync() =>
+        server.ReferenceAsync(server.Tokenizer.EncodeChat([.. Chat.Select(m => new ChatMessage(m.Role, m.Content))]), MaxTokens);
+
+    private Task<Model.Generation.GenerationResult> TextReferenceAsync() => server.ReferenceAsync(server.Tokenizer.Encode(Prompt, addBos: true), MaxTokens);
+
+    [Fact]
+    public async Task Openai_chat_completion_is_the_single_process_greedy_continuation()
+    {
+        var expected = await ChatReferenceAsync();
+        var got = await NpmClients.CallAsync(Input("openai-chat"));
+        Assert.Equal(expected.Text, (string?)got["text"]);
+        Assert.Equal("chat.completion", (string?)got["object"]);
+        Assert.Equal(expected.GeneratedIds.Count, (int)got["completionTokens"]!);
+        Assert.Equal(expected.FinishReason == Model.Sampling.FinishReason.Length ? "length" : "stop", (string?)got["finish"]);
+    }
+
+    [Fact]
+    public async Task Openai_streamed_chat_completion_is_the_single_process_greedy_continuation()
+    {
+        var expected = await ChatReferenceAsync();
+        var got = await NpmClients.CallAsync(Input("openai-chat-stream"));
+        Assert.Equal(expected.Text, (string?)got["text"]);
+        Assert.Equal(expected.FinishReason == Model.Sampling.FinishReason.Length ? "length" : "stop", (string?)got["finish"]);
+        Assert.True((int)got["chunks"]! >= 3, $"expected a chunk per token, got {got["chunks"]}");
+    }
+
+    [Fact]
+    public async Task Openai_completion_is_the_single_process_greedy_continuation()
+    {
+        var expected = await TextReferenceAsync();
+        var got = await NpmClients.CallAsync(Input("openai-completion"));
+        Assert.Equal(expected.Text, (string?)got["text"]);
+        Assert.Equal(expected.GeneratedIds.Count, (int)got["completionTokens"]!);
+    }
+
+    [Fact]
+    public async Task Huggingface_text_generation_is_the_single_process_greedy_continuation()
+    {
+        var expected = await TextReferenceAsync();
+        var got = await NpmClients.CallAsync(Input("hf-generate"));
+        Assert.Equal(expected.Text, (string?)got["text"]);
+        Assert.Equal(expected.GeneratedIds, got["ids"]!.AsArray().Select(i => (int)i!));
+    }
+
+    [Fact]
+    public async Task Huggingface_text_generation_stream_is_the_single_process_greedy_continuation()
+    {
+        var expected = await TextReferenceAsync();
+        var got = await NpmClients.CallAsync(Input("hf-generate-stream"));
+        Assert.Equal(expected.GeneratedIds, got["ids"]!.AsArray().Select(i => (int)i!));
+        Assert.Equal(expected.Text, (string?)got["generatedText"]);
+    }
+}
