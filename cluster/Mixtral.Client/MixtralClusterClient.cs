@@ -67,6 +67,14 @@ public sealed class MixtralClusterClient : IAsyncDisposable
     /// <summary>Starts a fresh window for the coordinator's fan-out metrics (benchmarks measure one phase at a time).</summary>
     public Task ResetMetricsAsync() => Coordinator.ResetMetricsAsync();
 
+    /// <summary>A real one-token forward step through the coordinator and every expert owner (for /health).</summary>
+    public Task<ClusterHealth> HealthAsync(CancellationToken cancellationToken = default) =>
+        Coordinator.CheckHealthAsync().WaitAsync(cancellationToken);
+
+    /// <summary>The served model (folder name, fingerprint, context, vocabulary) and the engine's limits (for /info, /v1/models).</summary>
+    public Task<ModelInfo> ModelInfoAsync(CancellationToken cancellationToken = default) =>
+        Coordinator.DescribeModelAsync().WaitAsync(cancellationToken);
+
     /// <summary>Asks every active silo's node grain, and the coordinator, what they hold.</summary>
     public async Task<ClusterStatus> StatusAsync()
     {

@@ -30,4 +30,15 @@ public interface ICoordinatorGrain : IGrainWithIntegerKey
     /// <summary>Starts a fresh measurement window for the fan-out latency, call and byte counters (benchmarks).</summary>
     [Alias("ResetMetrics")]
     Task ResetMetricsAsync();
+
+    /// <summary>
+    /// One real one-token forward step through the coordinator and every expert of the plan (each owner computes one
+    /// row), under a short deadline: healthy only if every part of the cluster that a request needs answers.
+    /// </summary>
+    [Alias("CheckHealth")]
+    Task<ClusterHealth> CheckHealthAsync();
+
+    /// <summary>The served model and the engine's limits.</summary>
+    [Alias("DescribeModel")]
+    Task<ModelInfo> DescribeModelAsync();
 }

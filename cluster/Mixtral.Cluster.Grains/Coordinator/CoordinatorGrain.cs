@@ -25,6 +25,9 @@ namespace Mixtral.Cluster.Grains.Coordinator;
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightStore store, ILogger<CoordinatorGrain> logger) : Grain, ICoordinatorGrain
 {
+    /// <summary>A health check waits at most this long for the forward step and every expert (a load balancer's probe
+    /// must not hang; a healthy step takes milliseconds to about a second).</summary>
+    private static readonly TimeSpan HealthDeadline = TimeSpan.FromSeconds(10);
     private FanOutMetrics? _metrics;
     private FanOutWindow? _window;
     private RemoteExpertBackend? _experts;
@@ -48,7 +51,15 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
 
     public async IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var engineRequest = GenerateRequestMapper.ToRequest(request, store.Folder.Tokenizer);
+        GenerationRequest engineRequest;
+        try
+        {
+            engineRequest = GenerateRequestMapper.ToRequest(request, store.Folder.Tokenizer);
+        }
+        catch (Exception e) when (WireErrors.IsTranslated(e))
+        {
+            throw WireErrors.Translate(e);
+        }
         TokenGenerated? pending = null; // held one event back so the last token travels with the summary
         await foreach (var e in Translated(_engine!.GenerateAsync(engineRequest, cancellationToken)))
         {
@@ -65,7 +76,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         }
     }
 
-    /// <summary>Engine failures become the contract's exception: the client gets the cause, not a type it cannot read.</summary>
+    /// <summary>Engine errors become the contract's exceptions: the client gets the cause, not a type it cannot read.</summary>
     private static async IAsyncEnumerable<GenerationEvent> Translated(IAsyncEnumerable<GenerationEvent> events)
     {
         await using var e = events.GetAsyncEnumerator();
@@ -75,9 +86,10 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
             {
                 if (!await e.MoveNextAsync()) yield break;
             }
-            catch (GenerationFailedException failure)
+            catch (Exception error) when (WireErrors.IsTranslated(error))
             {
-                throw new GenerationFailedOnClusterException($"{failure.Message}; the request can be retried");
+                // Overloaded (thrown before the first token, so the gateway can still answer 429), invalid, or failed.
+                throw WireErrors.Translate(error);
             }
             yield return e.Current;
         }
@@ -115,6 +127,18 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
             times[i] = (await _experts!.ProbeAsync(experts, rowsPerExpert, store.Config.HiddenSize)).TotalMilliseconds;
         Array.Sort(times);
         return new FanOutProbe(experts, rowsPerExpert, samples, times[samples / 2], times[Math.Min(samples - 1, (int)(samples * 0.99))]);
+    }
+
+    public Task<ClusterHealth> CheckHealthAsync() =>
+        new ClusterHealthProbe(GrainFactory, settings.Plan, settings.WireDType, store.Config.HiddenSize, store.Config.NumHiddenLayers, store.Config.NumLocalExperts)
+            .CheckAsync(_engine!, HealthDeadline);
+
+    public Task<ModelInfo> DescribeModelAsync()
+    {
+        var c = store.Config;
+        var limits = settings.Engine;
+        return Task.FromResult(new ModelInfo(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(store.Folder.Path))), store.Fingerprint,
+            c.MaxPositionEmbeddings, c.VocabSize, limits.MaxBatchSequences, limits.MaxQueuedRequests, limits.MaxPrefillTokensPerStep));
     }
 
     public Task ResetMetricsAsync()
