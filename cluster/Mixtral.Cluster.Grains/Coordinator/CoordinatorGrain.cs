@@ -33,6 +33,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
     private RemoteExpertBackend? _experts;
     private ModelEngine? _loaded;
     private InferenceEngine? _engine;
+    private EngineMetricsReader? _engineMetrics;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -45,6 +46,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         // The same factory as the single-process engine, with this backend in place of local experts.
         _loaded = store.CreateCoordinatorEngine(_experts, settings.Engine);
         _engine = _loaded.Engine;
+        _engineMetrics = new EngineMetricsReader(_engine.Metrics);
         LogActivated(settings.NodeName, settings.WireDType);
         return Task.CompletedTask;
     }
@@ -112,7 +114,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
     public Task<CoordinatorStatus> DescribeAsync()
     {
         var metrics = _window!;
-        var engine = _engine!.Metrics;
+        var engine = _engineMetrics!;
         return Task.FromResult(new CoordinatorStatus(settings.NodeName, store.Fingerprint, settings.WireDType.ToString(), store.Account().SharedBytes,
             engine.Steps, engine.TokensProcessed, metrics.ExpertCalls, metrics.WireBytes, metrics.Percentile(0.5), metrics.Percentile(0.99),
             metrics.FanOuts, metrics.FanOutTime.TotalMilliseconds, engine.StepTime.TotalMilliseconds, metrics.Retries));
@@ -149,6 +151,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _engineMetrics?.Dispose();
         if (_loaded is not null) await _loaded.DisposeAsync();
         _window?.Dispose();
         _metrics?.Dispose();

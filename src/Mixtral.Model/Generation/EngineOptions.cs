@@ -6,9 +6,15 @@ public sealed record EngineOptions
     /// <summary>Sequences decoded together in one step; more wait in the admission queue.</summary>
     public int MaxBatchSequences { get; init; } = 32;
 
-    /// <summary>Prompt tokens admitted into one step, so a long prompt does not stall every running sequence
-    /// for long (a prompt longer than this still runs, alone with the decodes of that step).</summary>
-    public int MaxPrefillTokensPerStep { get; init; } = 2048;
+    /// <summary>
+    /// Prompt tokens fed into one step (chunked prefill): a longer prompt is fed in chunks of this size over several
+    /// steps, each also carrying every running sequence's next token, so a long prompt stalls the running streams by
+    /// one chunk's compute per step instead of its whole length. 512: at 512 rows a step already reads each weight
+    /// once for many rows (prefill is compute-bound there, so bigger chunks barely raise prefill throughput), while
+    /// the stall it adds to every running stream stays a fraction of a second on the CPU presets
+    /// (benchmarks/results/long-prefill.md).
+    /// </summary>
+    public int MaxPrefillTokensPerStep { get; init; } = 512;
 
     /// <summary>Requests waiting for a place in the batch; one more is refused with <see cref="EngineOverloadedException"/>
     /// (HTTP 429) instead of growing memory without bound.</summary>
