@@ -92,3 +92,6 @@ public sealed class BFloat16WireCluster() : InProcessClusterFixture(WireDType.BF
 
 /// <summary>A coordinator that decodes one sequence at a time and queues none: the second request is refused.</summary>
 public sealed class SingleSlotCluster() : InProcessClusterFixture(WireDType.Float32, maxBatchSequences: 1, maxQueuedRequests: 0);
+
+/// <summary>A cluster of its own for a test that stops one of its silos.</summary>
+public sealed class ClusterToDegrade() : InProcessClusterFixture(WireDType.Float32);

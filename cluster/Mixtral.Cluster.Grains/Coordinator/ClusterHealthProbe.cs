@@ -21,8 +21,9 @@ internal sealed class ClusterHealthProbe(IGrainFactory grains, PlacementPlan pla
     {
         long started = Stopwatch.GetTimestamp();
         using var timeout = new CancellationTokenSource(deadline);
-        string? failure = await ForwardStepAsync(engine, timeout.Token).ConfigureAwait(false)
-            ?? await EveryExpertAsync(timeout.Token).ConfigureAwait(false);
+        // Experts first: a lost node shows there by name, where the forward step would only see its retries run out.
+        string? failure = await EveryExpertAsync(timeout.Token).ConfigureAwait(false)
+            ?? await ForwardStepAsync(engine, timeout.Token).ConfigureAwait(false);
         double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return failure is null
             ? new ClusterHealth(true, $"a forward step and {layers * experts} experts on {plan.Nodes.Count} node(s) answered", ms)
