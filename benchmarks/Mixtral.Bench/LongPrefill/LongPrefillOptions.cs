@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Mixtral.Bench.LongPrefill;
 
 /// <summary>The `long-prefill` command's options, checked once with messages that name the flag.</summary>
-public sealed record LongPrefillOptions(string Model, int Threads, int Streams, int PromptTokens, IReadOnlyList<int> Chunks, string Output)
+public sealed record LongPrefillOptions(string Model, int Threads, int Streams, int PromptTokens, IReadOnlyList<int> Chunks, int Repeats, string Output)
 {
     /// <summary>Prompt length of each running stream, and how many tokens each has decoded before the long prompt arrives.</summary>
     public const int StreamPromptTokens = 32, TokensBeforeArrival = 8;
@@ -22,6 +22,7 @@ public sealed record LongPrefillOptions(string Model, int Threads, int Streams, 
         if (PromptTokens < 2) throw new ArgumentException($"--prompt-tokens must be at least 2, got {PromptTokens}");
         if (PromptTokens + LongNewTokens > contextLength)
             throw new ArgumentException($"--prompt-tokens {PromptTokens} + {LongNewTokens} new tokens exceed the model's context of {contextLength}");
+        if (Repeats < 1) throw new ArgumentException($"--repeats must be at least 1, got {Repeats}");
         if (Chunks.Count == 0) throw new ArgumentException("--chunks: give at least one chunk size (0 = off)");
     }
 }

@@ -30,19 +30,22 @@ public static class LongPrefillReport
         md.AppendLine(Inv($"{o.Streams} greedy streams ({LongPrefillOptions.StreamPromptTokens}-token prompts) decode on the `mid` model; when each has {LongPrefillOptions.TokensBeforeArrival} tokens a {o.PromptTokens}-token prompt arrives. "));
         md.AppendLine(Inv($"The table gives the streams' inter-token latency over the gaps that overlap the long prompt's prefill (from its arrival to its first token), with the prompt fed in one step (chunking off) and in chunks of `--max-prefill-tokens` tokens. All settings ran in one process, one after the other, on one loaded model, after a warm-up run."));
         md.AppendLine();
-        md.AppendLine("| Prefill | stream gaps | p50 ms | p90 ms | p99 ms | max ms | steady decode p50 ms (before) | long prompt: first token after | steps until it finished |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine("| Round | Prefill | stream gaps | p50 ms | p90 ms | p99 ms | max ms | steady decode p50 ms (just before) | worst stall ÷ steady gap | long prompt: first token after | steps until it finished |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var run in r.Runs)
         {
             var d = run.DuringPrefill;
-            md.AppendLine(Inv($"| {run.Label} | {d.Samples} | {d.P50Ms:F0} | {d.P90Ms:F0} | {d.P99Ms:F0} | {d.MaxMs:F0} | {run.BeforeArrival.P50Ms:F0} | {run.LongTimeToFirstToken.TotalSeconds:F2} s | {run.StepsUntilLongDone} |"));
+            md.AppendLine(Inv($"| {run.Round} | {run.Label} | {d.Samples} | {d.P50Ms:F0} | {d.P90Ms:F0} | {d.P99Ms:F0} | {d.MaxMs:F0} | {run.BeforeArrival.P50Ms:F0} | {run.StallInSteadySteps:F1} | {run.LongTimeToFirstToken.TotalSeconds:F2} s | {run.StepsUntilLongDone} |"));
         }
-        var off = r.Runs.FirstOrDefault(x => x.Chunk == 0);
-        if (off is not null)
+        md.AppendLine();
+        md.AppendLine("Per setting, the median over the rounds (each ratio is against chunking off, measured in the same rounds):");
+        md.AppendLine();
+        var off = r.Runs.Where(x => x.Chunk == 0).ToList();
+        foreach (var group in r.Runs.GroupBy(x => x.Chunk))
         {
-            md.AppendLine();
-            foreach (var run in r.Runs.Where(x => x.Chunk != 0))
-                md.AppendLine(Inv($"- **{run.Label}**: the worst stall a stream saw is {off.DuringPrefill.MaxMs / run.DuringPrefill.MaxMs:F1}× shorter than with chunking off ({run.DuringPrefill.MaxMs:F0} vs {off.DuringPrefill.MaxMs:F0} ms); the long prompt's first token comes {run.LongTimeToFirstToken.TotalSeconds / off.LongTimeToFirstToken.TotalSeconds:F2}× as late ({run.LongTimeToFirstToken.TotalSeconds:F2} vs {off.LongTimeToFirstToken.TotalSeconds:F2} s): its chunks share steps with the streams' tokens and each step re-reads the weights."));
+            var runs = group.ToList();
+            string vsOff = off.Count == 0 || group.Key == 0 ? "" : Inv($"; worst stall {Median(off, x => x.DuringPrefill.MaxMs) / Median(runs, x => x.DuringPrefill.MaxMs):F1}× shorter than off, first token of the long prompt {Median(runs, x => x.LongTimeToFirstToken.TotalSeconds) / Median(off, x => x.LongTimeToFirstToken.TotalSeconds):F2}× as late");
+            md.AppendLine(Inv($"- **{runs[0].Label}**: p99 gap {Median(runs, x => x.DuringPrefill.P99Ms):F0} ms, worst stall {Median(runs, x => x.DuringPrefill.MaxMs):F0} ms = {Median(runs, x => x.StallInSteadySteps):F1} steady decode gaps, long prompt's first token after {Median(runs, x => x.LongTimeToFirstToken.TotalSeconds):F2} s{vsOff}"));
         }
         md.AppendLine();
         md.AppendLine("## Machine and run");
@@ -72,13 +75,19 @@ public static class LongPrefillReport
                     ys.Add((times[t] - times[t - 1]).TotalMilliseconds);
                 }
             var points = plot.Add.ScatterPoints(xs.ToArray(), ys.ToArray(), palette.GetColor(i));
-            points.LegendText = run.Label;
+            points.LegendText = $"{run.Label}, round {run.Round}";
         }
         plot.Title("Stream inter-token gaps around a long prompt's arrival (t = 0)");
         plot.XLabel("seconds since the long prompt arrived (when the token came)");
         plot.YLabel("gap to the previous token, ms");
         plot.ShowLegend();
         plot.SavePng(path, 1200, 600);
+    }
+
+    private static double Median(IReadOnlyList<LongPrefillRun> runs, Func<LongPrefillRun, double> value)
+    {
+        var sorted = runs.Select(value).Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

@@ -65,7 +65,13 @@ public static class LongPrefillScenario
 
 /// <summary>One chunk setting's outcome: the streams' gaps before and during the prefill, and the long prompt's own latency.</summary>
 public sealed record LongPrefillRun(string Label, int Chunk, LatencySummary BeforeArrival, LatencySummary DuringPrefill,
-    TimeSpan LongTimeToFirstToken, TimeSpan LongTotal, long StepsUntilLongDone, TimeSpan[][] StreamTokenTimes, TimeSpan Arrived, TimeSpan LongFirstToken);
+    TimeSpan LongTimeToFirstToken, TimeSpan LongTotal, long StepsUntilLongDone, TimeSpan[][] StreamTokenTimes, TimeSpan Arrived, TimeSpan LongFirstToken)
+{
+    public int Round { get; init; } = 1;
+
+    /// <summary>The worst stall in units of this run's own steady decode gap: robust to how loaded the shared machine was.</summary>
+    public double StallInSteadySteps => BeforeArrival.P50Ms > 0 ? DuringPrefill.MaxMs / BeforeArrival.P50Ms : 0;
+}
 
 /// <summary>Percentiles of a set of inter-token gaps, in ms.</summary>
 public sealed record LatencySummary(int Samples, double P50Ms, double P90Ms, double P99Ms, double MaxMs)

@@ -27,7 +27,7 @@ internal sealed class AdmissionQueue(int capacity) : IDisposable
             _held++;
             _waiting.AddLast(sequence);
         }
-        _arrived.Release();
+        if (_arrived.CurrentCount == 0) _arrived.Release(); // a wake-up, not a count: the loop looks at the queue itself
         return Outcome.Queued;
     }
 

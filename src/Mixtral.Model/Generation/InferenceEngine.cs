@@ -204,8 +204,9 @@ public sealed class InferenceEngine : IAsyncDisposable
     /// <summary>Ends the streams of cancelled or abandoned requests, running or waiting, and frees their places and caches.</summary>
     private void DropCancelled(List<ActiveSequence> running)
     {
-        var dropped = running.Where(s => s.Cancelled).Concat(_queue.TakeCancelled()).ToList();
-        running.RemoveAll(s => s.Cancelled);
+        var dropped = running.Where(s => s.Cancelled).ToList(); // one look: a cancel landing now waits for the next step
+        running.RemoveAll(dropped.Contains);
+        dropped.AddRange(_queue.TakeCancelled());
         _running = running.Count; // before the callers hear of it: whoever sees the stream end sees the batch without it
         foreach (var s in dropped)
         {
