@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using Mixtral.Client;
+using Mixtral.Cluster.Grains.Experts;
 using Mixtral.Cluster.Contracts.Coordinator;
 
 namespace Mixtral.Cluster.Grains.Tests;
@@ -95,6 +97,29 @@ public sealed class CoordinatorFrontDoorTests(SingleSlotCluster fixture) : IClas
         Assert.Equal(512, info.MaxPrefillTokens);
         var status = await Client.StatusAsync();
         Assert.Equal(status.Coordinator!.ModelFingerprint, info.Fingerprint);
+    }
+
+    [Fact]
+    public async Task Expert_call_latency_is_recorded_per_node_for_dashboards()
+    {
+        var nodes = new HashSet<string>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == FanOutMetrics.MeterName && instrument.Name == FanOutMetrics.ExpertCallDurationName)
+                    l.EnableMeasurementEvents(instrument);
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, ms, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == FanOutMetrics.NodeTag) lock (nodes) nodes.Add((string)tag.Value!);
+        });
+        listener.Start();
+        // 48 tokens × top-2 in every layer: experts on every node are called.
+        await Client.TraceAsync([1, .. Enumerable.Range(0, 47).Select(i => 100 + 613 * i)]).WaitAsync(Limit);
+        lock (nodes) Assert.Superset(InProcessClusterFixture.NodeNames.ToHashSet(), nodes);
     }
 
     private async Task<TokenEvent> FirstEventAsync(GenerateRequest request)
