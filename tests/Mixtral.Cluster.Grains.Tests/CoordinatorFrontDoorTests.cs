@@ -61,6 +61,7 @@ public sealed class CoordinatorFrontDoorTests(SingleSlotCluster fixture) : IClas
     [InlineData("prompt", "is outside the vocabulary")]
     [InlineData("empty", "the prompt is empty")]
     [InlineData("forms", "exactly one of prompt ids, prompt text or chat messages")]
+    [InlineData("messages", "Conversation roles must alternate")]
     public async Task Bad_requests_are_invalid_naming_the_field(string what, string message)
     {
         var request = what switch
@@ -68,12 +69,13 @@ public sealed class CoordinatorFrontDoorTests(SingleSlotCluster fixture) : IClas
             "temperature" => Ids([1, 2]) with { DoSample = true, Temperature = -1 },
             "prompt" => Ids([1, fixture.Config.VocabSize]),
             "empty" => Ids([]),
+            "messages" => new GenerateRequest { Messages = [new ChatTurn("assistant", "hello")] },
             _ => Ids([1]) with { PromptText = "hello" },
         };
         var e = await Assert.ThrowsAsync<InvalidGenerateRequestException>(() => FirstEventAsync(request));
         Assert.Contains(message, e.Message);
         Assert.DoesNotContain("(Parameter", e.Message);
-        Assert.Equal(what switch { "temperature" => "temperature", "forms" => null, _ => "prompt" }, e.Field);
+        Assert.Equal(what switch { "temperature" => "temperature", "forms" => null, "messages" => "messages", _ => "prompt" }, e.Field);
     }
 
     [Fact]

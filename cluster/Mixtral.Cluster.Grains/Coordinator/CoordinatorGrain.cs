@@ -62,6 +62,10 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         {
             throw WireErrors.Translate(e);
         }
+        catch (InvalidOperationException e) when (request.Messages is not null)
+        {
+            throw new InvalidGenerateRequestException(e.Message, "messages"); // e.g. the model folder has no chat template
+        }
         TokenGenerated? pending = null; // held one event back so the last token travels with the summary
         await foreach (var e in Translated(_engine!.GenerateAsync(engineRequest, cancellationToken)))
         {
