@@ -1,7 +1,8 @@
 using System.CommandLine;
 using Mixtral.Bench;
+using Mixtral.Bench.LongPrefill;
 
-var root = new RootCommand("Single-process Mixtral benchmarks") { DecodeCommand.Create(), KernelsCommand.Create() };
+var root = new RootCommand("Single-process Mixtral benchmarks") { DecodeCommand.Create(), KernelsCommand.Create(), LongPrefillCommand.Create() };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -67,11 +67,13 @@ public sealed class MixtralClusterClient : IAsyncDisposable
     /// <summary>Starts a fresh window for the coordinator's fan-out metrics (benchmarks measure one phase at a time).</summary>
     public Task ResetMetricsAsync() => Coordinator.ResetMetricsAsync();
 
-    /// <summary>Whether the cluster can generate a token now (a real one-token step through the coordinator).</summary>
-    public Task<ClusterHealth> HealthAsync(CancellationToken cancellationToken = default) => Coordinator.CheckHealthAsync().WaitAsync(cancellationToken);
+    /// <summary>A real one-token forward step through the coordinator and every expert owner (for /health).</summary>
+    public Task<ClusterHealth> HealthAsync(CancellationToken cancellationToken = default) =>
+        Coordinator.CheckHealthAsync().WaitAsync(cancellationToken);
 
-    /// <summary>The model served and the engine's limits.</summary>
-    public Task<ModelInfo> ModelInfoAsync(CancellationToken cancellationToken = default) => Coordinator.DescribeModelAsync().WaitAsync(cancellationToken);
+    /// <summary>The served model (folder name, fingerprint, context, vocabulary) and the engine's limits (for /info, /v1/models).</summary>
+    public Task<ModelInfo> ModelInfoAsync(CancellationToken cancellationToken = default) =>
+        Coordinator.DescribeModelAsync().WaitAsync(cancellationToken);
 
     /// <summary>Asks every active silo's node grain, and the coordinator, what they hold.</summary>
     public async Task<ClusterStatus> StatusAsync()

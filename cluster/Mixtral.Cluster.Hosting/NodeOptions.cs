@@ -40,8 +40,10 @@ public sealed record NodeOptions
     [ConfigurationKeyName("expert_call_timeout")] public double ExpertCallTimeoutSeconds { get; init; } = 30;
     /// <summary>Sequences decoded together in one step (the coordinator's engine).</summary>
     [ConfigurationKeyName("max_batch_sequences")] public int MaxBatchSequences { get; init; } = 32;
-    /// <summary>Prompt tokens admitted into one step, so a long prompt does not stall running streams for long.</summary>
-    [ConfigurationKeyName("max_prefill_tokens")] public int MaxPrefillTokens { get; init; } = 2048;
+    /// <summary>Prompt tokens fed into one step (chunked prefill), so a long prompt does not stall running streams for long.</summary>
+    [ConfigurationKeyName("max_prefill_tokens")] public int MaxPrefillTokens { get; init; } = 512;
+    /// <summary>Requests waiting for a place in the coordinator's batch; one more is refused as overloaded (HTTP 429).</summary>
+    [ConfigurationKeyName("max_queued_requests")] public int MaxQueuedRequests { get; init; } = 256;
 
     /// <summary>Port of the HTTP API (OpenAI and TGI routes) on this node; null = no HTTP API.</summary>
     [ConfigurationKeyName("http_port")] public int? HttpPort { get; init; }

@@ -31,7 +31,12 @@ public static class NodeStartupCheck
         if (options.MemoryGb is double gb && !(gb > 0))
             throw new NodeConfigurationException($"--memory must be a positive number of GB, got {gb}");
         if (options.Threads is < 1) throw new NodeConfigurationException($"--threads must be at least 1, got {options.Threads}");
-        var engine = new EngineOptions { MaxBatchSequences = options.MaxBatchSequences, MaxPrefillTokensPerStep = options.MaxPrefillTokens };
+        var engine = new EngineOptions
+        {
+            MaxBatchSequences = options.MaxBatchSequences,
+            MaxPrefillTokensPerStep = options.MaxPrefillTokens,
+            MaxQueuedRequests = options.MaxQueuedRequests,
+        };
         var (matrices, experts) = Parse(() => ExpertWeightFormats.ParseWeights(options.Weights));
         var compute = Parse(() => new ModelOptions
         {

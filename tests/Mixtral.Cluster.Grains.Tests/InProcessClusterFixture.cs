@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Contracts.Wire;
@@ -7,6 +8,7 @@ using Mixtral.Cluster.Hosting;
 using Mixtral.Cluster.Placement.Strategies;
 using Mixtral.Model.Checkpoint;
 using Mixtral.Model.Config;
+using Mixtral.Model.Generation;
 using Mixtral.Model.Inference;
 using Mixtral.Testing;
 using Orleans.TestingHost;
@@ -18,7 +20,7 @@ namespace Mixtral.Cluster.Grains.Tests;
 /// coordinator and hosts experts too, "Secondary_1" and "Secondary_2" host experts; experts are spread
 /// round-robin over all three. Also loads the single-process engine's model, the oracle the cluster must equal.
 /// </summary>
-public abstract class InProcessClusterFixture(WireDType wire) : IAsyncLifetime
+public abstract class InProcessClusterFixture(WireDType wire, int maxBatchSequences = 32, int maxQueuedRequests = 256) : IAsyncLifetime
 {
     public static readonly string[] NodeNames = ["Primary", "Secondary_1", "Secondary_2"];
 
@@ -40,7 +42,12 @@ public abstract class InProcessClusterFixture(WireDType wire) : IAsyncLifetime
         using (var reader = CheckpointReader.Open(FixturePaths.TinyMixtral))
             SingleProcess = MixtralModel.Load(reader, Config, new ModelOptions());
         var builder = new TestClusterBuilder((short)NodeNames.Length);
-        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?> { ["Mixtral:WireDType"] = wire.ToString() }));
+        builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mixtral:WireDType"] = wire.ToString(),
+            ["Mixtral:MaxBatchSequences"] = maxBatchSequences.ToString(CultureInfo.InvariantCulture),
+            ["Mixtral:MaxQueuedRequests"] = maxQueuedRequests.ToString(CultureInfo.InvariantCulture),
+        }));
         builder.AddSiloBuilderConfigurator<NodeConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -67,6 +74,11 @@ public abstract class InProcessClusterFixture(WireDType wire) : IAsyncLifetime
                 ModelPath = FixturePaths.TinyMixtral,
                 Plan = Plan(config),
                 WireDType = wire,
+                Engine = new EngineOptions
+                {
+                    MaxBatchSequences = int.Parse(silo.Configuration["Mixtral:MaxBatchSequences"]!, CultureInfo.InvariantCulture),
+                    MaxQueuedRequests = int.Parse(silo.Configuration["Mixtral:MaxQueuedRequests"]!, CultureInfo.InvariantCulture),
+                },
             });
         }
     }
@@ -77,3 +89,9 @@ public sealed class Float32WireCluster() : InProcessClusterFixture(WireDType.Flo
 public sealed class Float16WireCluster() : InProcessClusterFixture(WireDType.Float16);
 
 public sealed class BFloat16WireCluster() : InProcessClusterFixture(WireDType.BFloat16);
+
+/// <summary>A coordinator that decodes one sequence at a time and queues none: the second request is refused.</summary>
+public sealed class SingleSlotCluster() : InProcessClusterFixture(WireDType.Float32, maxBatchSequences: 1, maxQueuedRequests: 0);
+
+/// <summary>A cluster of its own for a test that stops one of its silos.</summary>
+public sealed class ClusterToDegrade() : InProcessClusterFixture(WireDType.Float32);

@@ -80,6 +80,7 @@ public sealed class NodeConfigurationTests : IDisposable
     [InlineData("expert_call_timeout", "0", "--expert-call-timeout must be a positive number of seconds")]
     [InlineData("memory_gb", "-1", "--memory must be a positive number of GB")]
     [InlineData("max_batch_sequences", "0", "--max-batch-sequences must be at least 1")]
+    [InlineData("max_queued_requests", "-1", "--max-queued-requests must be at least 0")]
     [InlineData("threads", "0", "--threads must be at least 1")]
     public void Bad_settings_stop_the_node_naming_the_flag(string key, string value, string message)
     {
@@ -100,10 +101,11 @@ public sealed class NodeConfigurationTests : IDisposable
     public void Engine_limits_and_wire_reach_the_node_settings()
     {
         var options = NodeConfiguration.Load(null, Flags(("model", FixturePaths.TinyMixtral), ("node_name", "local"),
-            ("max_batch_sequences", "5"), ("max_prefill_tokens", "77"), ("wire_dtype", "f16")));
+            ("max_batch_sequences", "5"), ("max_prefill_tokens", "77"), ("max_queued_requests", "9"), ("wire_dtype", "f16")));
         var settings = NodeStartupCheck.Resolve(options);
         Assert.Equal(5, settings.Engine.MaxBatchSequences);
         Assert.Equal(77, settings.Engine.MaxPrefillTokensPerStep);
+        Assert.Equal(9, settings.Engine.MaxQueuedRequests);
         Assert.Equal(WireDType.Float16, settings.WireDType);
         Assert.Equal(WireDType.Float32, NodeStartupCheck.Resolve(options with { WireDType = new NodeOptions().WireDType }).WireDType);
     }

@@ -8,7 +8,8 @@ namespace Mixtral.Gateway.Tests;
 public sealed class CancelledStreamTests(GatewayFixture server)
 {
     private const string ActiveStreams = "mixtral_gateway_streams_active";
-    private const string EngineTokens = "mixtral_engine_tokens_total";
+    private const string EngineTokens = "mixtral_engine_tokens_processed_total";
+    private const string RunningSequences = "mixtral_engine_sequences_running";
 
     [Fact]
     public async Task A_cancelled_stream_shows_its_slot_free_in_metrics_and_the_engine_stops_generating_it()
@@ -31,6 +32,10 @@ public sealed class CancelledStreamTests(GatewayFixture server)
         for (var until = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < until; await Task.Delay(200))
             if ((active = await server.MetricAsync(ActiveStreams)) == 0) break;
         Assert.Equal(0, active);
+        double? running = null;
+        for (var until = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < until; await Task.Delay(200))
+            if ((running = await server.MetricAsync(RunningSequences)) == 0) break;
+        Assert.Equal(0, running); // the engine's slot (and its KV cache) is free
 
         // Nothing else runs in this test group now: if the engine still decoded the cancelled sequence, its token count would grow.
         double before = await server.MetricAsync(EngineTokens) ?? throw new InvalidOperationException($"{EngineTokens} is not in /metrics");

@@ -1,6 +1,9 @@
 namespace Mixtral.Cluster.Contracts.Coordinator;
 
-/// <summary>Whether the cluster can generate a token now (a real one-token step), what failed if not, and how long the check took.</summary>
+/// <summary>
+/// The outcome of one real forward step through the coordinator and every expert owner (the gateway's /health):
+/// <see cref="Detail"/> names the failing expert and node when <see cref="Healthy"/> is false.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Mixtral.ClusterHealth")]
 public sealed record ClusterHealth(
     [property: Id(0)] bool Healthy,

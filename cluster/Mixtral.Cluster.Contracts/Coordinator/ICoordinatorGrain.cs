@@ -31,11 +31,14 @@ public interface ICoordinatorGrain : IGrainWithIntegerKey
     [Alias("ResetMetrics")]
     Task ResetMetricsAsync();
 
-    /// <summary>Generates one token now through the coordinator and the experts it picks: true only when that works.</summary>
+    /// <summary>
+    /// One real one-token forward step through the coordinator and every expert of the plan (each owner computes one
+    /// row), under a short deadline: healthy only if every part of the cluster that a request needs answers.
+    /// </summary>
     [Alias("CheckHealth")]
     Task<ClusterHealth> CheckHealthAsync();
 
-    /// <summary>The model served and the engine's limits.</summary>
+    /// <summary>The served model and the engine's limits.</summary>
     [Alias("DescribeModel")]
     Task<ModelInfo> DescribeModelAsync();
 }

@@ -1,6 +1,9 @@
 namespace Mixtral.Cluster.Contracts.Coordinator;
 
-/// <summary>What the cluster serves and its limits (for GET /v1/models and GET /info).</summary>
+/// <summary>
+/// What the cluster serves and within which limits (the gateway's /info and /v1/models): <see cref="ModelId"/> is the
+/// model folder's name, <see cref="Fingerprint"/> the model identity every node checked at start.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("Mixtral.ModelInfo")]
 public sealed record ModelInfo(
     [property: Id(0)] string ModelId,

@@ -25,11 +25,15 @@ namespace Mixtral.Cluster.Grains.Coordinator;
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightStore store, ILogger<CoordinatorGrain> logger) : Grain, ICoordinatorGrain
 {
+    /// <summary>A health check waits at most this long for the forward step and every expert (a load balancer's probe
+    /// must not hang; a healthy step takes milliseconds to about a second).</summary>
+    private static readonly TimeSpan HealthDeadline = TimeSpan.FromSeconds(10);
     private FanOutMetrics? _metrics;
     private FanOutWindow? _window;
     private RemoteExpertBackend? _experts;
     private ModelEngine? _loaded;
     private InferenceEngine? _engine;
+    private EngineMetricsReader? _engineMetrics;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -42,13 +46,26 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         // The same factory as the single-process engine, with this backend in place of local experts.
         _loaded = store.CreateCoordinatorEngine(_experts, settings.Engine);
         _engine = _loaded.Engine;
+        _engineMetrics = new EngineMetricsReader(_engine.Metrics);
         LogActivated(settings.NodeName, settings.WireDType);
         return Task.CompletedTask;
     }
 
     public async IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var engineRequest = GenerateRequestMapper.ToRequest(request, store.Folder.Tokenizer);
+        GenerationRequest engineRequest;
+        try
+        {
+            engineRequest = GenerateRequestMapper.ToRequest(request, store.Folder.Tokenizer);
+        }
+        catch (Exception e) when (WireErrors.IsTranslated(e))
+        {
+            throw WireErrors.Translate(e);
+        }
+        catch (InvalidOperationException e) when (request.Messages is not null)
+        {
+            throw new InvalidGenerateRequestException(e.Message, "messages"); // e.g. the model folder has no chat template
+        }
         TokenGenerated? pending = null; // held one event back so the last token travels with the summary
         await foreach (var e in Translated(_engine!.GenerateAsync(engineRequest, cancellationToken)))
         {
@@ -65,7 +82,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         }
     }
 
-    /// <summary>Engine failures become the contract's exception: the client gets the cause, not a type it cannot read.</summary>
+    /// <summary>Engine errors become the contract's exceptions: the client gets the cause, not a type it cannot read.</summary>
     private static async IAsyncEnumerable<GenerationEvent> Translated(IAsyncEnumerable<GenerationEvent> events)
     {
         await using var e = events.GetAsyncEnumerator();
@@ -75,9 +92,10 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
             {
                 if (!await e.MoveNextAsync()) yield break;
             }
-            catch (GenerationFailedException failure)
+            catch (Exception error) when (WireErrors.IsTranslated(error))
             {
-                throw new GenerationFailedOnClusterException($"{failure.Message}; the request can be retried");
+                // Overloaded (thrown before the first token, so the gateway can still answer 429), invalid, or failed.
+                throw WireErrors.Translate(error);
             }
             yield return e.Current;
         }
@@ -100,7 +118,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
     public Task<CoordinatorStatus> DescribeAsync()
     {
         var metrics = _window!;
-        var engine = _engine!.Metrics;
+        var engine = _engineMetrics!;
         return Task.FromResult(new CoordinatorStatus(settings.NodeName, store.Fingerprint, settings.WireDType.ToString(), store.Account().SharedBytes,
             engine.Steps, engine.TokensProcessed, metrics.ExpertCalls, metrics.WireBytes, metrics.Percentile(0.5), metrics.Percentile(0.99),
             metrics.FanOuts, metrics.FanOutTime.TotalMilliseconds, engine.StepTime.TotalMilliseconds, metrics.Retries));
@@ -117,25 +135,17 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         return new FanOutProbe(experts, rowsPerExpert, samples, times[samples / 2], times[Math.Min(samples - 1, (int)(samples * 0.99))]);
     }
 
-    // Stand-in until the engine side of issue 7 lands: a one-token trace through the engine and its experts.
-    public async Task<ClusterHealth> CheckHealthAsync()
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await TraceAsync([Math.Min(1, store.Config.VocabSize - 1)], timeout.Token);
-            return new ClusterHealth(true, "one token generated", watch.Elapsed.TotalMilliseconds);
-        }
-        catch (Exception e)
-        {
-            return new ClusterHealth(false, e.Message, watch.Elapsed.TotalMilliseconds);
-        }
-    }
+    public Task<ClusterHealth> CheckHealthAsync() =>
+        new ClusterHealthProbe(GrainFactory, settings.Plan, settings.WireDType, store.Config.HiddenSize, store.Config.NumHiddenLayers, store.Config.NumLocalExperts)
+            .CheckAsync(_engine!, HealthDeadline);
 
-    public Task<ModelInfo> DescribeModelAsync() => Task.FromResult(new ModelInfo(
-        Path.GetFileName(Path.TrimEndingDirectorySeparator(settings.ModelPath)), store.Fingerprint, store.Config.MaxPositionEmbeddings,
-        store.Config.VocabSize, settings.Engine.MaxBatchSequences, settings.Engine.MaxQueuedRequests, settings.Engine.MaxPrefillTokensPerStep));
+    public Task<ModelInfo> DescribeModelAsync()
+    {
+        var c = store.Config;
+        var limits = settings.Engine;
+        return Task.FromResult(new ModelInfo(Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(store.Folder.Path))), store.Fingerprint,
+            c.MaxPositionEmbeddings, c.VocabSize, limits.MaxBatchSequences, limits.MaxQueuedRequests, limits.MaxPrefillTokensPerStep));
+    }
 
     public Task ResetMetricsAsync()
     {
@@ -145,6 +155,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _engineMetrics?.Dispose();
         if (_loaded is not null) await _loaded.DisposeAsync();
         _window?.Dispose();
         _metrics?.Dispose();

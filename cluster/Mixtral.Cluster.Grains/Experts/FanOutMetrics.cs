@@ -14,11 +14,15 @@ public sealed class FanOutMetrics : IDisposable
     public const string ExpertCallsName = "mixtral.cluster.expert.calls";
     public const string WireBytesName = "mixtral.cluster.wire.bytes";
     public const string RetriesName = "mixtral.cluster.expert.retries";
+    public const string ExpertCallDurationName = "mixtral.cluster.expert.call.duration";
+    /// <summary>Tag of <see cref="ExpertCallDurationName"/>: the node the call went to.</summary>
+    public const string NodeTag = "node";
 
     private readonly Histogram<double> _fanOutDuration;
     private readonly Counter<long> _expertCalls;
     private readonly Counter<long> _wireBytes;
     private readonly Counter<long> _retries;
+    private readonly Histogram<double> _expertCallDuration;
 
     public FanOutMetrics()
     {
@@ -28,6 +32,7 @@ public sealed class FanOutMetrics : IDisposable
         _expertCalls = Meter.CreateCounter<long>(ExpertCallsName, "{call}", "Expert grain calls");
         _wireBytes = Meter.CreateCounter<long>(WireBytesName, "By", "Hidden-state bytes sent to and received from experts");
         _retries = Meter.CreateCounter<long>(RetriesName, "{call}", "Expert calls retried after a failure or timeout");
+        _expertCallDuration = Meter.CreateHistogram<double>(ExpertCallDurationName, "ms", "One expert call (one attempt) to one node, round trip: tag node");
     }
 
     public Meter Meter { get; }
@@ -40,6 +45,10 @@ public sealed class FanOutMetrics : IDisposable
     }
 
     public void Retried() => _retries.Add(1);
+
+    /// <summary>One attempt of one expert call to <paramref name="node"/> (failed attempts included: a slow or dying node shows).</summary>
+    public void ExpertCall(string node, TimeSpan duration) =>
+        _expertCallDuration.Record(duration.TotalMilliseconds, new KeyValuePair<string, object?>(NodeTag, node));
 
     public void Dispose() => Meter.Dispose();
 }

@@ -19,8 +19,9 @@ public sealed class FanOutWindow : IDisposable
         {
             if (ReferenceEquals(instrument.Meter, metrics.Meter)) listener.EnableMeasurementEvents(instrument);
         };
-        _listener.SetMeasurementEventCallback<double>((_, ms, _, _) =>
+        _listener.SetMeasurementEventCallback<double>((instrument, ms, _, _) =>
         {
+            if (instrument.Name != FanOutMetrics.FanOutDurationName) return; // per-node call latency is for dashboards
             lock (_gate) _window[_samples++ % _window.Length] = ms;
             Interlocked.Add(ref _ticks, TimeSpan.FromMilliseconds(ms).Ticks);
         });

@@ -53,6 +53,7 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
             // failed call, after which the breaker sends this and every other call straight to a live replica.
             int replica = order[attempt++ % order.Length];
             var key = new ExpertKey(layer, expert, replica);
+            long attemptStarted = Stopwatch.GetTimestamp();
             try
             {
                 return await grains.GetGrain<IExpertGrain>(key.ToString()).RunAsync(rows).WaitAsync(ct).ConfigureAwait(false);
@@ -61,6 +62,10 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
             {
                 health.Failed(owners[replica]);
                 throw;
+            }
+            finally
+            {
+                if (replica < owners.Count) metrics.ExpertCall(owners[replica], Stopwatch.GetElapsedTime(attemptStarted));
             }
         }, cancellationToken).ConfigureAwait(false);
     }

@@ -3,7 +3,7 @@ using Mixtral.Model.Generation;
 
 namespace Mixtral.Cli.Commands;
 
-/// <summary>The continuous-batching engine's limits (--max-batch-sequences, --max-prefill-tokens), on every command that runs an engine.</summary>
+/// <summary>The continuous-batching engine's limits (--max-batch-sequences, --max-prefill-tokens, --max-queued-requests), on every command that runs an engine.</summary>
 internal sealed class EngineFlags
 {
     private static readonly EngineOptions Defaults = new();
@@ -15,13 +15,19 @@ internal sealed class EngineFlags
 
     public Option<int?> MaxPrefillTokens { get; } = new("--max-prefill-tokens")
     {
-        Description = $"Prompt tokens admitted into one step, so a long prompt does not stall running streams for long (default {Defaults.MaxPrefillTokensPerStep})",
+        Description = $"Prompt tokens fed into one step; a longer prompt is prefilled in chunks of this size beside the running streams (default {Defaults.MaxPrefillTokensPerStep})",
+    };
+
+    public Option<int?> MaxQueuedRequests { get; } = new("--max-queued-requests")
+    {
+        Description = $"Requests waiting for a place in the batch; more are refused as overloaded (default {Defaults.MaxQueuedRequests}; 0 = none wait)",
     };
 
     public void AddTo(Command command)
     {
         command.Options.Add(MaxBatchSequences);
         command.Options.Add(MaxPrefillTokens);
+        command.Options.Add(MaxQueuedRequests);
     }
 
     public EngineOptions Read(ParseResult result)
@@ -30,6 +36,7 @@ internal sealed class EngineFlags
         {
             MaxBatchSequences = result.GetValue(MaxBatchSequences) ?? Defaults.MaxBatchSequences,
             MaxPrefillTokensPerStep = result.GetValue(MaxPrefillTokens) ?? Defaults.MaxPrefillTokensPerStep,
+            MaxQueuedRequests = result.GetValue(MaxQueuedRequests) ?? Defaults.MaxQueuedRequests,
         };
         try
         {

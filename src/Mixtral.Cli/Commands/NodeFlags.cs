@@ -30,7 +30,8 @@ internal sealed class NodeFlags
         Add<string>("wire_dtype", "Dtype of hidden states on the wire: f32 (default; exact) | bf16 | f16 (half the bytes)");
         Add<double>("expert_call_timeout", "Seconds the coordinator waits for one expert call before retrying it on the next replica (default 30)");
         Add<int>("max_batch_sequences", "Sequences the coordinator decodes together in one step (default 32)");
-        Add<int>("max_prefill_tokens", "Prompt tokens admitted into one step (default 2048)");
+        Add<int>("max_prefill_tokens", "Prompt tokens fed into one step; longer prompts are prefilled in chunks of this size (default 512)");
+        Add<int>("max_queued_requests", "Requests waiting for a place in the coordinator's batch; more are refused as overloaded (default 256; 0 = none wait)");
         Add<int>("http_port", "Serve the HTTP API (OpenAI and TGI routes, /health, /metrics) on this port from this node (default: none)");
         Add<string>("http_host", $"Address the HTTP API binds (default {NodeOptions.Loopback})");
     }

@@ -7,7 +7,8 @@ namespace Mixtral.Model.Generation;
 
 /// <summary>
 /// One sequence inside the engine: its cache, the tokens so far, its sampler and stop rules, and the channel
-/// its caller reads events from. Owned by the engine loop; only the loop touches it after admission.
+/// its caller reads events from. Owned by the engine loop; only the loop touches it after admission (except
+/// <see cref="Abandon"/>, a flag the caller's side may set).
 /// </summary>
 internal sealed class ActiveSequence : IDisposable
 {
@@ -18,10 +19,12 @@ internal sealed class ActiveSequence : IDisposable
     private readonly StopSequenceMatcher _stops;
     private readonly ITextStreamDecoder? _text;
     private readonly IReadOnlySet<int> _eos;
+    private readonly EngineMetrics _metrics;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private TimeSpan _firstToken;
+    private TimeSpan _firstToken, _lastToken;
+    private volatile bool _abandoned;
 
-    public ActiveSequence(GenerationRequest request, KvCache cache, ITextStreamDecoder? text, IReadOnlySet<int> eos, CancellationToken cancellation)
+    public ActiveSequence(GenerationRequest request, KvCache cache, ITextStreamDecoder? text, IReadOnlySet<int> eos, EngineMetrics metrics, CancellationToken cancellation)
     {
         Request = request;
         Cache = cache;
@@ -31,6 +34,7 @@ internal sealed class ActiveSequence : IDisposable
         _stops = new StopSequenceMatcher(request.Sampling.StopSequences);
         _text = text;
         _eos = eos;
+        _metrics = metrics;
     }
 
     public GenerationRequest Request { get; }
@@ -39,14 +43,43 @@ internal sealed class ActiveSequence : IDisposable
     public ChannelReader<GenerationEvent> Events => _events.Reader;
     public bool Finished { get; private set; }
 
-    /// <summary>The tokens this sequence feeds into the next step: its whole prompt first, then its last token.</summary>
-    public IReadOnlyList<int> NextInput => _generated.Count == 0 ? Request.PromptIds : [_generated[^1]];
+    /// <summary>The caller cancelled or stopped reading: the engine drops the sequence at its next step.</summary>
+    public bool Cancelled => _abandoned || Cancellation.IsCancellationRequested;
+
+    /// <summary>Prompt tokens not yet in the cache (chunked prefill feeds them over several steps).</summary>
+    public int PromptLeft => Math.Max(0, Request.PromptIds.Count - Cache.Length);
+
+    /// <summary>
+    /// The tokens this sequence feeds into the next step: up to <paramref name="promptBudget"/> prompt tokens from
+    /// where its cache ends while prefilling, then its last sampled token.
+    /// </summary>
+    public IReadOnlyList<int> NextInput(int promptBudget)
+    {
+        int left = PromptLeft;
+        if (left == 0) return [_generated[^1]];
+        int start = Cache.Length;
+        int count = Math.Min(left, promptBudget);
+        return start == 0 && count == Request.PromptIds.Count ? Request.PromptIds : Request.PromptIds.Skip(start).Take(count).ToArray();
+    }
+
+    /// <summary>
+    /// After a step in which this sequence's tokens were committed to its cache: samples the next token from its logits
+    /// row once the whole prompt is in the cache (a prompt chunk before the last one produces nothing).
+    /// </summary>
+    public void StepDone(TorchSharp.torch.Tensor logits) // [V]
+    {
+        if (PromptLeft > 0) return;
+        Advance(logits);
+    }
 
     /// <summary>Samples the next token from this sequence's logits row and emits it; finishes the sequence if a stop rule fires.</summary>
-    public void Advance(TorchSharp.torch.Tensor logits) // [V]
+    private void Advance(TorchSharp.torch.Tensor logits) // [V]
     {
         int token = _sampler.Next(logits, _history);
-        if (_generated.Count == 0) _firstToken = _clock.Elapsed;
+        var now = _clock.Elapsed;
+        if (_generated.Count == 0) _firstToken = now;
+        _metrics.TokenGenerated(now, _generated.Count == 0 ? null : now - _lastToken);
+        _lastToken = now;
         _generated.Add(token);
         _history.Add(token);
 
@@ -61,20 +94,34 @@ internal sealed class ActiveSequence : IDisposable
         _events.Writer.TryWrite(new TokenGenerated(token, text));
         if (finish is FinishReason reason)
         {
-            var result = new GenerationResult(_generated.ToArray(), _stops.Text, _stops.IsStopped ? FinishReason.Stop : reason,
+            var final = _stops.IsStopped ? FinishReason.Stop : reason;
+            var result = new GenerationResult(_generated.ToArray(), _stops.Text, final,
                 Request.PromptIds.Count, _firstToken, _clock.Elapsed, _sampler.Seed);
             _events.Writer.TryWrite(new GenerationFinished(result));
             _events.Writer.TryComplete();
             Finished = true;
+            _metrics.Finished(final.ToString().ToLowerInvariant());
         }
     }
 
-    /// <summary>Ends the stream with an error the caller sees when it reads (a failed step, a cancelled request).</summary>
+    /// <summary>Ends the stream with an error the caller sees when it reads (a failed step, a cancelled request, shutdown).</summary>
     public void Fail(Exception error)
     {
         if (Finished) return;
         _events.Writer.TryComplete(error);
         Finished = true;
+        _metrics.Finished(error switch
+        {
+            OperationCanceledException => "cancelled",
+            ObjectDisposedException => "shutdown",
+            _ => "failed",
+        });
+    }
+
+    /// <summary>The caller stopped reading before the end (its enumerator was disposed).</summary>
+    public void Abandon()
+    {
+        if (!Finished) _abandoned = true;
     }
 
     public void Dispose() => Cache.Dispose();

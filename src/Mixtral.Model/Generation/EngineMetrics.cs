@@ -3,45 +3,93 @@ using System.Diagnostics.Metrics;
 namespace Mixtral.Model.Generation;
 
 /// <summary>
-/// The engine's counters, under names a dashboard can use (meter "Mixtral.Engine"), plus running totals for
-/// benchmarks and status pages.
+/// The engine's instruments (meter "Mixtral.Engine"), under names and units a dashboard can use: they are the only
+/// record of what the engine did. Readers subscribe: <see cref="EngineMetricsReader"/> for status pages, tests and
+/// benchmarks, OpenTelemetry for /metrics. Rates (tokens/s, requests/s) are rates of the counters.
 /// </summary>
-public sealed class EngineMetrics
+public sealed class EngineMetrics : IDisposable
 {
     public const string MeterName = "Mixtral.Engine";
-    private static readonly Meter Meter = new(MeterName);
-    private static readonly Counter<long> TokensCounter = Meter.CreateCounter<long>("mixtral.engine.tokens", "{token}", "Tokens processed by forward steps (prompt + generated)");
-    private static readonly Counter<long> StepsCounter = Meter.CreateCounter<long>("mixtral.engine.steps", "{step}", "Forward steps completed");
-    private static readonly Counter<long> FailedStepsCounter = Meter.CreateCounter<long>("mixtral.engine.steps.failed", "{step}", "Forward steps that failed");
-    private static readonly Histogram<double> StepDuration = Meter.CreateHistogram<double>("mixtral.engine.step.duration", "ms", "Duration of one forward step");
-    private static readonly Histogram<int> BatchSize = Meter.CreateHistogram<int>("mixtral.engine.batch.sequences", "{sequence}", "Sequences in one step");
-    private long _queued, _admitted, _steps, _tokens, _failed, _stepTicks;
+    public const string QueueDepthName = "mixtral.engine.queue.depth";
+    public const string RunningSequencesName = "mixtral.engine.sequences.running";
+    public const string TokensProcessedName = "mixtral.engine.tokens.processed";
+    public const string TokensGeneratedName = "mixtral.engine.tokens.generated";
+    public const string StepsName = "mixtral.engine.steps";
+    public const string FailedStepsName = "mixtral.engine.steps.failed";
+    public const string StepDurationName = "mixtral.engine.step.duration";
+    public const string StepSequencesName = "mixtral.engine.step.sequences";
+    public const string TimeToFirstTokenName = "mixtral.engine.time_to_first_token";
+    public const string InterTokenLatencyName = "mixtral.engine.inter_token_latency";
+    public const string RequestsAdmittedName = "mixtral.engine.requests.admitted";
+    public const string RequestsRejectedName = "mixtral.engine.requests.rejected";
+    public const string RequestsFinishedName = "mixtral.engine.requests.finished";
+    public const string ExpertTokensName = "mixtral.engine.expert.tokens";
 
-    public long RequestsQueued => Interlocked.Read(ref _queued);
-    public long RequestsAdmitted => Interlocked.Read(ref _admitted);
-    public long Steps => Interlocked.Read(ref _steps);
-    public long TokensProcessed => Interlocked.Read(ref _tokens);
-    public long FailedSteps => Interlocked.Read(ref _failed);
-    /// <summary>Wall time spent inside forward steps (sampling included), summed.</summary>
-    public TimeSpan StepTime => TimeSpan.FromTicks(Interlocked.Read(ref _stepTicks));
+    /// <summary>Tag of <see cref="RequestsRejectedName"/> and <see cref="RequestsFinishedName"/>.</summary>
+    public const string ReasonTag = "reason";
 
-    internal void RequestQueued() => Interlocked.Increment(ref _queued);
-    internal void RequestAdmitted() => Interlocked.Increment(ref _admitted);
+    private readonly Counter<long> _tokensProcessed;
+    private readonly Counter<long> _tokensGenerated;
+    private readonly Counter<long> _steps;
+    private readonly Counter<long> _failedSteps;
+    private readonly Histogram<double> _stepDuration;
+    private readonly Histogram<int> _stepSequences;
+    private readonly Histogram<double> _timeToFirstToken;
+    private readonly Histogram<double> _interTokenLatency;
+    private readonly Counter<long> _admitted;
+    private readonly Counter<long> _rejected;
+    private readonly Counter<long> _finished;
+    private readonly Counter<long> _expertTokens;
+
+    /// <param name="queueDepth">Requests waiting for a place in the batch, read when a reader collects.</param>
+    /// <param name="runningSequences">Sequences in the batch (prefilling or decoding), read when a reader collects.</param>
+    public EngineMetrics(Func<int> queueDepth, Func<int> runningSequences)
+    {
+        // One meter per engine (not a static one): tests and benchmarks run several engines in one process, each with its readers.
+        Meter = new Meter(MeterName);
+        Meter.CreateObservableGauge(QueueDepthName, queueDepth, "{request}", "Requests waiting for a place in the batch");
+        Meter.CreateObservableGauge(RunningSequencesName, runningSequences, "{sequence}", "Sequences in the running batch");
+        _tokensProcessed = Meter.CreateCounter<long>(TokensProcessedName, "{token}", "Tokens through forward steps (prompt chunks + decoded tokens)");
+        _tokensGenerated = Meter.CreateCounter<long>(TokensGeneratedName, "{token}", "Tokens sampled and streamed to callers");
+        _steps = Meter.CreateCounter<long>(StepsName, "{step}", "Forward steps completed");
+        _failedSteps = Meter.CreateCounter<long>(FailedStepsName, "{step}", "Forward steps that failed (their requests failed with them)");
+        _stepDuration = Meter.CreateHistogram<double>(StepDurationName, "s", "One forward step with sampling");
+        _stepSequences = Meter.CreateHistogram<int>(StepSequencesName, "{sequence}", "Sequences in one step");
+        _timeToFirstToken = Meter.CreateHistogram<double>(TimeToFirstTokenName, "s", "From a request's arrival (queueing included) to its first token");
+        _interTokenLatency = Meter.CreateHistogram<double>(InterTokenLatencyName, "s", "Between two consecutive tokens of one request");
+        _admitted = Meter.CreateCounter<long>(RequestsAdmittedName, "{request}", "Requests taken from the queue into the batch");
+        _rejected = Meter.CreateCounter<long>(RequestsRejectedName, "{request}", "Requests refused: reason = overloaded | context_length | invalid");
+        _finished = Meter.CreateCounter<long>(RequestsFinishedName, "{request}", "Requests ended: reason = eos | length | stop | cancelled | failed | shutdown");
+        _expertTokens = Meter.CreateCounter<long>(ExpertTokensName, "{token}", "Token rows routed to each expert: tags layer, expert");
+    }
+
+    public Meter Meter { get; }
 
     internal void StepCompleted(int tokens, int sequences, TimeSpan duration)
     {
-        Interlocked.Increment(ref _steps);
-        Interlocked.Add(ref _tokens, tokens);
-        Interlocked.Add(ref _stepTicks, duration.Ticks);
-        StepsCounter.Add(1);
-        TokensCounter.Add(tokens);
-        StepDuration.Record(duration.TotalMilliseconds);
-        BatchSize.Record(sequences);
+        _steps.Add(1);
+        _tokensProcessed.Add(tokens);
+        _stepDuration.Record(duration.TotalSeconds);
+        _stepSequences.Record(sequences);
     }
 
-    internal void StepFailed()
+    internal void StepFailed() => _failedSteps.Add(1);
+
+    internal void TokenGenerated(TimeSpan sinceArrival, TimeSpan? sincePreviousToken)
     {
-        Interlocked.Increment(ref _failed);
-        FailedStepsCounter.Add(1);
+        _tokensGenerated.Add(1);
+        if (sincePreviousToken is TimeSpan gap) _interTokenLatency.Record(gap.TotalSeconds);
+        else _timeToFirstToken.Record(sinceArrival.TotalSeconds);
     }
+
+    internal void Admitted() => _admitted.Add(1);
+
+    internal void Rejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>(ReasonTag, reason));
+
+    internal void Finished(string reason) => _finished.Add(1, new KeyValuePair<string, object?>(ReasonTag, reason));
+
+    internal void ExpertTokens(int layer, int expert, long tokens) =>
+        _expertTokens.Add(tokens, new KeyValuePair<string, object?>("layer", layer), new KeyValuePair<string, object?>("expert", expert));
+
+    public void Dispose() => Meter.Dispose();
 }

@@ -27,6 +27,7 @@ public sealed class InferenceEngineTests(TinyModelFixture fixture)
         var gated = new GatedExperts(LocalExpertBackend.Load(new WeightLoader(reader, ScalarType.Float32, CPU), fixture.Config), pauseAtStep: 6);
         using var model = MixtralModel.Load(reader, fixture.Config, new ModelOptions(), gated);
         await using var engine = new InferenceEngine(model);
+        using var observed = new EngineMetricsReader(engine.Metrics);
         var first = fixture.Reference.Prompts[3];
         var second = fixture.Reference.Prompts[1];
 
@@ -38,7 +39,7 @@ public sealed class InferenceEngineTests(TinyModelFixture fixture)
         Assert.Equal(first.GreedyTokens, (await firstRun.WaitAsync(Limit)).GeneratedIds);
         Assert.Equal(second.GreedyTokens, (await secondRun.WaitAsync(Limit)).GeneratedIds);
         // Alone they would take 24 + 24 steps; joined after step 6 they share the rest.
-        Assert.Equal(6 + 24, engine.Metrics.Steps);
+        Assert.Equal(6 + 24, observed.Steps);
     }
 
     [Fact]
@@ -97,6 +98,7 @@ public sealed class InferenceEngineTests(TinyModelFixture fixture)
         var flaky = new FlakyExperts(LocalExpertBackend.Load(new WeightLoader(reader, ScalarType.Float32, CPU), fixture.Config));
         using var model = MixtralModel.Load(reader, fixture.Config, new ModelOptions(), flaky);
         await using var engine = new InferenceEngine(model);
+        using var observed = new EngineMetricsReader(engine.Metrics);
         var reference = fixture.Reference.Prompts[1];
 
         flaky.FailNext = true;
@@ -105,7 +107,8 @@ public sealed class InferenceEngineTests(TinyModelFixture fixture)
 
         var result = await engine.GenerateToEndAsync(Greedy(reference.InputIds)).WaitAsync(Limit);
         Assert.Equal(reference.GreedyTokens, result.GeneratedIds);
-        Assert.Equal(1, engine.Metrics.FailedSteps);
+        Assert.Equal(1, observed.FailedSteps);
+        Assert.Equal(1, observed.Finished("failed"));
     }
 
     /// <summary>Local experts that hold the forward pass of one step until told to go on.</summary>

@@ -1,0 +1,111 @@
+using Mixtral.Model.Checkpoint;
+using Mixtral.Model.Experts;
+using Mixtral.Model.Generation;
+using Mixtral.Model.Inference;
+using Mixtral.Model.Sampling;
+using Mixtral.Model.Tests.Reference;
+using Mixtral.Testing;
+using static TorchSharp.torch;
+
+namespace Mixtral.Model.Tests.Generation;
+
+/// <summary>Back-pressure and cancellation: a full engine refuses before any token, a cancelled request leaves the batch.</summary>
+[Collection(SharedTinyModel.Name)]
+public sealed class AdmissionControlTests(TinyModelFixture fixture)
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
+
+    private static GenerationRequest Greedy(int[] prompt, int tokens = 24) =>
+        new(prompt, new SamplingParams { DoSample = false, MaxNewTokens = tokens });
+
+    private (MixtralModel Model, CountingExperts Experts) Counted()
+    {
+        using var reader = CheckpointReader.Open(FixturePaths.TinyMixtral);
+        var experts = new CountingExperts(LocalExpertBackend.Load(new WeightLoader(reader, ScalarType.Float32, CPU), fixture.Config));
+        return (MixtralModel.Load(reader, fixture.Config, new ModelOptions(), experts), experts);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(0)]
+    public async Task A_full_queue_refuses_with_a_retry_hint_before_any_token_and_the_engine_keeps_serving(int maxQueued)
+    {
+        var (model, experts) = Counted();
+        using var _ = model;
+        await using var engine = new InferenceEngine(model, options: new EngineOptions { MaxBatchSequences = 1, MaxQueuedRequests = maxQueued });
+        using var observed = new EngineMetricsReader(engine.Metrics);
+        var prompts = fixture.Reference.Prompts;
+
+        experts.HoldNextStep();
+        var running = engine.GenerateToEndAsync(Greedy(prompts[0].InputIds));
+        await experts.Paused.WaitAsync(Limit); // the first request is in the batch, its first step held
+        var queued = Enumerable.Range(1, maxQueued).Select(i => engine.GenerateToEndAsync(Greedy(prompts[i].InputIds))).ToList();
+
+        await using (var refused = engine.GenerateAsync(Greedy(prompts[3].InputIds)).GetAsyncEnumerator())
+        {
+            var e = await Assert.ThrowsAsync<EngineOverloadedException>(async () => await refused.MoveNextAsync());
+            Assert.InRange(e.RetryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
+        }
+        Assert.Equal(maxQueued, observed.QueueDepth);
+        Assert.Equal(1, observed.RunningSequences);
+        Assert.Equal(1, observed.Rejected("overloaded"));
+
+        experts.Resume();
+        Assert.Equal(prompts[0].GreedyTokens, (await running.WaitAsync(Limit)).GeneratedIds);
+        for (int i = 0; i < queued.Count; i++)
+            Assert.Equal(prompts[i + 1].GreedyTokens, (await queued[i].WaitAsync(Limit)).GeneratedIds);
+        // Room again: the refused request now runs, with the tokens it would have had.
+        Assert.Equal(prompts[3].GreedyTokens, (await engine.GenerateToEndAsync(Greedy(prompts[3].InputIds)).WaitAsync(Limit)).GeneratedIds);
+    }
+
+    [Fact]
+    public async Task A_cancelled_request_leaves_the_batch_at_the_next_step_and_its_expert_rows_stop()
+    {
+        var (model, experts) = Counted();
+        using var _ = model;
+        await using var engine = new InferenceEngine(model);
+        using var observed = new EngineMetricsReader(engine.Metrics);
+        int k = fixture.Config.NumExpertsPerTok;
+        var prompts = fixture.Reference.Prompts;
+        using var cancel = new CancellationTokenSource();
+
+        experts.HoldNextStep(); // both requests join the first step
+        var other = engine.GenerateToEndAsync(Greedy(prompts[0].InputIds));
+        var cancelledRun = Task.Run(async () =>
+        {
+            int seen = 0;
+            await foreach (var e in engine.GenerateAsync(Greedy(prompts[2].InputIds, 1000), cancel.Token))
+                if (e is TokenGenerated && ++seen == 3) await cancel.CancelAsync();
+        });
+        await experts.Paused.WaitAsync(Limit);
+        experts.Resume();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelledRun).WaitAsync(Limit);
+        int stepsBeforeDrop = experts.RowsPerStep.Count;
+        Assert.Equal(1, observed.RunningSequences); // its place is free the moment its stream ends
+        Assert.Equal(1, observed.Finished("cancelled"));
+
+        Assert.Equal(prompts[0].GreedyTokens, (await other.WaitAsync(Limit)).GeneratedIds);
+        var rows = experts.RowsPerStep;
+        Assert.Contains(2 * k, rows.Take(stepsBeforeDrop)); // two decoding sequences: 2 tokens × top-k rows
+        var after = rows.Skip(stepsBeforeDrop).ToList();
+        Assert.NotEmpty(after);
+        Assert.All(after, r => Assert.Equal(k, r)); // only the other request's token from then on
+        Assert.Equal(0, observed.RunningSequences);
+    }
+
+    [Fact]
+    public async Task A_caller_that_stops_reading_gives_its_place_back()
+    {
+        await using var engine = new InferenceEngine(fixture.Model, options: new EngineOptions { MaxBatchSequences = 1, MaxQueuedRequests = 0 });
+        using var observed = new EngineMetricsReader(engine.Metrics);
+        var prompts = fixture.Reference.Prompts;
+        await foreach (var e in engine.GenerateAsync(Greedy(prompts[1].InputIds, 1000)))
+            if (e is TokenGenerated) break; // disposes the enumerator without cancelling anything
+
+        var deadline = DateTime.UtcNow + Limit;
+        while (observed.Finished("cancelled") == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.Equal(0, observed.RunningSequences);
+        Assert.Equal(prompts[0].GreedyTokens, (await engine.GenerateToEndAsync(Greedy(prompts[0].InputIds)).WaitAsync(Limit)).GeneratedIds);
+    }
+}
