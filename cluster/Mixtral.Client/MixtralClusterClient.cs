@@ -67,6 +67,10 @@ public sealed class MixtralClusterClient : IAsyncDisposable
     /// <summary>Starts a fresh window for the coordinator's fan-out metrics (benchmarks measure one phase at a time).</summary>
     public Task ResetMetricsAsync() => Coordinator.ResetMetricsAsync();
 
+    /// <summary>The routing statistics of every serving step so far (the JSON `mixtral plan --stats` reads) and the node loads.</summary>
+    public Task<Mixtral.Cluster.Contracts.Statistics.RoutingStatisticsSnapshot> RoutingStatisticsAsync() =>
+        _client.GetGrain<Mixtral.Cluster.Contracts.Statistics.IRoutingStatisticsGrain>(Mixtral.Cluster.Contracts.Statistics.RoutingStreamNames.Key).GetAsync();
+
     /// <summary>Asks every active silo's node grain, and the coordinator, what they hold.</summary>
     public async Task<ClusterStatus> StatusAsync()
     {

@@ -30,6 +30,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
     private RemoteExpertBackend? _experts;
     private ModelEngine? _loaded;
     private InferenceEngine? _engine;
+    private Statistics.RoutingPublisher? _routing;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -42,6 +43,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         // The same factory as the single-process engine, with this backend in place of local experts.
         _loaded = store.CreateCoordinatorEngine(_experts, settings.Engine);
         _engine = _loaded.Engine;
+        _routing = Statistics.RoutingPublisher.Start(this, _engine, logger); // live routing statistics (the stats grain)
         LogActivated(settings.NodeName, settings.WireDType);
         return Task.CompletedTask;
     }
@@ -125,6 +127,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _routing?.Dispose();
         if (_loaded is not null) await _loaded.DisposeAsync();
         _window?.Dispose();
         _metrics?.Dispose();

@@ -37,6 +37,10 @@ public sealed class InferenceEngine : IAsyncDisposable
     public MixtralModel Model => _model;
     public EngineMetrics Metrics { get; } = new();
 
+    /// <summary>Sees every serving step's forward pass (e.g. live routing statistics); called on the engine's loop, one
+    /// step at a time. Only observes: the steps compute exactly what they would without it.</summary>
+    public IForwardObserver? StepObserver { get; set; }
+
     /// <summary>Queues a request and streams its tokens; the stream ends with one <see cref="GenerationFinished"/>.</summary>
     public async IAsyncEnumerable<GenerationEvent> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -153,7 +157,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         Tensor logits;
         try
         {
-            logits = await _model.ForwardAsync(batch, cancellationToken: token).ConfigureAwait(false); // [B, V]
+            logits = await _model.ForwardAsync(batch, StepObserver, token).ConfigureAwait(false); // [B, V]
         }
         catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
         {
