@@ -42,6 +42,7 @@ public static class NodeStartupCheck
         });
         Parse(() => ExpertWeightFormats.CheckDevice(compute));
         var wire = Parse(() => WireDTypeOf(Precisions.Parse(options.WireDType, "--wire-dtype", Precision.Float32, Precision.BFloat16, Precision.Float16)));
+        var network = options.Network is null ? null : Parse(() => Grains.Network.NetworkEmulation.Parse(options.Network, "--network"));
         NodeRole? requestedRole = options.Role is null ? null : Parse(() => NodeRoles.Parse(options.Role, "--role"));
         Parse(engine.Validate);
 
@@ -75,6 +76,7 @@ public static class NodeStartupCheck
             WireDType = wire,
             ExpertCallTimeout = TimeSpan.FromSeconds(options.ExpertCallTimeoutSeconds),
             MemoryBudgetBytes = options.MemoryBudgetBytes ?? me.MemoryBudgetBytes,
+            Network = network,
         };
     }
 

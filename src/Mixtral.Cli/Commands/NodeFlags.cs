@@ -31,6 +31,7 @@ internal sealed class NodeFlags
         Add<double>("expert_call_timeout", "Seconds the coordinator waits for one expert call before retrying it on the next replica (default 30)");
         Add<int>("max_batch_sequences", "Sequences the coordinator decodes together in one step (default 32)");
         Add<int>("max_prefill_tokens", "Prompt tokens admitted into one step (default 2048)");
+        Add<string>("network", "Emulate the network on this node's expert calls: 1gbe | 10gbe | 25gbe | 100gbe, or NODE=PRESET,... per node (placement experiments)");
     }
 
     private void Add<T>(string name, string description, string? key = null) =>
