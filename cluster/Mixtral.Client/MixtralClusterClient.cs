@@ -75,6 +75,10 @@ public sealed class MixtralClusterClient : IAsyncDisposable
     public Task<ModelInfo> ModelInfoAsync(CancellationToken cancellationToken = default) =>
         Coordinator.DescribeModelAsync().WaitAsync(cancellationToken);
 
+    /// <summary>The routing statistics of every serving step so far (the JSON `mixtral plan --stats` reads) and the node loads.</summary>
+    public Task<Mixtral.Cluster.Contracts.Statistics.RoutingStatisticsSnapshot> RoutingStatisticsAsync() =>
+        _client.GetGrain<Mixtral.Cluster.Contracts.Statistics.IRoutingStatisticsGrain>(Mixtral.Cluster.Contracts.Statistics.RoutingStreamNames.Key).GetAsync();
+
     /// <summary>Asks every active silo's node grain, and the coordinator, what they hold.</summary>
     public async Task<ClusterStatus> StatusAsync()
     {

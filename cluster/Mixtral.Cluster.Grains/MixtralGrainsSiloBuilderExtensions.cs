@@ -27,6 +27,10 @@ public static class MixtralGrainsSiloBuilderExtensions
         silo.AddPlacementDirector<ExpertPlacementStrategy, ExpertPlacementDirector>();
         silo.AddPlacementDirector<CoordinatorPlacementStrategy, CoordinatorPlacementDirector>();
         silo.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
+        silo.AddOutgoingGrainCallFilter<Network.NetworkEmulationFilter>(); // idle unless the node's settings name a network
+        // Live routing statistics: the coordinator publishes each step's routing; only the statistics grain listens
+        // (implicit subscription), so no pub-sub store is needed.
+        silo.AddMemoryStreams(Mixtral.Cluster.Contracts.Statistics.RoutingStreamNames.Provider, s => s.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly));
         return silo;
     }
 }

@@ -36,6 +36,8 @@ public sealed record NodeOptions
     [ConfigurationKeyName("memory_gb")] public double? MemoryGb { get; init; }
     /// <summary>Hidden states on the wire: f32 (exact: the cluster's tokens are the single process's), bf16 or f16 (half the bytes).</summary>
     [ConfigurationKeyName("wire_dtype")] public string WireDType { get; init; } = "f32";
+    /// <summary>Emulated network for this node's expert calls: a preset (1gbe, 10gbe, 25gbe, 100gbe) or NODE=PRESET,...; null = none.</summary>
+    [ConfigurationKeyName("network")] public string? Network { get; init; }
     /// <summary>Seconds the coordinator waits for one expert call before retrying it (on the next replica).</summary>
     [ConfigurationKeyName("expert_call_timeout")] public double ExpertCallTimeoutSeconds { get; init; } = 30;
     /// <summary>Sequences decoded together in one step (the coordinator's engine).</summary>

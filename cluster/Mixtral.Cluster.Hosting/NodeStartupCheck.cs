@@ -47,6 +47,7 @@ public static class NodeStartupCheck
         });
         Parse(() => ExpertWeightFormats.CheckDevice(compute));
         var wire = Parse(() => WireDTypeOf(Precisions.Parse(options.WireDType, "--wire-dtype", Precision.Float32, Precision.BFloat16, Precision.Float16)));
+        var network = options.Network is null ? null : Parse(() => Grains.Network.NetworkEmulation.Parse(options.Network, "--network"));
         NodeRole? requestedRole = options.Role is null ? null : Parse(() => NodeRoles.Parse(options.Role, "--role"));
         Parse(engine.Validate);
 
@@ -80,6 +81,7 @@ public static class NodeStartupCheck
             WireDType = wire,
             ExpertCallTimeout = TimeSpan.FromSeconds(options.ExpertCallTimeoutSeconds),
             MemoryBudgetBytes = options.MemoryBudgetBytes ?? me.MemoryBudgetBytes,
+            Network = network,
         };
     }
 

@@ -34,6 +34,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
     private ModelEngine? _loaded;
     private InferenceEngine? _engine;
     private EngineMetricsReader? _engineMetrics;
+    private Statistics.RoutingPublisher? _routing;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -47,6 +48,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         _loaded = store.CreateCoordinatorEngine(_experts, settings.Engine);
         _engine = _loaded.Engine;
         _engineMetrics = new EngineMetricsReader(_engine.Metrics);
+        _routing = Statistics.RoutingPublisher.Start(this, _engine, logger); // live routing statistics (the stats grain)
         LogActivated(settings.NodeName, settings.WireDType);
         return Task.CompletedTask;
     }
@@ -156,6 +158,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _engineMetrics?.Dispose();
+        _routing?.Dispose();
         if (_loaded is not null) await _loaded.DisposeAsync();
         _window?.Dispose();
         _metrics?.Dispose();

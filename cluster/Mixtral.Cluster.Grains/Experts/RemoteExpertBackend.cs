@@ -18,6 +18,8 @@ namespace Mixtral.Cluster.Grains.Experts;
 public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan, WireDType wireDType, Device device, ScalarType dtype,
     ResiliencePipeline<HiddenStateBatch> resilience, FanOutMetrics metrics, NodeHealth health) : IExpertBackend
 {
+    private readonly ReplicaLoadSplit _split = new(plan, health);
+
     public WireDType WireDType => wireDType;
 
     public async ValueTask<Tensor[]> RunAsync(int layer, IReadOnlyList<ExpertBatch> batches, CancellationToken cancellationToken)
@@ -26,7 +28,7 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
         var requests = batches.Select(b => TensorWire.ToWire(b.Rows, wireDType)).ToArray();
         var calls = new Task<HiddenStateBatch>[batches.Count];
         for (int i = 0; i < batches.Count; i++)
-            calls[i] = CallAsync(layer, batches[i].Expert, requests[i], cancellationToken);
+            calls[i] = SplitCallAsync(layer, batches[i].Expert, requests[i], cancellationToken);
         var answers = await Task.WhenAll(calls).ConfigureAwait(false);
         long bytes = requests.Sum(r => (long)r.Payload.Length) + answers.Sum(a => (long)a.Payload.Length);
         metrics.Record(Stopwatch.GetElapsedTime(started), batches.Count, bytes);
@@ -42,10 +44,24 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
         return Stopwatch.GetElapsedTime(started);
     }
 
-    private async Task<HiddenStateBatch> CallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken)
+    /// <summary>A replicated expert with load shares: its rows spread over its live copies (one call per copy), answers
+    /// put back in row order; any other expert: one call, failover order.</summary>
+    private async Task<HiddenStateBatch> SplitCallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken)
+    {
+        if (rows.Rows == 1) return await CallAsync(layer, expert, rows, cancellationToken, _split.ReplicaForOneRow(layer, expert)).ConfigureAwait(false);
+        var parts = _split.Split(layer, expert, rows.Rows);
+        if (parts is null) return await CallAsync(layer, expert, rows, cancellationToken).ConfigureAwait(false);
+        if (parts.Count == 1) return await CallAsync(layer, expert, rows, cancellationToken, parts[0].Replica).ConfigureAwait(false);
+        var answers = await Task.WhenAll(parts.Select(p =>
+            CallAsync(layer, expert, ReplicaLoadSplit.Take(rows, p.Rows), cancellationToken, p.Replica))).ConfigureAwait(false);
+        return ReplicaLoadSplit.Merge(rows.Rows, rows.HiddenSize, parts, answers);
+    }
+
+    private async Task<HiddenStateBatch> CallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken, int? preferred = null)
     {
         var owners = plan.OwnersOf(layer, expert);
         int[] order = health.Order(owners);
+        if (preferred is int first && order[0] != first) order = [first, .. order.Where(r => r != first)];
         int attempt = 0;
         return await resilience.ExecuteAsync(async ct =>
         {

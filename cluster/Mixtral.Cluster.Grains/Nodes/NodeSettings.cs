@@ -22,4 +22,6 @@ public sealed record NodeSettings
     public long? MemoryBudgetBytes { get; init; }
     /// <summary>Timeout of one expert call before it is retried (on a replica, where the plan has one).</summary>
     public TimeSpan ExpertCallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Emulated links to the other nodes for this node's expert calls (placement experiments on one machine); null = none.</summary>
+    public Network.NetworkEmulation? Network { get; init; }
 }

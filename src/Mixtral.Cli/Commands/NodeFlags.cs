@@ -34,6 +34,7 @@ internal sealed class NodeFlags
         Add<int>("max_queued_requests", "Requests waiting for a place in the coordinator's batch; more are refused as overloaded (default 256; 0 = none wait)");
         Add<int>("http_port", "Serve the HTTP API (OpenAI and TGI routes, /health, /metrics) on this port from this node (default: none)");
         Add<string>("http_host", $"Address the HTTP API binds (default {NodeOptions.Loopback})");
+        Add<string>("network", "Emulate the network on this node's expert calls: 1gbe | 10gbe | 25gbe | 100gbe, or NODE=PRESET,... per node (placement experiments)");
     }
 
     private void Add<T>(string name, string description, string? key = null) =>

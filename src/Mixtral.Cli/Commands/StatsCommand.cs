@@ -1,24 +1,31 @@
 using System.Globalization;
 using System.CommandLine;
+using Mixtral.Client;
 using Mixtral.Cluster.Placement.Routing;
 
 namespace Mixtral.Cli.Commands;
 
 /// <summary>
-/// `mixtral stats --trace FILE`: routing statistics of a trace from `mixtral trace-routing` (tokens per layer and
-/// expert, pairs within a layer, choices across consecutive layers), as a summary or as the JSON `mixtral plan --stats` reads.
+/// `mixtral stats --trace FILE | --cluster HOST:PORT`: routing statistics of a trace from `mixtral trace-routing`, or of
+/// every step a running cluster has served (its statistics grain), as a summary or as the JSON `mixtral plan --stats` reads.
 /// </summary>
 internal static class StatsCommand
 {
     public static Command Create()
     {
-        var trace = new Option<string>("--trace") { Description = "Routing trace (JSON lines) from `mixtral trace-routing`", Required = true };
+        var trace = new Option<string?>("--trace") { Description = "Routing trace (JSON lines) from `mixtral trace-routing`" };
+        var cluster = CommonOptions.Cluster();
+        cluster.Description = "Statistics of every step a running cluster served: HOST:GATEWAYPORT of any node";
         var experts = new Option<int>("--experts") { Description = "Experts per layer of the model", DefaultValueFactory = _ => 8 };
         var output = new Option<string?>("--out") { Description = "Write the statistics as JSON here (the --stats input of `mixtral plan`)" };
         var json = new Option<bool>("--json") { Description = "Print the statistics as JSON instead of a summary" };
-        var command = new Command("stats", "Routing statistics of a trace: expert loads, pairs, inter-layer affinity") { trace, experts, output, json };
-        command.SetAction(result =>
+        var command = new Command("stats", "Routing statistics of a trace: expert loads, pairs, inter-layer affinity") { trace, cluster, experts, output, json };
+        command.SetAction(async (result, cancellationToken) =>
         {
+            if ((result.GetValue(trace) is null) == (result.GetValue(cluster) is null))
+                throw new CliUsageException("give exactly one of --trace FILE and --cluster HOST:PORT");
+            if (result.GetValue(cluster) is string gateway)
+                return await FromClusterAsync(gateway, result.GetValue(json), result.GetValue(output), cancellationToken);
             string path = result.GetValue(trace)!;
             if (!File.Exists(path)) throw new CliUsageException($"--trace: {path} not found");
             if (result.GetValue(experts) < 1) throw new CliUsageException("--experts must be at least 1");
@@ -32,16 +39,36 @@ internal static class StatsCommand
             {
                 throw new CliUsageException($"--trace: {CliApp.OneLine(e)}", e);
             }
-            if (result.GetValue(json)) Console.Out.Write(stats.ToJson());
-            else Console.Out.Write(Summary(stats));
-            if (result.GetValue(output) is string outPath)
-            {
-                File.WriteAllText(outPath, stats.ToJson());
-                Console.Error.WriteLine($"wrote {outPath}");
-            }
+            Print(stats, result.GetValue(json), result.GetValue(output));
             return 0;
         });
         return command;
+    }
+
+    private static async Task<int> FromClusterAsync(string gateway, bool json, string? outPath, CancellationToken cancellationToken)
+    {
+        await using var client = await MixtralClusterClient.ConnectAsync(gateway, cancellationToken);
+        var snapshot = await client.RoutingStatisticsAsync();
+        var stats = RoutingStatistics.FromJson(snapshot.StatisticsJson, $"the statistics of {gateway}");
+        Print(stats, json, outPath);
+        if (!json)
+        {
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{snapshot.Steps} serving steps; expert-token load per node under the serving plan:"));
+            foreach (var (node, tokens) in snapshot.Nodes.Zip(snapshot.NodeTokens))
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {node,-16} {tokens,12:F0}"));
+        }
+        return 0;
+    }
+
+    private static void Print(RoutingStatistics stats, bool json, string? outPath)
+    {
+        if (json) Console.Out.Write(stats.ToJson());
+        else Console.Out.Write(Summary(stats));
+        if (outPath is not null)
+        {
+            File.WriteAllText(outPath, stats.ToJson());
+            Console.Error.WriteLine($"wrote {outPath}");
+        }
     }
 
     private static string Summary(RoutingStatistics s)

@@ -50,6 +50,10 @@ public sealed class InferenceEngine : IAsyncDisposable
     /// <summary>The engine's instruments; read them with an <see cref="EngineMetricsReader"/> or an OpenTelemetry exporter.</summary>
     public EngineMetrics Metrics { get; }
 
+    /// <summary>Sees every serving step's forward pass (e.g. live routing statistics); called on the engine's loop, one
+    /// step at a time. Only observes: the steps compute exactly what they would without it.</summary>
+    public IForwardObserver? StepObserver { get; set; }
+
     /// <summary>
     /// Queues a request and streams its tokens; the stream ends with one <see cref="GenerationFinished"/>. Refusals come
     /// from the first MoveNextAsync, before any token: <see cref="ArgumentException"/> (a bad request;
@@ -248,7 +252,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         Tensor logits;
         try
         {
-            logits = await _model.ForwardAsync(batch, _expertTokens, token).ConfigureAwait(false); // [B, V]
+            logits = await _model.ForwardAsync(batch, CombinedForwardObserver.Of(_expertTokens, StepObserver), token).ConfigureAwait(false); // [B, V]
         }
         catch (Exception e) when (e is not OperationCanceledException || !token.IsCancellationRequested)
         {
