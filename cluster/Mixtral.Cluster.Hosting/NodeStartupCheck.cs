@@ -26,6 +26,7 @@ public static class NodeStartupCheck
         CheckPort(options.GatewayPort, "gateway_port");
         if (options.SiloPort == options.GatewayPort)
             throw new NodeConfigurationException($"--silo-port and --gateway-port are both {options.SiloPort}: give them different ports");
+        if (options.Redis is not null) NodeAddressCheck.Check(options.Address, options.ListenAny); // before any port is bound
         if (!(options.ExpertCallTimeoutSeconds > 0))
             throw new NodeConfigurationException($"--expert-call-timeout must be a positive number of seconds, got {options.ExpertCallTimeoutSeconds}");
         if (options.MemoryGb is double gb && !(gb > 0))
