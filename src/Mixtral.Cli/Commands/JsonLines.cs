@@ -13,16 +13,17 @@ internal static class JsonLines
     private static readonly JsonSerializerOptions Output = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Handles every line; returns how many lines were answered with an error (the exit code says whether any were).</summary>
-    public static int Process(TextReader input, TextWriter output, Func<JsonObject, JsonObject> handle)
+    public static int Process(Stream input, TextWriter output, Func<JsonObject, JsonObject> handle)
     {
         int lineNumber = 0, bad = 0;
-        while (input.ReadLine() is string line)
+        foreach (var (line, problem) in Utf8Lines.Read(input))
         {
             lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
+            if (line is not null && string.IsNullOrWhiteSpace(line)) continue;
             JsonObject response;
             try
             {
+                if (line is null) throw new FormatException(problem);
                 var node = JsonNode.Parse(line) as JsonObject ?? throw new FormatException("expected a JSON object");
                 response = handle(node);
             }
