@@ -68,6 +68,20 @@ public sealed class NodeConfigurationFuzzTests : IDisposable
     }
 
     [Theory]
+    [InlineData("9.39785871522387E+49")] // found by the property above: TimeSpan.FromSeconds overflowed
+    [InlineData("86401")]
+    [InlineData("1e308")]
+    public void An_expert_call_timeout_past_a_day_is_named(string seconds)
+    {
+        var options = NodeConfiguration.Load(null, new Dictionary<string, string?>
+        {
+            ["model"] = FixturePaths.TinyMixtral, ["node_name"] = "a", ["expert_call_timeout"] = seconds,
+        });
+        var error = Assert.Throws<NodeConfigurationException>(() => NodeStartupCheck.Resolve(options));
+        Assert.StartsWith("--expert-call-timeout must be a positive number of seconds (at most 86400), got ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(new byte[] { 0xFF })]
     [InlineData(new byte[] { 0xC3 })]
     [InlineData(new byte[] { 0xED, 0xA0, 0x80 })]
