@@ -121,6 +121,22 @@ public sealed class SafetensorsFuzzTests : IDisposable
         }, iter: 400);
     }
 
+    [Theory]
+    [InlineData("99")] // found by the byte-damage property: Enum.TryParse took it and the size lookup threw
+    [InlineData("15")]
+    [InlineData("-1")]
+    [InlineData("2")] // a defined value's number is not its name either
+    public void A_dtype_given_as_a_number_is_refused_naming_the_tensor(string dtype)
+    {
+        byte[] header = Encoding.UTF8.GetBytes($"{{\"t\":{{\"dtype\":\"{dtype}\",\"shape\":[2],\"data_offsets\":[0,8]}}}}");
+        byte[] bytes = [.. new byte[8], .. header, .. new byte[8]];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)header.Length);
+        var error = OpenAndReadAll(bytes);
+        Assert.NotNull(error);
+        Assert.Contains($"tensor 't'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"unknown dtype '{dtype}'", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Invalid_utf8_in_the_header_is_refused_naming_the_file()
     {
