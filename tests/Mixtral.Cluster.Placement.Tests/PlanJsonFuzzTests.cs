@@ -118,6 +118,9 @@ public sealed class PlanJsonFuzzTests
     [InlineData("{\"model\": null}")]
     [InlineData("{\"model\": {\"fingerprint\": \"x\", \"num_hidden_layers\": 1, \"num_local_experts\": 1}, \"strategy\": \"s\", \"nodes\": [null], \"experts\": []}")]
     [InlineData("{\"model\": {\"fingerprint\": \"x\", \"num_hidden_layers\": 1, \"num_local_experts\": 1}, \"strategy\": \"s\", \"nodes\": [], \"experts\": [null]}")]
+    // Found by the property above: a negative layer made the validator's look-up throw building a grain key.
+    [InlineData("{\"model\": {\"fingerprint\": \"x\", \"num_hidden_layers\": 1, \"num_local_experts\": 1}, \"strategy\": \"s\", \"nodes\": [{\"name\": \"a\", \"role\": \"all\"}], \"experts\": [{\"layer\": -1, \"expert\": 0, \"nodes\": [\"b\"]}]}")]
+    [InlineData("{\"model\": {\"fingerprint\": \"x\", \"num_hidden_layers\": 1, \"num_local_experts\": 1}, \"strategy\": \"s\", \"nodes\": [{\"name\": \"a\", \"role\": \"all\"}], \"experts\": [{\"layer\": 0, \"expert\": -2147483648, \"nodes\": [\"a\"]}]}")]
     // Found by the property above: a null owner reached the validator as a null reference.
     [InlineData("{\"model\": {\"fingerprint\": \"x\", \"num_hidden_layers\": 1, \"num_local_experts\": 1}, \"strategy\": \"s\", \"nodes\": [{\"name\": \"a\", \"role\": \"all\"}], \"experts\": [{\"layer\": 0, \"expert\": 0, \"nodes\": [\"a\", null]}]}")]
     public void Not_a_plan_is_named(string json)

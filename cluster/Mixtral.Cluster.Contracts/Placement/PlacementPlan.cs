@@ -39,7 +39,7 @@ public sealed record PlacementPlan(
         {
             var plan = JsonSerializer.Deserialize<PlacementPlan>(json, PlacementJson.Options)
                        ?? throw new PlacementPlanException($"{source}: the plan is null");
-            PlanNullCheck.Check(plan, source);
+            PlanStructureCheck.Check(plan, source);
             return plan;
         }
         catch (JsonException e)
