@@ -57,8 +57,9 @@ public sealed class BadFlagTests
         { Node("--threads", "0"), "--threads must be at least 1, got 0" },
         { Node("--memory", "NaN"), "--memory must be a positive number of GB, got NaN" },
         { Node("--memory", "-4"), "--memory must be a positive number of GB, got -4" },
-        { Node("--expert-call-timeout", "NaN"), "--expert-call-timeout must be a positive number of seconds, got NaN" },
-        { Node("--expert-call-timeout", "0"), "--expert-call-timeout must be a positive number of seconds, got 0" },
+        { Node("--expert-call-timeout", "NaN"), "--expert-call-timeout must be a positive number of seconds (at most 86400), got NaN" },
+        { Node("--expert-call-timeout", "0"), "--expert-call-timeout must be a positive number of seconds (at most 86400), got 0" },
+        { Node("--expert-call-timeout", "1e50"), "--expert-call-timeout must be a positive number of seconds (at most 86400), got 1E+50" },
         // Not this machine's: it used to be accepted and advertised in Redis, so every call to this node went elsewhere.
         { Node("--redis", "127.0.0.1:1", "--address", "8.8.8.8"), "--address 8.8.8.8 is not an address of this machine" },
         { Node("--redis", "127.0.0.1:1", "--address", "0.0.0.0"), "--address 0.0.0.0: give the address other nodes reach this one at, not the wildcard" },
