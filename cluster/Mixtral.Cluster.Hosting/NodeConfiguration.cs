@@ -17,6 +17,7 @@ public static class NodeConfiguration
         if (jsonFile is not null)
         {
             if (!File.Exists(jsonFile)) throw new NodeConfigurationException($"--config: {jsonFile} not found");
+            NodeConfigurationChecks.RequireUtf8(jsonFile);
             builder.AddJsonFile(Path.GetFullPath(jsonFile), optional: false, reloadOnChange: false);
         }
         builder.AddEnvironmentVariables(EnvironmentPrefix);
@@ -48,6 +49,7 @@ public static class NodeConfiguration
         {
             throw new NodeConfigurationException($"node configuration: {Describe(e)}", e);
         }
+        NodeConfigurationChecks.RequireNonNullText(options);
         return options;
     }
 

@@ -70,14 +70,14 @@ public static class NodeHost
             }
             else
             {
-                var address = ResolveAddress(options.Address);
+                var address = NodeAddressCheck.Check(options.Address, options.ListenAny);
                 silo.UseRedisClustering(o => o.ConfigurationOptions = RedisOptions(options.Redis));
                 // The grain directory lives in Redis too, not spread over the silos: a node that dies takes no
                 // directory entries with it, so the coordinator and the surviving replicas stay reachable.
                 silo.AddRedisGrainDirectory(GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY, o => o.ConfigurationOptions = RedisOptions(options.Redis));
-                // A loopback node listens on loopback only; a node given a routable address (or a container's
-                // host name) advertises it and listens on every interface, as containers need.
-                silo.ConfigureEndpoints(address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
+                // A node listens on the address it advertises and nothing else, unless the operator opted in to
+                // every interface (--listen-any: a container advertising its host's address).
+                silo.ConfigureEndpoints(address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: options.ListenAny);
                 // A lost expert node stalls every step until the cluster declares it dead: probe often, decide fast.
                 silo.Configure<ClusterMembershipOptions>(o =>
                 {

@@ -26,6 +26,8 @@ public sealed record NodeOptions
     [ConfigurationKeyName("gateway_port")] public int GatewayPort { get; init; } = DefaultGatewayPort;
     /// <summary>The address this node binds to and advertises; loopback unless an operator opens it up.</summary>
     [ConfigurationKeyName("address")] public string Address { get; init; } = Loopback;
+    /// <summary>Listen on every interface and advertise <see cref="Address"/> as given (containers); off: bind only the address, which must be this machine's.</summary>
+    [ConfigurationKeyName("listen_any")] public bool ListenAny { get; init; }
     [ConfigurationKeyName("cluster_id")] public string ClusterId { get; init; } = "mixtral";
     [ConfigurationKeyName("device")] public string Device { get; init; } = "cpu";
     [ConfigurationKeyName("dtype")] public string DType { get; init; } = "f32";

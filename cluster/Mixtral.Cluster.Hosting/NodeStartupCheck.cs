@@ -18,6 +18,8 @@ namespace Mixtral.Cluster.Hosting;
 /// </summary>
 public static class NodeStartupCheck
 {
+    public const int MaxExpertCallTimeoutSeconds = 86_400;
+
     public static NodeSettings Resolve(NodeOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.ModelPath)) throw Missing("model", "the model folder");
@@ -26,8 +28,11 @@ public static class NodeStartupCheck
         CheckPort(options.GatewayPort, "gateway_port");
         if (options.SiloPort == options.GatewayPort)
             throw new NodeConfigurationException($"--silo-port and --gateway-port are both {options.SiloPort}: give them different ports");
-        if (!(options.ExpertCallTimeoutSeconds > 0))
-            throw new NodeConfigurationException($"--expert-call-timeout must be a positive number of seconds, got {options.ExpertCallTimeoutSeconds}");
+        if (options.Redis is not null) NodeAddressCheck.Check(options.Address, options.ListenAny); // before any port is bound
+        // Bounded above too: TimeSpan overflows near 9.2e11 s, and a day is already no timeout for one expert call.
+        if (!(options.ExpertCallTimeoutSeconds > 0 && options.ExpertCallTimeoutSeconds <= MaxExpertCallTimeoutSeconds))
+            throw new NodeConfigurationException(
+                $"--expert-call-timeout must be a positive number of seconds (at most {MaxExpertCallTimeoutSeconds}), got {options.ExpertCallTimeoutSeconds}");
         if (options.MemoryGb is double gb && !(gb > 0))
             throw new NodeConfigurationException($"--memory must be a positive number of GB, got {gb}");
         if (options.Threads is < 1) throw new NodeConfigurationException($"--threads must be at least 1, got {options.Threads}");

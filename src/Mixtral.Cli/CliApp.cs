@@ -76,6 +76,8 @@ public static class CliApp
             CliUsageException or Mixtral.Cluster.Hosting.NodeConfigurationException => (UsageError, e.Message),
             OperationCanceledException => (Failure, "cancelled"),
             ModelFormatException or TokenizerFormatException or ChatTemplateException => (Failure, e.Message),
+            // The request's own numbers (prompt + max_new_tokens over the context): the user's input, so a usage error.
+            Mixtral.Model.Generation.ContextLengthExceededException c => (UsageError, OneLine(c)),
             ArgumentException a => (Failure, OneLine(a)),
             FileNotFoundException or DirectoryNotFoundException => (Failure, e.Message),
             IOException or UnauthorizedAccessException => (Failure, e.Message),

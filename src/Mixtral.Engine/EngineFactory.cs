@@ -17,6 +17,7 @@ public static class EngineFactory
     /// <paramref name="experts"/> is null) and starts an engine over it with the folder's tokenizer.</summary>
     public static ModelEngine Create(ModelFolder folder, CheckpointReader reader, ModelOptions model, EngineOptions engine, IExpertBackend? experts = null)
     {
+        CheckpointCoverage.Check(reader.TensorNames, folder.Config, folder.Path);
         var loaded = MixtralModel.Load(reader, folder.Config, model, experts);
         try
         {

@@ -24,8 +24,7 @@ public sealed class ModelFolder
 
     public static ModelFolder Open(string path)
     {
-        if (!Directory.Exists(path))
-            throw new DirectoryNotFoundException($"model folder {path} does not exist");
+        RequireFolder(path);
         var config = MixtralConfig.Load(System.IO.Path.Combine(path, "config.json"));
         var tokenizer = MixtralTokenizer.Load(path);
         if (tokenizer.VocabSize > config.VocabSize)
@@ -35,10 +34,21 @@ public sealed class ModelFolder
     }
 
     /// <summary>Opens only config.json (planning and sizing need no tokenizer and no weights).</summary>
-    public static MixtralConfig ReadConfig(string path) =>
-        Directory.Exists(path)
-            ? MixtralConfig.Load(System.IO.Path.Combine(path, "config.json"))
-            : throw new DirectoryNotFoundException($"model folder {path} does not exist");
+    public static MixtralConfig ReadConfig(string path)
+    {
+        RequireFolder(path);
+        return MixtralConfig.Load(System.IO.Path.Combine(path, "config.json"));
+    }
+
+    /// <summary>A file given where a folder belongs (often a single .safetensors) deserves a different answer than a typo.</summary>
+    private static void RequireFolder(string path)
+    {
+        if (File.Exists(path))
+            throw new DirectoryNotFoundException(
+                $"model folder {path} is a file, not a folder (give the folder holding config.json, tokenizer.model and the safetensors)");
+        if (!Directory.Exists(path))
+            throw new DirectoryNotFoundException($"model folder {path} does not exist");
+    }
 
     public CheckpointReader OpenCheckpoint(IProgress<LoadProgress>? progress = null, IEnumerable<string>? tensors = null) =>
         CheckpointReader.Open(Path, progress, tensors);

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace Mixtral.Model.Config;
@@ -39,19 +40,33 @@ public sealed record MixtralConfig
     {
         if (!File.Exists(path))
             throw new ModelFormatException($"{path}: config.json not found");
+        string json;
         try
         {
-            return Parse(File.ReadAllText(path), path);
+            // Strict: File.ReadAllText would turn invalid bytes into U+FFFD and read a damaged file as valid.
+            json = StrictUtf8.GetString(File.ReadAllBytes(path));
         }
-        catch (JsonException e)
+        catch (DecoderFallbackException e)
         {
-            throw new ModelFormatException($"{path}: not valid JSON ({e.Message})", e);
+            throw new ModelFormatException($"{path}: not valid UTF-8 ({e.Message})", e);
         }
+        return Parse(json, path);
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static MixtralConfig Parse(string json, string source = "config.json")
     {
-        using var doc = JsonDocument.Parse(json);
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFormatException($"{source}: not valid JSON ({e.Message})", e);
+        }
+        using var _ = doc;
         var reader = new ConfigJsonReader(doc.RootElement, source);
         int hidden = reader.RequiredInt("hidden_size");
         int heads = reader.RequiredInt("num_attention_heads");

@@ -47,6 +47,8 @@ public sealed class MixtralTokenizer
         string path = Path.Combine(modelDir, ModelFileName);
         if (!File.Exists(path)) throw new FileNotFoundException($"{ModelFileName} not found in {modelDir}", path);
         byte[] bytes = File.ReadAllBytes(path);
+        // An interrupted download leaves an empty file; the library then fails with a null reference.
+        if (bytes.Length == 0) throw new TokenizerFormatException($"{path}: the file is empty (0 bytes), not a sentencepiece model");
         LlamaTokenizer library;
         SentencePieceModelFile file;
         try

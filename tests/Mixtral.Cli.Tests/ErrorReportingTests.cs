@@ -13,7 +13,7 @@ public sealed class ErrorReportingTests
         { ["generate", "--model", Cli.TinyModel, "--prompt", "x", "--top-p", "1.5"], 2, "--top-p must be in (0, 1]" },
         { ["generate", "--model", Cli.TinyModel, "--prompt", "x", "--max-new-tokens", "0"], 2, "--max-new-tokens must be >= 1" },
         { ["generate", "--model", Cli.TinyModel, "--prompt", "x", "--dtype", "int3"], 2, "--dtype: \"int3\" is not one of f32, bf16, f16" },
-        { ["generate", "--model", Cli.TinyModel, "--ids", "1,99999"], 1, "token id 99999 is outside the vocabulary" },
+        { ["generate", "--model", Cli.TinyModel, "--ids", "1,99999"], 2, "--ids: token id 99999 is outside the vocabulary" },
         { ["generate", "--model", "/nonexistent/model", "--prompt", "x"], 1, "model folder /nonexistent/model does not exist" },
         { ["generate", "--frobnicate"], 2, "--frobnicate" },
         { ["synth", "--preset", "huge", "--out", "/tmp/never-written"], 2, "unknown preset \"huge\"" },

@@ -37,8 +37,10 @@ public sealed record PlacementPlan(
     {
         try
         {
-            return JsonSerializer.Deserialize<PlacementPlan>(json, PlacementJson.Options)
-                   ?? throw new PlacementPlanException($"{source}: the plan is null");
+            var plan = JsonSerializer.Deserialize<PlacementPlan>(json, PlacementJson.Options)
+                       ?? throw new PlacementPlanException($"{source}: the plan is null");
+            PlanStructureCheck.Check(plan, source);
+            return plan;
         }
         catch (JsonException e)
         {
@@ -46,10 +48,21 @@ public sealed record PlacementPlan(
         }
     }
 
-    public static PlacementPlan Load(string path) =>
-        File.Exists(path)
-            ? FromJson(File.ReadAllText(path), path)
-            : throw new PlacementPlanException($"{path}: placement plan not found");
+    public static PlacementPlan Load(string path)
+    {
+        if (!File.Exists(path)) throw new PlacementPlanException($"{path}: placement plan not found");
+        try
+        {
+            // Strict: File.ReadAllText would turn a damaged byte in a node name into U+FFFD and name another node.
+            return FromJson(StrictUtf8.GetString(File.ReadAllBytes(path)), path);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            throw new PlacementPlanException($"{path}: not valid UTF-8 ({e.Message})", e);
+        }
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static int IndexOf(IReadOnlyList<string> nodes, string node)
     {

@@ -78,6 +78,7 @@ public sealed class HiddenStateBatch
 
     public float[] Decode()
     {
+        Validate(); // before allocating: a forged header's rows × hidden may be negative, wrapped, or far past the payload
         var values = new float[ElementCount];
         DecodeInto(values);
         return values;

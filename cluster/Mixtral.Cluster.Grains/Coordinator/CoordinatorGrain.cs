@@ -128,8 +128,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
 
     public async Task<FanOutProbe> ProbeFanOutAsync(int experts, int rowsPerExpert, int samples)
     {
-        if (experts < 1 || experts > store.Config.NumLocalExperts || rowsPerExpert < 1 || samples < 1)
-            throw new ArgumentException($"probe: experts must be 1..{store.Config.NumLocalExperts}, rows and samples at least 1");
+        FanOutProbeLimits.Check(experts, rowsPerExpert, samples, store.Config.NumLocalExperts);
         var times = new double[samples];
         for (int i = 0; i < samples; i++)
             times[i] = (await _experts!.ProbeAsync(experts, rowsPerExpert, store.Config.HiddenSize)).TotalMilliseconds;

@@ -36,9 +36,11 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
 
     public Task<HiddenStateBatch> RunAsync(HiddenStateBatch rows)
     {
+        if (rows is null) throw new WireFormatException($"expert {_key}: the call carried no hidden-state batch (null)");
         int hidden = store.Config.HiddenSize;
         if (rows.HiddenSize != hidden)
             throw new WireFormatException($"expert {_key}: rows have hidden size {rows.HiddenSize}, this model's is {hidden}");
+        rows.Validate(); // header against payload, before the empty shortcut echoes a malformed batch back
         if (rows.Rows == 0) return Task.FromResult(rows);
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var input = TensorWire.FromWire(rows, settings.Compute.Device, settings.Compute.DType); // [n, D]

@@ -13,7 +13,7 @@ internal static class DetokenizeCommand
         command.SetAction(result =>
         {
             var tokenizer = CommonOptions.OpenModel(result.GetValue(model)).Tokenizer;
-            JsonLines.Process(Console.In, Console.Out, line =>
+            int bad = JsonLines.Process(Console.OpenStandardInput(), Console.Out, line =>
             {
                 if (line["ids"] is not JsonArray array) throw new FormatException("missing \"ids\" array");
                 var ids = array.Select((n, i) => n is JsonValue v && v.TryGetValue(out int id) && id >= 0 && id < tokenizer.VocabSize
@@ -21,7 +21,7 @@ internal static class DetokenizeCommand
                     : throw new FormatException($"ids[{i}] is not a token id of this vocabulary (0..{tokenizer.VocabSize - 1})")).ToList();
                 return new JsonObject { ["text"] = tokenizer.Decode(ids) };
             });
-            return 0;
+            return JsonLines.ExitCode(bad);
         });
         return command;
     }

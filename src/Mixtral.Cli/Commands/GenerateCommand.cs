@@ -44,6 +44,7 @@ internal static class GenerateCommand
             var options = compute.Read(result);
             var folder = CommonOptions.OpenModel(result.GetValue(model));
             var request = new GenerationRequest(PromptIds(folder, promptText, useChat, idsText), parameters);
+            PromptFit.Check(request.PromptIds, parameters.MaxNewTokens, folder.Config, idsText is null ? "--prompt" : "--ids");
             await using var engine = CommonOptions.LoadEngine(folder, options, engineFlags.Read(result));
             await GenerationOutput.RenderAsync(engine.Engine.GenerateAsync(request, cancellationToken), result.GetValue(json));
             return 0;

@@ -12,26 +12,38 @@ internal static class JsonLines
     // Non-ASCII text stays readable; JSON stays valid.
     private static readonly JsonSerializerOptions Output = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static void Process(TextReader input, TextWriter output, Func<JsonObject, JsonObject> handle)
+    /// <summary>Handles every line; returns how many lines were answered with an error (the exit code says whether any were).</summary>
+    public static int Process(Stream input, TextWriter output, Func<JsonObject, JsonObject> handle)
     {
-        int lineNumber = 0;
-        while (input.ReadLine() is string line)
+        int lineNumber = 0, bad = 0;
+        foreach (var (line, problem) in Utf8Lines.Read(input))
         {
             lineNumber++;
-            if (string.IsNullOrWhiteSpace(line)) continue;
+            if (line is not null && string.IsNullOrWhiteSpace(line)) continue;
             JsonObject response;
             try
             {
+                if (line is null) throw new FormatException(problem);
                 var node = JsonNode.Parse(line) as JsonObject ?? throw new FormatException("expected a JSON object");
                 response = handle(node);
             }
             catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or ChatTemplateException or ArgumentException)
             {
                 response = new JsonObject { ["error"] = $"line {lineNumber}: {e.Message}" };
+                bad++;
             }
             output.WriteLine(response.ToJsonString(Output));
         }
         output.Flush();
+        return bad;
+    }
+
+    /// <summary>0 when every line was handled; otherwise 1, with one stderr line saying how many were not.</summary>
+    public static int ExitCode(int badLines)
+    {
+        if (badLines == 0) return 0;
+        Console.Error.WriteLine($"error: {badLines} input line(s) could not be handled (see the \"error\" lines on stdout)");
+        return 1;
     }
 
     public static string RequiredString(JsonObject o, string field, string? where = null) =>

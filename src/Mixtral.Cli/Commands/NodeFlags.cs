@@ -22,6 +22,7 @@ internal sealed class NodeFlags
         Add<int>("silo_port", $"Port for silo-to-silo traffic (default {NodeOptions.DefaultSiloPort})");
         Add<int>("gateway_port", $"Port clients connect to (default {NodeOptions.DefaultGatewayPort})");
         Add<string>("address", $"Address to bind and advertise (default {NodeOptions.Loopback}: loopback only)");
+        Add<bool>("listen_any", "Listen on every interface and advertise --address as given (containers behind NAT); default: bind only --address, which must be this machine's");
         Add<string>("device", "Compute device: cpu (default) or cuda[:N]");
         Add<string>("dtype", "Compute dtype: f32 (default), bf16 or f16");
         Add<string>("weights", "Dtype the weight matrices are kept in: the compute dtype (default) or bf16");

@@ -119,6 +119,14 @@ internal static class PlanCommand
             NodeRole role = parts.Length == 2 ? ParseRole(parts[1], items[i]) : (!anyRole && i == 0 ? NodeRole.All : NodeRole.Experts);
             nodes.Add(new NodeCapacity(parts[0], role, budget));
         }
+        foreach (var dup in nodes.GroupBy(n => n.Name, StringComparer.Ordinal).Where(g => g.Count() > 1))
+            throw new CliUsageException($"--nodes: node \"{dup.Key}\" is listed {dup.Count()} times");
+        // The coordinator holds the KV caches and runs every request; a second one would hold a second copy of the
+        // shared weights that nothing routes to.
+        var coordinators = nodes.Where(n => n.Role is NodeRole.Coordinator or NodeRole.All).ToList();
+        if (coordinators.Count > 1)
+            throw new CliUsageException($"--nodes: only one node may be the coordinator (role coordinator or all), got " +
+                                        string.Join(", ", coordinators.Select(n => $"\"{n.Name}\" ({n.Role.Name()})")));
         return nodes;
     }
 

@@ -31,6 +31,9 @@ internal sealed class SamplingOptions
     public SamplingParams Read(ParseResult result)
     {
         double? temperature = result.GetValue(_temperature);
+        // Checked before the mapping below: NaN compares false with everything, so it would otherwise mean greedy.
+        if (temperature is double t && !(double.IsFinite(t) && t >= 0))
+            throw new CliUsageException($"--temperature must be a finite number >= 0 (0 means greedy), got {t.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         int? topK = result.GetValue(_topK);
         double? topP = result.GetValue(_topP);
         bool sample = temperature is > 0 || (temperature is null && (topK is not null || topP is not null));
@@ -45,7 +48,6 @@ internal sealed class SamplingOptions
             MaxNewTokens = result.GetValue(_maxNewTokens),
             StopSequences = result.GetValue(_stop) ?? [],
         };
-        if (temperature is < 0) throw new CliUsageException($"--temperature must be >= 0, got {temperature}");
         try
         {
             parameters.Validate();

@@ -23,8 +23,7 @@ internal static class TokenizeCommand
             var tokenizer = CommonOptions.OpenModel(result.GetValue(model)).Tokenizer;
             bool useChat = result.GetValue(chat), bos = result.GetValue(addBos);
             if (useChat && bos) throw new CliUsageException("--add-bos does not apply to --chat (the template writes <s> itself)");
-            JsonLines.Process(Console.In, Console.Out, line => useChat ? Chat(tokenizer, line) : Plain(tokenizer, line, bos));
-            return 0;
+            return JsonLines.ExitCode(JsonLines.Process(Console.OpenStandardInput(), Console.Out, line => useChat ? Chat(tokenizer, line) : Plain(tokenizer, line, bos)));
         });
         return command;
     }

@@ -11,7 +11,8 @@ public static class SafetensorsDTypes
 
     /// <summary>The dtype a header string names ("BF16"), or null for any other string (numbers and lists included).</summary>
     public static SafetensorsDType? Parse(string name) =>
-        Enum.TryParse(name, ignoreCase: false, out SafetensorsDType dtype) && name == dtype.ToString()
+        // IsDefined: Enum.TryParse also takes numbers, and an undefined one ("99") prints as itself.
+        Enum.TryParse(name, ignoreCase: false, out SafetensorsDType dtype) && Enum.IsDefined(dtype) && name == dtype.ToString()
             ? dtype
             : null;
 
