@@ -46,6 +46,7 @@ internal static class ServeCommand
                 WireDType = result.GetValue(wire) ?? defaults.WireDType,
                 MaxBatchSequences = limits.MaxBatchSequences,
                 MaxPrefillTokens = limits.MaxPrefillTokensPerStep,
+                MaxQueuedRequests = limits.MaxQueuedRequests,
             };
             Console.Error.WriteLine($"starting the embedded cluster (one node, every role) on {folder.Path}");
             using var host = await NodeHost.StartAsync(options, LogLevel.Warning, cancellationToken);
