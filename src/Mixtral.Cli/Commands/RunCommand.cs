@@ -19,21 +19,16 @@ internal static class RunCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var compute = new ComputeFlags();
-        var engine = new EngineFlags();
+        var node = new EmbeddedNodeFlags();
         var prompt = new Option<string?>("--prompt") { Description = $"Prompt text (default: \"{DefaultPrompt}\")" };
         var chat = new Option<bool>("--chat") { Description = "Wrap --prompt as one user turn of the chat template" };
         var ids = new Option<string?>("--ids") { Description = "Prompt as token ids" };
         var sampling = new SamplingOptions();
         var json = new Option<bool>("--json") { Description = "Print one JSON object at the end instead of streaming text" };
         var serve = new Option<bool>("--serve") { Description = "Keep serving on the gateway port until Ctrl+C instead of generating once" };
-        var siloPort = new Option<int?>("--silo-port") { Description = $"Silo port (default {NodeOptions.DefaultSiloPort})" };
-        var gatewayPort = new Option<int?>("--gateway-port") { Description = $"Gateway port clients connect to (default {NodeOptions.DefaultGatewayPort})" };
-        var wire = new Option<string?>("--wire-dtype") { Description = "Dtype of hidden states between the coordinator and its experts: f32 (default; exact) | bf16 | f16" };
 
-        var command = new Command("run", "Run the whole cluster in this process (every role) and generate") { model, prompt, chat, ids, json, serve, siloPort, gatewayPort, wire };
-        compute.AddTo(command);
-        engine.AddTo(command);
+        var command = new Command("run", "Run the whole cluster in this process (every role) and generate") { model, prompt, chat, ids, json, serve };
+        node.AddTo(command);
         sampling.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -42,24 +37,9 @@ internal static class RunCommand
             if (promptText is null && idsText is null) promptText = DefaultPrompt;
             GenerateCommand.CheckPromptFlags(promptText, result.GetValue(chat), idsText);
             int[]? promptIds = idsText is null ? null : CommonOptions.ParseIds(idsText, "--ids");
-            var limits = engine.Read(result);
+            var nodeOptions = node.Read(result);
             var folder = CommonOptions.OpenModel(result.GetValue(model));
-            var defaults = new NodeOptions();
-            var options = defaults with
-            {
-                ModelPath = folder.Path,
-                NodeName = "local",
-                SiloPort = result.GetValue(siloPort) ?? defaults.SiloPort,
-                GatewayPort = result.GetValue(gatewayPort) ?? defaults.GatewayPort,
-                Device = compute.Device(result),
-                DType = compute.DType(result),
-                Threads = compute.Threads(result),
-                Weights = compute.Weights(result),
-                WireDType = result.GetValue(wire) ?? defaults.WireDType,
-                MaxBatchSequences = limits.MaxBatchSequences,
-                MaxPrefillTokens = limits.MaxPrefillTokensPerStep,
-                MaxQueuedRequests = limits.MaxQueuedRequests,
-            };
+            var options = nodeOptions(folder);
             Console.Error.WriteLine($"starting the embedded cluster (one node, every role) on {folder.Path}");
             using var host = await NodeHost.StartAsync(options, LogLevel.Warning, cancellationToken);
             if (result.GetValue(serve))

@@ -16,38 +16,18 @@ internal static class ServeCommand
     public static Command Create()
     {
         var model = CommonOptions.Model();
-        var compute = new ComputeFlags();
-        var engine = new EngineFlags();
+        var node = new EmbeddedNodeFlags();
         var http = new HttpFlags();
-        var siloPort = new Option<int?>("--silo-port") { Description = $"Silo port (default {NodeOptions.DefaultSiloPort})" };
-        var gatewayPort = new Option<int?>("--gateway-port") { Description = $"Orleans gateway port .NET clients connect to (default {NodeOptions.DefaultGatewayPort})" };
-        var wire = new Option<string?>("--wire-dtype") { Description = "Dtype of hidden states between the coordinator and its experts: f32 (default; exact) | bf16 | f16" };
 
-        var command = new Command("serve", "Serve the model over HTTP (OpenAI and TGI APIs): the whole cluster and the API in this process") { model, siloPort, gatewayPort, wire };
+        var command = new Command("serve", "Serve the model over HTTP (OpenAI and TGI APIs): the whole cluster and the API in this process") { model };
         http.AddTo(command);
-        compute.AddTo(command);
-        engine.AddTo(command);
+        node.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var gatewayOptions = http.Read(result);
-            var limits = engine.Read(result);
+            var nodeOptions = node.Read(result);
             var folder = CommonOptions.OpenModel(result.GetValue(model));
-            var defaults = new NodeOptions();
-            var options = defaults with
-            {
-                ModelPath = folder.Path,
-                NodeName = "local",
-                SiloPort = result.GetValue(siloPort) ?? defaults.SiloPort,
-                GatewayPort = result.GetValue(gatewayPort) ?? defaults.GatewayPort,
-                Device = compute.Device(result),
-                DType = compute.DType(result),
-                Threads = compute.Threads(result),
-                Weights = compute.Weights(result),
-                WireDType = result.GetValue(wire) ?? defaults.WireDType,
-                MaxBatchSequences = limits.MaxBatchSequences,
-                MaxPrefillTokens = limits.MaxPrefillTokensPerStep,
-                MaxQueuedRequests = limits.MaxQueuedRequests,
-            };
+            var options = nodeOptions(folder);
             Console.Error.WriteLine($"starting the embedded cluster (one node, every role) on {folder.Path}");
             using var host = await NodeHost.StartAsync(options, LogLevel.Warning, cancellationToken);
             await using var client = MixtralClusterClient.Over(host.Services.GetRequiredService<IClusterClient>());
