@@ -82,7 +82,8 @@ public sealed class AdmissionControlTests(TinyModelFixture fixture)
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelledRun).WaitAsync(Limit);
         int stepsBeforeDrop = experts.RowsPerStep.Count;
-        Assert.Equal(1, observed.RunningSequences); // its place is free the moment its stream ends
+        // Its place is free the moment its stream ends; the other request may already have finished too on a fast machine.
+        Assert.InRange(observed.RunningSequences, 0, 1);
         Assert.Equal(1, observed.Finished("cancelled"));
 
         Assert.Equal(prompts[0].GreedyTokens, (await other.WaitAsync(Limit)).GeneratedIds);
