@@ -24,6 +24,8 @@ public static class MixtralGrainsSiloBuilderExtensions
         silo.Services.AddSingleton(sp => settingsForSilo(sp.GetRequiredService<IOptions<SiloOptions>>().Value.SiloName));
         silo.Services.AddSingleton<NodeWeightStore>();
         silo.Services.AddSingleton<NodeSiloLocator>();
+        silo.Services.AddSingleton<LivePlan>(); // the plan generations this node knows (live plan changes)
+        silo.Services.AddSingleton<LivePlanChange>(); // used by the coordinator, on its node
         silo.AddPlacementDirector<ExpertPlacementStrategy, ExpertPlacementDirector>();
         silo.AddPlacementDirector<CoordinatorPlacementStrategy, CoordinatorPlacementDirector>();
         silo.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();

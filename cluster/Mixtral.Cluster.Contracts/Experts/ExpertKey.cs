@@ -9,27 +9,33 @@ namespace Mixtral.Cluster.Contracts.Experts;
 /// As a grain key string: <c>L{layer}.E{expert}</c> for replica 0 and <c>L{layer}.E{expert}.R{replica}</c>
 /// otherwise, e.g. "L3.E5", "L3.E5.R1". Only that canonical form parses (no leading zeros, no ".R0", no
 /// spaces), so one expert copy has exactly one grain identity.
+/// <see cref="Generation"/> is the plan generation the copy belongs to: 0 for the plan the cluster started with
+/// (written without a suffix), g &gt; 0 after the g-th live plan change (".G{g}" last, e.g. "L3.E5.R1.G2"), so the
+/// copies of a new plan are warmed beside the old plan's before routing switches to them.
 /// </summary>
 [GenerateSerializer]
 [Immutable]
 [Alias("Mixtral.ExpertKey")]
 public readonly record struct ExpertKey
 {
-    public ExpertKey(int layer, int expert, int replica = 0)
+    public ExpertKey(int layer, int expert, int replica = 0, int generation = 0)
     {
         if (layer < 0) throw new ArgumentOutOfRangeException(nameof(layer), layer, "layer must be ≥ 0");
         if (expert < 0) throw new ArgumentOutOfRangeException(nameof(expert), expert, "expert must be ≥ 0");
         if (replica < 0) throw new ArgumentOutOfRangeException(nameof(replica), replica, "replica must be ≥ 0");
-        (Layer, Expert, Replica) = (layer, expert, replica);
+        if (generation < 0) throw new ArgumentOutOfRangeException(nameof(generation), generation, "generation must be ≥ 0");
+        (Layer, Expert, Replica, Generation) = (layer, expert, replica, generation);
     }
 
     [Id(0)] public int Layer { get; }
     [Id(1)] public int Expert { get; }
     [Id(2)] public int Replica { get; }
+    [Id(3)] public int Generation { get; }
 
-    public override string ToString() => Replica == 0
+    public override string ToString() => (Replica == 0
         ? string.Create(CultureInfo.InvariantCulture, $"L{Layer}.E{Expert}")
-        : string.Create(CultureInfo.InvariantCulture, $"L{Layer}.E{Expert}.R{Replica}");
+        : string.Create(CultureInfo.InvariantCulture, $"L{Layer}.E{Expert}.R{Replica}"))
+        + (Generation == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $".G{Generation}"));
 
     public static ExpertKey Parse(string key) =>
         TryParse(key, out var parsed, out string? problem)
@@ -43,9 +49,16 @@ public readonly record struct ExpertKey
         parsed = default;
         if (string.IsNullOrEmpty(key)) { problem = "empty"; return false; }
         string[] parts = key.Split('.');
+        int generation = 0;
+        if (parts.Length is 3 or 4 && parts[^1].StartsWith('G'))
+        {
+            if (!TryNumber(parts[^1], 'G', "generation", out generation, out problem)) return false;
+            if (generation == 0) { problem = "generation 0 is written without the .G0 suffix"; return false; }
+            parts = parts[..^1];
+        }
         if (parts.Length is < 2 or > 3)
         {
-            problem = "expected L{layer}.E{expert} or L{layer}.E{expert}.R{replica}";
+            problem = "expected L{layer}.E{expert} or L{layer}.E{expert}.R{replica}, optionally followed by .G{generation}";
             return false;
         }
         if (!TryNumber(parts[0], 'L', "layer", out int layer, out problem)) return false;
@@ -56,7 +69,7 @@ public readonly record struct ExpertKey
             if (!TryNumber(parts[2], 'R', "replica", out replica, out problem)) return false;
             if (replica == 0) { problem = "replica 0 is written without the .R0 suffix"; return false; }
         }
-        parsed = new ExpertKey(layer, expert, replica);
+        parsed = new ExpertKey(layer, expert, replica, generation);
         return true;
     }
 

@@ -19,4 +19,8 @@ public interface IExpertGrain : IGrainWithStringKey
     /// <summary>Returns the rows unchanged, without touching the weights: measures the wire and the runtime alone.</summary>
     [Alias("Probe")]
     Task<HiddenStateBatch> ProbeAsync(HiddenStateBatch rows);
+
+    /// <summary>Deactivates this copy once idle (a live plan change retiring the old plan's copies); its weights are freed.</summary>
+    [Alias("Retire")]
+    Task RetireAsync();
 }

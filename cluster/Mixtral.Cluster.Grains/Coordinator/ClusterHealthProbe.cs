@@ -15,7 +15,7 @@ namespace Mixtral.Cluster.Grains.Coordinator;
 /// row of real compute on every expert replica of the plan, all under one deadline. The first failure is named
 /// (expert and node), so an operator knows where to look.
 /// </summary>
-internal sealed class ClusterHealthProbe(IGrainFactory grains, PlacementPlan plan, WireDType wire, int hiddenSize, int layers, int experts)
+internal sealed class ClusterHealthProbe(IGrainFactory grains, Placement.PlanEpoch serving, WireDType wire, int hiddenSize, int layers, int experts)
 {
     public async Task<ClusterHealth> CheckAsync(InferenceEngine engine, TimeSpan deadline)
     {
@@ -26,7 +26,7 @@ internal sealed class ClusterHealthProbe(IGrainFactory grains, PlacementPlan pla
             ?? await ForwardStepAsync(engine, timeout.Token).ConfigureAwait(false);
         double ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return failure is null
-            ? new ClusterHealth(true, $"a forward step and {layers * experts} experts on {plan.Nodes.Count} node(s) answered", ms)
+            ? new ClusterHealth(true, $"a forward step and {layers * experts} experts on {serving.Plan.Nodes.Count} node(s) answered", ms)
             : new ClusterHealth(false, failure, ms);
     }
 
@@ -59,10 +59,10 @@ internal sealed class ClusterHealthProbe(IGrainFactory grains, PlacementPlan pla
         for (int l = 0; l < layers; l++)
             for (int e = 0; e < experts; e++)
             {
-                var owners = plan.OwnersOf(l, e);
+                var owners = serving.Plan.OwnersOf(l, e);
                 for (int r = 0; r < owners.Count; r++)
                 {
-                    var key = new ExpertKey(l, e, r);
+                    var key = new ExpertKey(l, e, r, serving.Generation);
                     calls.Add((key, owners[r], grains.GetGrain<IExpertGrain>(key.ToString()).RunAsync(rows).WaitAsync(deadline)));
                 }
             }

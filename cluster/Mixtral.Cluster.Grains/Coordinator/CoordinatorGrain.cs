@@ -44,6 +44,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         _window = new FanOutWindow(_metrics);
         _experts = new RemoteExpertBackend(GrainFactory, settings.Plan, settings.WireDType, settings.Compute.Device, settings.Compute.DType,
             ExpertCallResilience.Build(settings.ExpertCallTimeout, _metrics), _metrics, new NodeHealth(TimeSpan.FromSeconds(10)));
+        FollowLivePlan();
         // The same factory as the single-process engine, with this backend in place of local experts.
         _loaded = store.CreateCoordinatorEngine(_experts, settings.Engine);
         _engine = _loaded.Engine;
@@ -137,7 +138,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
     }
 
     public Task<ClusterHealth> CheckHealthAsync() =>
-        new ClusterHealthProbe(GrainFactory, settings.Plan, settings.WireDType, store.Config.HiddenSize, store.Config.NumHiddenLayers, store.Config.NumLocalExperts)
+        new ClusterHealthProbe(GrainFactory, ServingPlan(), settings.WireDType, store.Config.HiddenSize, store.Config.NumHiddenLayers, store.Config.NumLocalExperts)
             .CheckAsync(_engine!, HealthDeadline);
 
     public Task<ModelInfo> DescribeModelAsync()

@@ -17,7 +17,7 @@ namespace Mixtral.Cluster.Grains.Experts;
 /// </summary>
 [ExpertPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings settings, ILogger<ExpertGrain> logger) : Grain, IExpertGrain
+public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings settings, LivePlan plans, ILogger<ExpertGrain> logger) : Grain, IExpertGrain
 {
     private ExpertKey _key;
     private ExpertWeights? _weights;
@@ -25,7 +25,7 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = ExpertKey.Parse(this.GetPrimaryKeyString());
-        var owners = settings.Plan.OwnersOf(_key.Layer, _key.Expert);
+        var owners = plans.PlanOf(_key.Generation).OwnersOf(_key.Layer, _key.Expert);
         if (_key.Replica >= owners.Count || owners[_key.Replica] != settings.NodeName)
             throw new InvalidOperationException(
                 $"expert {_key} was activated on node \"{settings.NodeName}\" but the plan gives it to {(_key.Replica < owners.Count ? $"\"{owners[_key.Replica]}\"" : "no node")}");
@@ -51,6 +51,12 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
     }
 
     public Task<HiddenStateBatch> ProbeAsync(HiddenStateBatch rows) => Task.FromResult(rows);
+
+    public Task RetireAsync()
+    {
+        DeactivateOnIdle(); // OnDeactivateAsync frees the weights (unless a newer copy on this node shares them)
+        return Task.CompletedTask;
+    }
 
     public Task<ExpertResidency> DescribeAsync() =>
         Task.FromResult(new ExpertResidency(settings.NodeName, _key, _weights?.ResidentBytes ?? 0, 3));

@@ -18,9 +18,19 @@ namespace Mixtral.Cluster.Grains.Experts;
 public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan, WireDType wireDType, Device device, ScalarType dtype,
     ResiliencePipeline<HiddenStateBatch> resilience, FanOutMetrics metrics, NodeHealth health) : IExpertBackend
 {
-    private readonly ReplicaLoadSplit _split = new(plan, health);
+    private ReplicaLoadSplit _split = new(plan, health);
+    private int _generation; // the plan generation the copies called belong to (live plan changes; 0 = the start plan)
 
     public WireDType WireDType => wireDType;
+
+    /// <summary>Routes by <paramref name="next"/> from the next call on. Only between two forward steps (the engine's
+    /// exclusive section), so no step mixes plans; the new plan's copies must be warm already.</summary>
+    public void SwitchPlan(int generation, PlacementPlan next)
+    {
+        _split = new ReplicaLoadSplit(next, health);
+        plan = next;
+        _generation = generation;
+    }
 
     public async ValueTask<Tensor[]> RunAsync(int layer, IReadOnlyList<ExpertBatch> batches, CancellationToken cancellationToken)
     {
@@ -40,7 +50,7 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
     {
         var rows = HiddenStateBatch.Encode(new float[rowsPerExpert * hidden], rowsPerExpert, hidden, wireDType);
         long started = Stopwatch.GetTimestamp();
-        await Task.WhenAll(Enumerable.Range(0, experts).Select(e => grains.GetGrain<IExpertGrain>(new ExpertKey(0, e).ToString()).ProbeAsync(rows))).ConfigureAwait(false);
+        await Task.WhenAll(Enumerable.Range(0, experts).Select(e => grains.GetGrain<IExpertGrain>(new ExpertKey(0, e, 0, _generation).ToString()).ProbeAsync(rows))).ConfigureAwait(false);
         return Stopwatch.GetElapsedTime(started);
     }
 
@@ -68,7 +78,7 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
             // Each retry goes to the next replica, healthy nodes first: with a replicated expert a lost node costs one
             // failed call, after which the breaker sends this and every other call straight to a live replica.
             int replica = order[attempt++ % order.Length];
-            var key = new ExpertKey(layer, expert, replica);
+            var key = new ExpertKey(layer, expert, replica, _generation);
             long attemptStarted = Stopwatch.GetTimestamp();
             try
             {

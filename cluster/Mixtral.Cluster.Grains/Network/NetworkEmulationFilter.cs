@@ -9,7 +9,7 @@ namespace Mixtral.Cluster.Grains.Network;
 /// holds the called copy (the plan says which): the request's bytes before the call, the answer's after it. Calls to
 /// copies on this node and every other grain call pass untouched; without a <see cref="NodeSettings.Network"/> it does nothing.
 /// </summary>
-public sealed class NetworkEmulationFilter(NodeSettings settings) : IOutgoingGrainCallFilter
+public sealed class NetworkEmulationFilter(NodeSettings settings, Placement.LivePlan plans) : IOutgoingGrainCallFilter
 {
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
@@ -20,7 +20,7 @@ public sealed class NetworkEmulationFilter(NodeSettings settings) : IOutgoingGra
             return;
         }
         var key = ExpertKey.Parse(context.TargetId.Key.ToString()!);
-        var owners = settings.Plan.OwnersOf(key.Layer, key.Expert);
+        var owners = plans.PlanOf(key.Generation).OwnersOf(key.Layer, key.Expert);
         string? node = key.Replica < owners.Count ? owners[key.Replica] : null;
         if (node is null || node == settings.NodeName)
         {

@@ -48,12 +48,15 @@ public sealed partial class NodeWeightStore : IDisposable
     public MixtralConfig Config => Folder.Config;
     public string Fingerprint => ModelFingerprint.Identify(Config).Fingerprint;
 
-    /// <summary>Loads the three tensors of one expert (once) and accounts their bytes.</summary>
+    /// <summary>Loads the three tensors of one expert (once) and accounts their bytes. Copies of the same (layer, expert) on
+    /// this node share one set of weights (a live plan change that keeps an expert here warms its new copy for free).</summary>
     public ExpertWeights LoadExpert(ExpertKey key)
     {
         lock (_gate)
         {
             if (_experts.TryGetValue(key, out var loaded)) return loaded;
+            foreach (var (other, shared) in _experts)
+                if (other.Layer == key.Layer && other.Expert == key.Expert) return _experts[key] = shared;
             var loader = new WeightLoader(_reader.Value, _settings.Compute.DType, _settings.Compute.Device, _settings.Compute.MatrixDType);
             var weights = ExpertWeights.Load(loader, Config, key.Layer, key.Expert, _settings.Compute.ExpertFormat);
             _experts[key] = weights;
@@ -66,7 +69,7 @@ public sealed partial class NodeWeightStore : IDisposable
     {
         lock (_gate)
         {
-            if (_experts.Remove(key, out var weights)) weights.Dispose();
+            if (_experts.Remove(key, out var weights) && !_experts.ContainsValue(weights)) weights.Dispose();
         }
     }
 
@@ -91,7 +94,7 @@ public sealed partial class NodeWeightStore : IDisposable
             bool opened = _reader.IsValueCreated;
             return new NodeAccount(
                 [.. _experts.Keys.OrderBy(k => k.Layer).ThenBy(k => k.Expert).ThenBy(k => k.Replica)],
-                _experts.Values.Sum(e => e.ResidentBytes),
+                _experts.Values.Distinct().Sum(e => e.ResidentBytes),
                 _sharedBytes,
                 opened ? [.. _reader.Value.TensorsRead.Order(StringComparer.Ordinal)] : [],
                 opened ? _reader.Value.BytesRead : 0,
@@ -109,7 +112,7 @@ public sealed partial class NodeWeightStore : IDisposable
     {
         lock (_gate)
         {
-            foreach (var e in _experts.Values) e.Dispose();
+            foreach (var e in _experts.Values.Distinct()) e.Dispose();
             _experts.Clear();
             if (_reader.IsValueCreated) _reader.Value.Dispose();
         }

@@ -1,5 +1,4 @@
 using Mixtral.Cluster.Contracts.Experts;
-using Mixtral.Cluster.Grains.Nodes;
 using Orleans.Placement;
 using Orleans.Runtime.Placement;
 
@@ -12,12 +11,12 @@ public sealed class ExpertPlacementStrategy : PlacementStrategy;
 public sealed class ExpertPlacementAttribute() : PlacementAttribute(new ExpertPlacementStrategy());
 
 /// <summary>The director only looks the plan up; strategies that make plans live in Mixtral.Cluster.Placement.</summary>
-public sealed class ExpertPlacementDirector(NodeSettings settings, NodeSiloLocator locator) : IPlacementDirector
+public sealed class ExpertPlacementDirector(LivePlan plans, NodeSiloLocator locator) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var key = ExpertKey.Parse(target.GrainIdentity.Key.ToString()!);
-        var owners = settings.Plan.OwnersOf(key.Layer, key.Expert);
+        var owners = plans.PlanOf(key.Generation).OwnersOf(key.Layer, key.Expert); // the plan of the copy's generation
         if (key.Replica >= owners.Count)
             throw new OrleansException($"expert {key}: the plan lists {owners.Count} owner(s) for L{key.Layer}.E{key.Expert}, so replica {key.Replica} does not exist");
         return Task.FromResult(locator.Locate(owners[key.Replica], target, context, $"expert {key}"));

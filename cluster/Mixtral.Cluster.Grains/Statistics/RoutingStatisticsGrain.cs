@@ -12,7 +12,7 @@ namespace Mixtral.Cluster.Grains.Statistics;
 /// In memory: a restart of its silo starts the counts afresh.
 /// </summary>
 [ImplicitStreamSubscription(RoutingStreamNames.Namespace)]
-public sealed class RoutingStatisticsGrain(NodeSettings settings, NodeWeightStore store) : Grain, IRoutingStatisticsGrain, IAsyncObserver<RoutingStepBatch>
+public sealed class RoutingStatisticsGrain(Placement.LivePlan plans, NodeWeightStore store) : Grain, IRoutingStatisticsGrain, IAsyncObserver<RoutingStepBatch>
 {
     private RoutingStatisticsBuilder _builder = null!;
     private long _steps;
@@ -42,8 +42,9 @@ public sealed class RoutingStatisticsGrain(NodeSettings settings, NodeWeightStor
     public Task<RoutingStatisticsSnapshot> GetAsync()
     {
         var stats = _builder.Build();
-        var loads = stats.Tokens > 0 ? PlanLoads.Compute(settings.Plan, stats) : null;
-        string[] nodes = loads?.Nodes ?? [.. settings.Plan.Nodes.Where(n => n.HostsExperts).Select(n => n.Name)];
+        var plan = plans.Current.Plan; // the serving plan, after live changes too
+        var loads = stats.Tokens > 0 ? PlanLoads.Compute(plan, stats) : null;
+        string[] nodes = loads?.Nodes ?? [.. plan.Nodes.Where(n => n.HostsExperts).Select(n => n.Name)];
         return Task.FromResult(new RoutingStatisticsSnapshot(_steps, stats.Tokens, stats.ToJson(), nodes, loads?.Total ?? new double[nodes.Length]));
     }
 

@@ -9,9 +9,11 @@ public class ExpertKeyTests
     [InlineData(3, 5, 1, "L3.E5.R1")]
     [InlineData(31, 7, 12, "L31.E7.R12")]
     [InlineData(0, 0, 0, "L0.E0")]
-    public void Formats_and_parses_the_canonical_form(int layer, int expert, int replica, string text)
+    [InlineData(3, 5, 0, "L3.E5.G2", 2)]
+    [InlineData(3, 5, 1, "L3.E5.R1.G17", 17)]
+    public void Formats_and_parses_the_canonical_form(int layer, int expert, int replica, string text, int generation = 0)
     {
-        var key = new ExpertKey(layer, expert, replica);
+        var key = new ExpertKey(layer, expert, replica, generation);
         Assert.Equal(text, key.ToString());
         Assert.Equal(key, ExpertKey.Parse(text));
         Assert.True(ExpertKey.TryParse(text, out var parsed));
@@ -35,6 +37,10 @@ public class ExpertKeyTests
     [InlineData("L3.E5.R0", "replica 0 is written without the .R0 suffix")]
     [InlineData("L9999999999.E1", "\"L9999999999\" should be L followed by the layer number")]
     [InlineData("L3,E5", "expected L{layer}.E{expert}")]
+    [InlineData("L3.E5.G0", "generation 0 is written without the .G0 suffix")]
+    [InlineData("L3.E5.R1.G", "\"G\" should be G followed by the generation number")]
+    [InlineData("L3.E5.G1.R1", "expected L{layer}.E{expert} or L{layer}.E{expert}.R{replica}")]
+    [InlineData("L3.E5.R1.G1.G1", "expected L{layer}.E{expert} or L{layer}.E{expert}.R{replica}")]
     public void Rejects_malformed_keys_naming_the_part(string text, string problem)
     {
         var e = Assert.Throws<FormatException>(() => ExpertKey.Parse(text));
