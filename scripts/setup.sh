@@ -62,6 +62,8 @@ command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 # Node.js + npm run the independent clients the tests check us against (@huggingface/jinja, openai, @huggingface/inference).
 command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
+# Headless Chromium loads the gateway's live dashboard in its test (runs the page's JS, dumps the DOM).
+command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
   as_root apt-get update -qq

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Cluster.Contracts.Nodes;
+using Mixtral.Cluster.Contracts.Placement;
 using Orleans.Runtime;
 
 namespace Mixtral.Client;
@@ -76,6 +77,15 @@ public sealed class MixtralClusterClient : IAsyncDisposable
         Coordinator.DescribeModelAsync().WaitAsync(cancellationToken);
 
     /// <summary>The routing statistics of every serving step so far (the JSON `mixtral plan --stats` reads) and the node loads.</summary>
+    /// <summary>Applies a new placement plan to the running cluster (warm, switch between steps, retire); see <see cref="IPlanChangeGrain"/>.</summary>
+    public Task<PlanChangeReport> ApplyPlanAsync(string planJson, string source) => _client.GetGrain<IPlanChangeGrain>(0).ApplyAsync(planJson, source);
+
+    /// <summary>The plan the cluster routes by now and its generation (0 = the plan it started with).</summary>
+    public Task<ServingPlan> ServingPlanAsync() => _client.GetGrain<IPlanChangeGrain>(0).GetServingPlanAsync();
+
+    /// <summary>The coordinator's expert calls by node: count, mean, p50 and p99 latency.</summary>
+    public Task<NodeCallLatency[]> NodeCallLatencyAsync() => _client.GetGrain<INodeLatencyGrain>(0).GetNodeCallLatencyAsync();
+
     public Task<Mixtral.Cluster.Contracts.Statistics.RoutingStatisticsSnapshot> RoutingStatisticsAsync() =>
         _client.GetGrain<Mixtral.Cluster.Contracts.Statistics.IRoutingStatisticsGrain>(Mixtral.Cluster.Contracts.Statistics.RoutingStreamNames.Key).GetAsync();
 

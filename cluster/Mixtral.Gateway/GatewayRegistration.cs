@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Mixtral.Client;
 using Mixtral.Cluster.Contracts.Coordinator;
+using Mixtral.Gateway.Dashboard;
 using Mixtral.Gateway.OpenAi;
 using Mixtral.Gateway.Ops;
 using Mixtral.Gateway.Tgi;
@@ -39,6 +40,7 @@ public static class GatewayRegistration
         app.MapOpenAiApi();
         app.MapTgiApi();
         app.MapOps();
+        app.MapDashboard(); // GET /dashboard, GET /v1/cluster/stats
         return app;
     }
 

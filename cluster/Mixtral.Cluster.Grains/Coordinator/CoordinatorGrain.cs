@@ -159,6 +159,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
     {
         _engineMetrics?.Dispose();
         _routing?.Dispose();
+        _nodeLatency?.Dispose();
         if (_loaded is not null) await _loaded.DisposeAsync();
         _window?.Dispose();
         _metrics?.Dispose();

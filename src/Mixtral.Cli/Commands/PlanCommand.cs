@@ -43,6 +43,7 @@ internal static class PlanCommand
         var command = new Command("plan", "Place experts on nodes and size each node's memory")
         {
             model, nodes, strategy, memory, dtype, output, json, stats, replicaBudget, nodeSpeed, nodeMemory, stepRows, rowsPerRead, PlanSimulateCommand.Create(),
+            PlanApplyCommand.Create(),
         };
         command.SetAction(result =>
         {
