@@ -39,14 +39,14 @@ const escape = s => String(s).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&l
 
 function heatmap(s) {
   const cw = 44, ch = 18, left = 40, top = 18;
-  let max = 1;
-  for (const row of s.expert_tokens) for (const v of row) max = Math.max(max, v);
+  // Colour spans the lowest to the highest count, so skew shows even when every expert is busy.
+  const all = s.expert_tokens.flat(), min = Math.min(...all), span = Math.max(1, Math.max(...all) - min);
   let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${left + s.experts * cw}" height="${top + s.layers * ch}">`;
   for (let e = 0; e < s.experts; e++) svg += `<text x="${left + e * cw + cw / 2}" y="12" text-anchor="middle">E${e}</text>`;
   for (let l = 0; l < s.layers; l++) {
     svg += `<text x="0" y="${top + l * ch + 13}">L${l}</text>`;
     for (let e = 0; e < s.experts; e++) {
-      const v = s.expert_tokens[l][e], light = 96 - Math.round(56 * v / max);
+      const v = s.expert_tokens[l][e], light = 92 - Math.round(52 * (v - min) / span);
       svg += `<g class="cell" data-layer="${l}" data-expert="${e}" data-tokens="${v}">` +
         `<rect x="${left + e * cw}" y="${top + l * ch}" width="${cw - 1}" height="${ch - 1}" fill="hsl(8, 75%, ${light}%)"></rect>` +
         `<text x="${left + e * cw + cw / 2}" y="${top + l * ch + 13}" text-anchor="middle">${v}</text></g>`;
