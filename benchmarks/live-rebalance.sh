@@ -39,6 +39,7 @@ load() { # $1: tag; starts the four streams, waits for them; prints the wall sec
   for p in "${gen[@]}"; do wait "$p"; done
   python3 -c "import time; print(round(time.time() - $start, 2))"
 }
+echo "[live-rebalance] warm-up (JIT, first activations)..." >&2; full=$tokens; tokens=16; load warmup >/dev/null; tokens=$full
 echo "[live-rebalance] load without a change..." >&2; plain=$(load plain)
 echo "[live-rebalance] load with a change..." >&2; change=$(load change)
 mixtral plan apply --cluster "$gateway" --plan "$work/rr2.json" --json >/dev/null   # back, so a third run compares alike
