@@ -124,6 +124,9 @@ public sealed class LiveRebalancingTests(RebalancedCluster fixture, ITestOutputH
         // A health check after the change calls the new copies, and brings none of the old ones back.
         Assert.True((await coordinator.CheckHealthAsync()).Healthy);
         Assert.All(await NodeStatuses(), s => Assert.Equal(NewCopies(next, s.Name), s.Experts));
+        // A late call to a retired copy is refused rather than bringing it (and its weights) back.
+        var late = await Assert.ThrowsAnyAsync<Exception>(() => fixture.Cluster.GrainFactory.GetGrain<IExpertGrain>(new ExpertKey(0, 0).ToString()).DescribeAsync());
+        Assert.Contains("superseded by 1", late.Message);
         var now = await change.GetServingPlanAsync();
         Assert.Equal((1, next.ToJson()), (now.Generation, now.PlanJson));
     }

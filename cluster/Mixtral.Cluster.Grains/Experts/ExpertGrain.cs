@@ -25,6 +25,8 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _key = ExpertKey.Parse(this.GetPrimaryKeyString());
+        if (_key.Generation < plans.Current.Generation) // a late call (e.g. a health check begun before a live change) must not bring a retired copy back
+            throw new InvalidOperationException($"expert {_key} belongs to plan generation {_key.Generation}, superseded by {plans.Current.Generation} on node \"{settings.NodeName}\"");
         var owners = plans.PlanOf(_key.Generation).OwnersOf(_key.Layer, _key.Expert);
         if (_key.Replica >= owners.Count || owners[_key.Replica] != settings.NodeName)
             throw new InvalidOperationException(
