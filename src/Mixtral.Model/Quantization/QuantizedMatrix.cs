@@ -70,6 +70,12 @@ public sealed unsafe class QuantizedMatrix : IDisposable
     /// <summary>The scales plane, [N, 2P].</summary>
     public ReadOnlySpan<float> ScaleSpan => new(_scales, Rows * PaddedGroups);
 
+    /// <summary>A matrix whose planes the caller fills (<see cref="QuantizedExpertFile"/> reads saved codes and scales into them).</summary>
+    internal static QuantizedMatrix Allocate(ExpertWeightFormat format, int rows, int columns) => new(format, rows, columns);
+
+    /// <summary>Bytes of the scales plane.</summary>
+    public long ScaleBytes => (long)Rows * PaddedGroups * sizeof(float);
+
     /// <summary>Quantizes <paramref name="weight"/>, a float32 CPU matrix [N, K] with K a multiple of 32, rows in parallel.</summary>
     public static QuantizedMatrix Quantize(Tensor weight, ExpertWeightFormat format, string name)
     {
