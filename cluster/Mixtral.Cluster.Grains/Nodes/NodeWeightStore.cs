@@ -55,7 +55,7 @@ public sealed partial class NodeWeightStore : IDisposable
         {
             if (_experts.TryGetValue(key, out var loaded)) return loaded;
             var loader = new WeightLoader(_reader.Value, _settings.Compute.DType, _settings.Compute.Device, _settings.Compute.MatrixDType);
-            var weights = ExpertWeights.Load(loader, Config, key.Layer, key.Expert, _settings.Compute.ExpertFormat);
+            var weights = ExpertWeights.Load(loader, Config, key.Layer, key.Expert, _settings.Compute.ExpertFormat, _settings.Compute.QuantizedCacheDirectory);
             _experts[key] = weights;
             LogExpertLoaded(key, weights.ResidentBytes);
             return weights;
