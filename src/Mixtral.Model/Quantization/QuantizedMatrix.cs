@@ -52,6 +52,10 @@ public sealed unsafe class QuantizedMatrix : IDisposable
     /// <summary>Columns with the padding: the row length x is quantized to.</summary>
     public int PaddedColumns => PaddedGroups * GroupSize;
 
+    /// <summary>int16 values per quantized row of x (<see cref="ActivationQuantizer"/>): the K' codes, then each group's sum of
+    /// codes as a float32 (two int16 slots each), which the q4 kernels use to take the codes' offset of 8 out of the loop.</summary>
+    public int ActivationRowLength => PaddedColumns + 2 * PaddedGroups;
+
     /// <summary>Bytes of codes per group: 32 (int8) or 16 (q4).</summary>
     public int GroupBytes { get; }
 
