@@ -91,6 +91,19 @@ public sealed class QuantizedExpertCacheTests : IDisposable
         Assert.Contains(path, problem);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 1, 2, 3 })]
+    [InlineData(new byte[] { 16, 0, 0, 0, 0, 0, 0, 0, (byte)'{', (byte)'"', (byte)'x', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 })]
+    public void A_file_that_is_not_safetensors_is_rebuilt(byte[] garbage)
+    {
+        string path = QuantizedExpertCache.PathOf(directory, 1, 3, ExpertWeightFormat.Int8);
+        Directory.CreateDirectory(directory);
+        File.WriteAllBytes(path, garbage);
+        Load(ExpertWeightFormat.Int8, out var outcome, out string? problem).Dispose();
+        Assert.Equal(QuantizedExpertCache.Outcome.Rebuilt, outcome);
+        Assert.Contains(path, problem);
+    }
+
     [Fact]
     public void A_file_made_from_other_weights_is_rebuilt_and_the_error_names_the_fingerprint()
     {
