@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
@@ -69,7 +70,9 @@ public static unsafe class QuantizedExpertFile
         string temporary = path + ".tmp";
         using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         {
-            file.Write(BitConverter.GetBytes((ulong)header.Length)); // little-endian on every platform .NET runs the kernels on
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+            file.Write(length);
             file.Write(header);
             foreach (var w in matrices)
             {
