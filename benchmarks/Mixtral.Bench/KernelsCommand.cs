@@ -20,16 +20,21 @@ public static class KernelsCommand
         var threads = new Option<int>("--threads") { Description = "Threads for the kernels", DefaultValueFactory = _ => Environment.ProcessorCount };
         var rounds = new Option<int>("--rounds") { Description = "Rounds (formats interleaved); the best round counts", DefaultValueFactory = _ => 5 };
         var rows = new Option<int[]>("--rows") { Description = "Rows of x", DefaultValueFactory = _ => [1, 8], AllowMultipleArgumentsPerToken = true };
-        var command = new Command("kernels", "Matrix-product kernels alone: GB/s of weights per format and row count") { threads, rounds, rows };
+        var isa = new Option<string>("--isa")
+        {
+            Description = "Kernel instruction sets to run, alternated within every round: native (the widest this CPU has), avx2 (AVX-512 rows switched off), or both",
+            DefaultValueFactory = _ => "native",
+        };
+        var command = new Command("kernels", "Matrix-product kernels alone: GB/s of weights per format and row count") { threads, rounds, rows, isa };
         command.SetAction(result =>
         {
-            Run(result.GetValue(threads), result.GetValue(rounds), result.GetValue(rows)!);
+            Run(result.GetValue(threads), result.GetValue(rounds), result.GetValue(rows)!, KernelIsas.Parse(result.GetValue(isa)!));
             return 0;
         });
         return command;
     }
 
-    private static unsafe void Run(int threads, int rounds, int[] rowCounts)
+    private static unsafe void Run(int threads, int rounds, int[] rowCounts, IReadOnlyList<KernelIsa> isas)
     {
         torch.set_num_threads(threads);
         const int n = 3584, k = 1024, matrices = 24; // the `mid` expert's W1 shape; 24 of them: 352 MB in f32
@@ -45,7 +50,7 @@ public static class KernelsCommand
             var q = dense.Select(d => QuantizedMatrix.Quantize(d, format, "w")).ToArray();
             formats.Add((format.ShortName(), q[0].ResidentBytes, (i, x) => QuantizedProducts.Multiply(q[i % matrices], x)));
         }
-        var best = new Dictionary<(string, int), double>();
+        var best = new Dictionary<(string, int, KernelIsa), double>();
         double bestBandwidth = 0;
         for (int round = 0; round < rounds; round++)
         {
@@ -53,23 +58,26 @@ public static class KernelsCommand
             bestBandwidth = Math.Max(bestBandwidth, bandwidth);
             foreach (var (name, bytes, multiply) in formats)
                 foreach (int t in rowCounts)
+                foreach (var kernelIsa in isas)
                 {
+                    using var use = kernelIsa.Use();
                     using var x = randn([t, k]);
                     for (int i = 0; i < matrices; i++) multiply(i, x).Dispose(); // warm
                     long start = Stopwatch.GetTimestamp();
                     int calls = 4 * matrices;
                     for (int i = 0; i < calls; i++) multiply(i, x).Dispose();
                     double gbps = bytes * (double)calls / Stopwatch.GetElapsedTime(start).TotalSeconds / 1e9;
-                    best[(name, t)] = Math.Max(best.GetValueOrDefault((name, t)), gbps);
+                    best[(name, t, kernelIsa)] = Math.Max(best.GetValueOrDefault((name, t, kernelIsa)), gbps);
                 }
             Console.Error.WriteLine($"[kernels] round {round + 1}: bandwidth {bandwidth:F1} GB/s; " +
-                string.Join(", ", best.Select(b => $"{b.Key.Item1}×{b.Key.Item2} {b.Value:F1}")));
+                string.Join(", ", best.Select(b => $"{b.Key.Item1}×{b.Key.Item2} {b.Key.Item3.Name()} {b.Value:F1}")));
         }
         Console.WriteLine($"best read bandwidth {bestBandwidth:F1} GB/s");
-        foreach (var ((name, t), gbps) in best)
+        foreach (var ((name, t, kernelIsa), gbps) in best)
         {
             double bytesPerWeight = formats.First(f => f.Name == name).Bytes / ((double)n * k);
-            Console.WriteLine($"{name,-5} rows {t,2}: {gbps,6:F1} GB/s of weights = {gbps / bestBandwidth * 100,4:F0}% of the best bandwidth; {gbps / bytesPerWeight * t:F1} G multiply-adds/s");
+            string ratio = isas.Count > 1 && kernelIsa != isas[0] ? $"; {gbps / best[(name, t, isas[0])]:F2}× {isas[0].Name()}" : "";
+            Console.WriteLine($"{name,-5} rows {t,2} {kernelIsa.Name(),-7}: {gbps,6:F1} GB/s of weights = {gbps / bestBandwidth * 100,4:F0}% of the best bandwidth; {gbps / bytesPerWeight * t:F1} G multiply-adds/s{ratio}");
         }
     }
 

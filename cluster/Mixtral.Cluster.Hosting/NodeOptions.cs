@@ -33,6 +33,8 @@ public sealed record NodeOptions
     [ConfigurationKeyName("dtype")] public string DType { get; init; } = "f32";
     /// <summary>Dtype the weight matrices are kept in; null = <see cref="DType"/>.</summary>
     [ConfigurationKeyName("weights")] public string? Weights { get; init; }
+    /// <summary>Folder where quantized experts (--weights int8|q4) are saved and read back at the next start; null = quantize at every start.</summary>
+    [ConfigurationKeyName("quantized_cache")] public string? QuantizedCache { get; init; }
     [ConfigurationKeyName("threads")] public int? Threads { get; init; }
     /// <summary>Weight memory budget of this node in GB (10^9 bytes); null = no limit.</summary>
     [ConfigurationKeyName("memory_gb")] public double? MemoryGb { get; init; }

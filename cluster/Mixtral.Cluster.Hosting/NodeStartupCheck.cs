@@ -49,6 +49,7 @@ public static class NodeStartupCheck
             Device = ModelOptions.ParseDevice(options.Device),
             WeightDType = matrices,
             ExpertFormat = experts,
+            QuantizedCacheDirectory = options.QuantizedCache,
         });
         Parse(() => ExpertWeightFormats.CheckDevice(compute));
         var wire = Parse(() => WireDTypeOf(Precisions.Parse(options.WireDType, "--wire-dtype", Precision.Float32, Precision.BFloat16, Precision.Float16)));

@@ -20,6 +20,13 @@ public sealed class NodeWeightsOptionTests
     }
 
     [Fact]
+    public void The_quantized_cache_folder_reaches_the_compute_options()
+    {
+        var settings = NodeStartupCheck.Resolve(new NodeOptions { ModelPath = FixturePaths.TinyMixtral, NodeName = "solo", Weights = "int8", QuantizedCache = "/var/cache/mixtral" });
+        Assert.Equal("/var/cache/mixtral", settings.Compute.QuantizedCacheDirectory);
+    }
+
+    [Fact]
     public void The_memory_check_sizes_quantized_experts_at_their_own_bytes()
     {
         var q4 = new ModelSizing(Mixtral.Model.Config.MixtralConfig.Load(Path.Combine(FixturePaths.TinyMixtral, "config.json")), Mixtral.Model.Config.Precision.Q4);

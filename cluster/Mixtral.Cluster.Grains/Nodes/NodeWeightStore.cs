@@ -58,7 +58,7 @@ public sealed partial class NodeWeightStore : IDisposable
             foreach (var (other, shared) in _experts)
                 if (other.Layer == key.Layer && other.Expert == key.Expert) return _experts[key] = shared;
             var loader = new WeightLoader(_reader.Value, _settings.Compute.DType, _settings.Compute.Device, _settings.Compute.MatrixDType);
-            var weights = ExpertWeights.Load(loader, Config, key.Layer, key.Expert, _settings.Compute.ExpertFormat);
+            var weights = ExpertWeights.Load(loader, Config, key.Layer, key.Expert, _settings.Compute.ExpertFormat, _settings.Compute.QuantizedCacheDirectory);
             _experts[key] = weights;
             LogExpertLoaded(key, weights.ResidentBytes);
             return weights;

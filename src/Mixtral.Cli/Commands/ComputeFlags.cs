@@ -21,6 +21,11 @@ internal sealed class ComputeFlags
             + "int8 or q4 quantize the expert matrices at load (8 or 4 bits per weight, a scale per 32; CPU only) and keep the other matrices in bf16",
     };
 
+    private readonly Option<string?> _quantizedCache = new("--quantized-cache")
+    {
+        Description = "Folder where quantized experts (--weights int8|q4) are saved, checksummed, and read back at the next start instead of quantizing again; a damaged or stale file is reported and rebuilt",
+    };
+
     private readonly Option<int?> _threads = new("--threads") { Description = "CPU threads for the math (default: all cores)" };
 
     public void AddTo(Command command)
@@ -28,12 +33,14 @@ internal sealed class ComputeFlags
         command.Options.Add(_dtype);
         command.Options.Add(_device);
         command.Options.Add(_weights);
+        command.Options.Add(_quantizedCache);
         command.Options.Add(_threads);
     }
 
     public string DType(ParseResult result) => result.GetValue(_dtype)!;
     public string Device(ParseResult result) => result.GetValue(_device)!;
     public string? Weights(ParseResult result) => result.GetValue(_weights);
+    public string? QuantizedCache(ParseResult result) => result.GetValue(_quantizedCache);
     public int? Threads(ParseResult result) => result.GetValue(_threads) is int n && n < 1
         ? throw new CliUsageException($"--threads must be at least 1, got {n}")
         : result.GetValue(_threads);
@@ -51,6 +58,7 @@ internal sealed class ComputeFlags
                 Device = ModelOptions.ParseDevice(Device(result)),
                 WeightDType = weights,
                 ExpertFormat = experts,
+                QuantizedCacheDirectory = QuantizedCache(result),
             };
             ExpertWeightFormats.CheckDevice(options);
             return options;

@@ -40,6 +40,7 @@ internal sealed class EmbeddedNodeFlags
             DType = _compute.DType(result),
             Threads = _compute.Threads(result),
             Weights = _compute.Weights(result),
+            QuantizedCache = _compute.QuantizedCache(result),
             WireDType = result.GetValue(_wire) ?? defaults.WireDType,
             MaxBatchSequences = limits.MaxBatchSequences,
             MaxPrefillTokens = limits.MaxPrefillTokensPerStep,

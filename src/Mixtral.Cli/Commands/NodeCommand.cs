@@ -15,7 +15,7 @@ internal static class NodeCommand
     {
         var config = new Option<string?>("--config")
         {
-            Description = "JSON file with the node's settings under snake_case keys (model, role, node_name, plan, redis, silo_port, gateway_port, address, device, dtype, weights, threads, memory_gb, wire_dtype, expert_call_timeout, max_batch_sequences, max_prefill_tokens, max_queued_requests, http_port, http_host, network); MIXTRAL_NODE_<KEY> variables override it, flags override both",
+            Description = "JSON file with the node's settings under snake_case keys (model, role, node_name, plan, redis, silo_port, gateway_port, address, device, dtype, weights, quantized_cache, threads, memory_gb, wire_dtype, expert_call_timeout, max_batch_sequences, max_prefill_tokens, max_queued_requests, http_port, http_host, network); MIXTRAL_NODE_<KEY> variables override it, flags override both",
         };
         var flags = new NodeFlags();
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Logging of Mixtral components", DefaultValueFactory = _ => LogLevel.Information };

@@ -26,6 +26,7 @@ internal sealed class NodeFlags
         Add<string>("device", "Compute device: cpu (default) or cuda[:N]");
         Add<string>("dtype", "Compute dtype: f32 (default), bf16 or f16");
         Add<string>("weights", "Dtype the weight matrices are kept in: the compute dtype (default) or bf16");
+        Add<string>("quantized_cache", "Folder where quantized experts (--weights int8|q4) are saved, checksummed, and read back at the next start; a damaged or stale file is reported and rebuilt");
         Add<int>("threads", "CPU threads for the math (default: all cores)");
         Add<double>("memory", "Weight memory budget of this node in GB; the node refuses a plan that exceeds it", key: "memory_gb");
         Add<string>("wire_dtype", "Dtype of hidden states on the wire: f32 (default; exact) | bf16 | f16 (half the bytes)");

@@ -67,10 +67,11 @@ public sealed class ExpertWeights : IDisposable
     }
 
     /// <summary>Loads exactly the three tensors of expert <paramref name="expert"/> of <paramref name="layer"/>, quantizing
-    /// them as they arrive when <paramref name="format"/> asks for it.</summary>
-    public static ExpertWeights Load(WeightLoader loader, MixtralConfig config, int layer, int expert, ExpertWeightFormat format = ExpertWeightFormat.Dense)
+    /// them as they arrive when <paramref name="format"/> asks for it (or reading them quantized from <paramref name="quantizedCache"/>).</summary>
+    public static ExpertWeights Load(WeightLoader loader, MixtralConfig config, int layer, int expert, ExpertWeightFormat format = ExpertWeightFormat.Dense,
+        string? quantizedCache = null)
     {
-        if (format != ExpertWeightFormat.Dense) return new ExpertWeights(ExpertQuantizer.Load(loader, config, layer, expert, format));
+        if (format != ExpertWeightFormat.Dense) return new ExpertWeights(ExpertQuantizer.Load(loader, config, layer, expert, format, quantizedCache));
         Linear Load(ExpertMatrix m) => new(loader.LoadMatrix(TensorNames.Expert(layer, expert, m), TensorNames.ExpertShape(config, m)));
         return new ExpertWeights(Load(ExpertMatrix.W1), Load(ExpertMatrix.W2), Load(ExpertMatrix.W3));
     }

@@ -22,14 +22,14 @@ public sealed class LocalExpertBackend(ExpertWeights[][] experts) : IExpertBacke
         return ValueTask.FromResult(outputs);
     }
 
-    public static LocalExpertBackend Load(WeightLoader loader, MixtralConfig config, ExpertWeightFormat format = ExpertWeightFormat.Dense)
+    public static LocalExpertBackend Load(WeightLoader loader, MixtralConfig config, ExpertWeightFormat format = ExpertWeightFormat.Dense, string? quantizedCache = null)
     {
         var experts = new ExpertWeights[config.NumHiddenLayers][];
         for (int l = 0; l < config.NumHiddenLayers; l++)
         {
             experts[l] = new ExpertWeights[config.NumLocalExperts];
             for (int e = 0; e < config.NumLocalExperts; e++)
-                experts[l][e] = ExpertWeights.Load(loader, config, l, e, format);
+                experts[l][e] = ExpertWeights.Load(loader, config, l, e, format, quantizedCache);
         }
         return new LocalExpertBackend(experts);
     }

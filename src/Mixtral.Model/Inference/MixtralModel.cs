@@ -110,7 +110,7 @@ public sealed class MixtralModel : IDisposable
     public static MixtralModel Load(CheckpointReader reader, MixtralConfig config, ModelOptions options, IExpertBackend? experts = null)
     {
         var loader = new WeightLoader(reader, options.DType, options.Device, options.MatrixDType);
-        experts ??= LocalExpertBackend.Load(loader, config, options.ExpertFormat);
+        experts ??= LocalExpertBackend.Load(loader, config, options.ExpertFormat, options.QuantizedCacheDirectory);
         var rope = new RotaryEmbedding(config.HeadDim, config.RopeTheta, options.Device);
         var embeddings = loader.Load(TensorNames.Embeddings, config.VocabSize, config.HiddenSize);
         var layers = new DecoderLayer[config.NumHiddenLayers];

@@ -22,6 +22,10 @@ public sealed record ModelOptions
     /// default) or quantized at load (int8, q4), on the CPU kernels.</summary>
     public ExpertWeightFormat ExpertFormat { get; init; } = ExpertWeightFormat.Dense;
 
+    /// <summary>A folder where quantized experts are saved after quantizing and read back at the next load
+    /// (<see cref="Quantization.QuantizedExpertCache"/>); null: quantize at every load.</summary>
+    public string? QuantizedCacheDirectory { get; init; }
+
     /// <summary>The dtype weight matrices are loaded in.</summary>
     public ScalarType MatrixDType => WeightDType ?? DType;
 

@@ -17,16 +17,38 @@ namespace Mixtral.Model.Quantization;
 /// </summary>
 internal static unsafe class ActivationQuantizer
 {
-    /// <summary>x [T, K] → codes [T, K'] (zeros past K) and scales [T].</summary>
+    /// <summary>x [T, K] → rows of <paramref name="rowLength"/> int16: codes [K'] (zeros past K), then the sum of each group's
+    /// 32 codes as a float32 [K' / 32] (exact: at most 32 · 32767 in magnitude); and scales [T].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Quantize(float* x, int rows, int k, int paddedK, short* codes, float* scales)
+    public static void Quantize(float* x, int rows, int k, int paddedK, int rowLength, short* codes, float* scales)
     {
         for (int t = 0; t < rows; t++)
         {
             float* v = x + (long)t * k;
-            short* q = codes + (long)t * paddedK;
+            short* q = codes + (long)t * rowLength;
             scales[t] = Avx2.IsSupported ? Row(v, k, q) : GroupQuantizer.Int16(v, k, q);
             new Span<short>(q + k, paddedK - k).Clear();
+            GroupSums(q, paddedK, (float*)(q + paddedK));
+        }
+    }
+
+    /// <summary>sums[g] = Σ of codes 32g..32g+31 (vpmaddwd against ones, then a horizontal add of eight int32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GroupSums(short* q, int paddedK, float* sums)
+    {
+        var ones = Vector256.Create((short)1);
+        for (int g = 0; g < paddedK / QuantizedMatrix.GroupSize; g++)
+        {
+            short* group = q + g * QuantizedMatrix.GroupSize;
+            if (!Avx2.IsSupported)
+            {
+                int s = 0;
+                for (int j = 0; j < QuantizedMatrix.GroupSize; j++) s += group[j];
+                sums[g] = s;
+                continue;
+            }
+            var pairs = Avx2.Add(Avx2.MultiplyAddAdjacent(Avx.LoadVector256(group), ones), Avx2.MultiplyAddAdjacent(Avx.LoadVector256(group + 16), ones));
+            sums[g] = Vector256.Sum(pairs);
         }
     }
 

@@ -7,10 +7,20 @@ using static TorchSharp.torch;
 namespace Mixtral.Model.Quantization;
 
 /// <summary>Reads one expert's three matrices from the checkpoint (bf16 on disk, widened exactly to float32) and quantizes
-/// each as soon as it is read, so at most one float32 matrix exists at a time.</summary>
+/// each as soon as it is read, so at most one float32 matrix exists at a time; or reads the expert already quantized from
+/// a cache folder (<see cref="QuantizedExpertCache"/>) when one is given.</summary>
 public static class ExpertQuantizer
 {
-    public static QuantizedExpert Load(WeightLoader loader, MixtralConfig config, int layer, int expert, ExpertWeightFormat format)
+    public static QuantizedExpert Load(WeightLoader loader, MixtralConfig config, int layer, int expert, ExpertWeightFormat format, string? cacheDirectory = null)
+    {
+        if (cacheDirectory is null) return Quantize(loader, config, layer, expert, format);
+        var loaded = QuantizedExpertCache.Load(loader, config, layer, expert, format, cacheDirectory, out _, out string? problem);
+        // Loud, because a cache that is rebuilt at every start is a misconfiguration someone should see.
+        if (problem is not null) Console.Error.WriteLine($"warning: quantized expert cache: {problem}; quantized again and replaced");
+        return loaded;
+    }
+
+    public static QuantizedExpert Quantize(WeightLoader loader, MixtralConfig config, int layer, int expert, ExpertWeightFormat format)
     {
         if (loader.Device.type != DeviceType.CPU)
             throw new ArgumentException($"quantized experts (--weights {format.ShortName()}) run on the CPU kernels; device {loader.Device} is not supported");

@@ -9,6 +9,10 @@ namespace Mixtral.Model.Quantization;
 /// </summary>
 public unsafe interface IQuantFormat
 {
+    /// <summary>What the codes the kernels multiply add to each weight's q (q4 stores q+8 and multiplies it as it is; the
+    /// kernels' callers subtract 8·Σ d·Σx per row, <see cref="QuantRows"/>); 0 for int8.</summary>
+    static abstract int Offset { get; }
+
     /// <summary>Bytes of codes per pair of groups.</summary>
     static abstract int PairBytes { get; }
 

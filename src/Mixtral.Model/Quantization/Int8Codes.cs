@@ -7,6 +7,8 @@ namespace Mixtral.Model.Quantization;
 /// <summary><see cref="Inference.ExpertWeightFormat.Int8"/>: one signed byte per weight, sign-extended as it loads (vpmovsxbw).</summary>
 public readonly unsafe struct Int8Codes : IQuantFormat
 {
+    public static int Offset => 0;
+
     public static int PairBytes => 2 * QuantizedMatrix.GroupSize;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -32,7 +32,7 @@ public sealed unsafe class QuantizedExpert(QuantizedMatrix w1, QuantizedMatrix w
         float* x = CpuKernels.Pointer(rows), y = CpuKernels.Pointer(output);
         int block = Math.Min(n, FastLinear.MaxRows);
         float* activated = Scratch.Floats((long)block * i); // [block, I]
-        QuantScratch.For(block, Math.Max(W1.PaddedColumns, W2.PaddedColumns), out short* codes, out float* scales);
+        QuantScratch.For(block, Math.Max(W1.ActivationRowLength, W2.ActivationRowLength), out short* codes, out float* scales);
         for (int first = 0; first < n; first += block)
         {
             int count = Math.Min(block, n - first);

@@ -52,6 +52,10 @@ public sealed unsafe class QuantizedMatrix : IDisposable
     /// <summary>Columns with the padding: the row length x is quantized to.</summary>
     public int PaddedColumns => PaddedGroups * GroupSize;
 
+    /// <summary>int16 values per quantized row of x (<see cref="ActivationQuantizer"/>): the K' codes, then each group's sum of
+    /// codes as a float32 (two int16 slots each), which the q4 kernels use to take the codes' offset of 8 out of the loop.</summary>
+    public int ActivationRowLength => PaddedColumns + 2 * PaddedGroups;
+
     /// <summary>Bytes of codes per group: 32 (int8) or 16 (q4).</summary>
     public int GroupBytes { get; }
 
@@ -69,6 +73,12 @@ public sealed unsafe class QuantizedMatrix : IDisposable
 
     /// <summary>The scales plane, [N, 2P].</summary>
     public ReadOnlySpan<float> ScaleSpan => new(_scales, Rows * PaddedGroups);
+
+    /// <summary>A matrix whose planes the caller fills (<see cref="QuantizedExpertFile"/> reads saved codes and scales into them).</summary>
+    internal static QuantizedMatrix Allocate(ExpertWeightFormat format, int rows, int columns) => new(format, rows, columns);
+
+    /// <summary>Bytes of the scales plane.</summary>
+    public long ScaleBytes => (long)Rows * PaddedGroups * sizeof(float);
 
     /// <summary>Quantizes <paramref name="weight"/>, a float32 CPU matrix [N, K] with K a multiple of 32, rows in parallel.</summary>
     public static QuantizedMatrix Quantize(Tensor weight, ExpertWeightFormat format, string name)

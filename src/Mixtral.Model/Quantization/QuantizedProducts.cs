@@ -20,7 +20,7 @@ public static unsafe class QuantizedProducts
         var y = empty([t, w.Rows], ScalarType.Float32); // [T, N]
         float* xs = CpuKernels.Pointer(x), ys = CpuKernels.Pointer(y);
         int block = Math.Min(t, FastLinear.MaxRows);
-        QuantScratch.For(block, w.PaddedColumns, out short* codes, out float* scales);
+        QuantScratch.For(block, w.ActivationRowLength, out short* codes, out float* scales);
         for (int first = 0; first < t; first += block)
             Multiply(w, xs + (long)first * w.Columns, Math.Min(block, t - first), codes, scales, ys + (long)first * w.Rows);
         GC.KeepAlive(x);
@@ -30,7 +30,7 @@ public static unsafe class QuantizedProducts
     /// <summary>y [T, N] from x [T, K], T ≤ 32, quantizing x into <paramref name="codes"/> [T, K'] / <paramref name="scales"/> [T] first.</summary>
     internal static void Multiply(QuantizedMatrix w, float* x, int t, short* codes, float* scales, float* y)
     {
-        ActivationQuantizer.Quantize(x, t, w.Columns, w.PaddedColumns, codes, scales);
+        ActivationQuantizer.Quantize(x, t, w.Columns, w.PaddedColumns, w.ActivationRowLength, codes, scales);
         CpuKernels.Pool.Run(w.Format == ExpertWeightFormat.Int8
             ? QuantMatMulJob<Int8Codes>.Create(w, codes, scales, y, t)
             : QuantMatMulJob<Q4Codes>.Create(w, codes, scales, y, t));
@@ -39,7 +39,7 @@ public static unsafe class QuantizedProducts
     /// <summary>a [T, I] = silu(x · W1ᵀ) ⊙ (x · W3ᵀ) from x [T, D], T ≤ 32, quantizing x first.</summary>
     internal static void SwiGlu(QuantizedMatrix w1, QuantizedMatrix w3, float* x, int t, short* codes, float* scales, float* a)
     {
-        ActivationQuantizer.Quantize(x, t, w1.Columns, w1.PaddedColumns, codes, scales);
+        ActivationQuantizer.Quantize(x, t, w1.Columns, w1.PaddedColumns, w1.ActivationRowLength, codes, scales);
         CpuKernels.Pool.Run(w1.Format == ExpertWeightFormat.Int8
             ? QuantSwiGluJob<Int8Codes>.Create(w1, w3, codes, scales, a, t)
             : QuantSwiGluJob<Q4Codes>.Create(w1, w3, codes, scales, a, t));
