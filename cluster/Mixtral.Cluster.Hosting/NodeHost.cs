@@ -64,6 +64,8 @@ public static class NodeHost
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o => { o.ClusterId = options.ClusterId; o.ServiceId = ServiceId; });
+            if (NodeSecurity.Certificates(options) is { } certificates)
+                silo.UseTls(certificates.Local, tls => Mixtral.Client.Security.ClusterTls.Configure(tls, certificates, NodeSecurity.HandshakeTimeout));
             if (options.Redis is null)
             {
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: ServiceId, clusterId: options.ClusterId);
