@@ -1,3 +1,6 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
 namespace Mixtral.Gateway;
 
 /// <summary>Where the HTTP API listens and the limits it enforces before a request reaches the cluster.</summary>
@@ -21,11 +24,23 @@ public sealed record GatewayOptions
     /// <summary>max_tokens / max_new_tokens when a request gives none (TGI's default is 100).</summary>
     public int DefaultMaxNewTokens { get; init; } = 100;
 
+    /// <summary>Keys a request must present as "Authorization: Bearer KEY"; none: no check (allowed only on loopback).</summary>
+    public Http.ApiKeys ApiKeys { get; init; } = Http.ApiKeys.None;
+
+    /// <summary>Serve HTTPS with this certificate (and its private key); null: plain HTTP.</summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>Whether <see cref="Host"/> is this machine only (127.0.0.0/8, ::1, localhost).</summary>
+    public bool BindsLoopbackOnly => Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip));
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Host)) throw new ArgumentException("--host: give an address to bind (e.g. 127.0.0.1)");
         if (Port is < 0 or > 65535) throw new ArgumentException($"--port must be 0..65535, got {Port}");
         if (MaxRequestBodyBytes < 1024) throw new ArgumentException($"the request body limit must be at least 1024 bytes, got {MaxRequestBodyBytes}");
+        if (!BindsLoopbackOnly && ApiKeys.Count == 0)
+            throw new ArgumentException(
+                $"--host {Host} opens the HTTP API to other machines: give API keys (--api-key-file FILE, or MIXTRAL_API_KEYS=KEY1,KEY2), or keep it on {Loopback}");
         if (DefaultMaxNewTokens < 1) throw new ArgumentException($"the default max_tokens must be at least 1, got {DefaultMaxNewTokens}");
     }
 }
