@@ -42,6 +42,10 @@ public sealed record NodeOptions
     [ConfigurationKeyName("api_keys")] public string? ApiKeys { get; init; }
     /// <summary>File of API keys, one per line; with <see cref="ApiKeys"/> both are accepted.</summary>
     [ConfigurationKeyName("api_key_file")] public string? ApiKeyFile { get; init; }
+    /// <summary>Limits of the HTTP API per request (null: the gateway's defaults): body bytes, prompt characters, max_tokens.</summary>
+    [ConfigurationKeyName("http_max_request_bytes")] public long? HttpMaxRequestBytes { get; init; }
+    [ConfigurationKeyName("http_max_prompt_chars")] public int? HttpMaxPromptChars { get; init; }
+    [ConfigurationKeyName("http_max_tokens")] public int? HttpMaxTokens { get; init; }
     [ConfigurationKeyName("device")] public string Device { get; init; } = "cpu";
     [ConfigurationKeyName("dtype")] public string DType { get; init; } = "f32";
     /// <summary>Dtype the weight matrices are kept in; null = <see cref="DType"/>.</summary>

@@ -17,7 +17,8 @@ namespace Mixtral.Gateway.Tests;
 /// the single process's tokens, also to the official OpenAI client; and the API refuses to listen beyond loopback
 /// without keys.
 /// </summary>
-public sealed class ApiKeyAndHttpsTests(SecuredGatewayFixture server) : IClassFixture<SecuredGatewayFixture>
+[Collection(SecuredGatewayGroup.Name)]
+public sealed class ApiKeyAndHttpsTests(SecuredGatewayFixture server)
 {
     private static HttpRequestMessage Request(HttpMethod method, string path, string? key, JsonNode? body = null)
     {

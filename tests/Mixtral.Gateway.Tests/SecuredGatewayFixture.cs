@@ -15,13 +15,14 @@ using Orleans;
 namespace Mixtral.Gateway.Tests;
 
 /// <summary>
-/// The HTTP API as an operator should expose it: HTTPS with a certificate from a test authority, and an API key
-/// (over the embedded one-node cluster and the tiny fixture model, on loopback). <see cref="Http"/> trusts that
+/// The HTTP API as an operator should expose it: HTTPS with a certificate from a test authority, an API key, and
+/// tight request limits (over the embedded one-node cluster and the tiny fixture model, on loopback). <see cref="Http"/> trusts that
 /// authority and sends no key; each test adds the header it needs.
 /// </summary>
 public sealed class SecuredGatewayFixture : IAsyncLifetime
 {
     public const string Key = "test-key-0123456789abcdef";
+    public const int MaxPromptCharacters = 64, MaxTokens = 16, MaxRequestBytes = 4096;
 
     private IHost? _node;
     private MixtralClusterClient? _client;
@@ -46,6 +47,9 @@ public sealed class SecuredGatewayFixture : IAsyncLifetime
         {
             Port = 0,
             ApiKeys = ApiKeys.From([(Key, "test")]),
+            MaxPromptCharacters = MaxPromptCharacters,
+            MaxTokensLimit = MaxTokens,
+            MaxRequestBodyBytes = MaxRequestBytes,
             Certificate = ClusterCertificates.LoadLocal(server.CertificatePath, server.KeyPath),
         }, _client, CancellationToken.None);
         BaseAddress = GatewayServer.BaseAddress(_api);
@@ -67,6 +71,19 @@ public sealed class SecuredGatewayFixture : IAsyncLifetime
         return custom.Build(certificate);
     }
 
+    /// <summary>POSTs <paramref name="body"/> with the key; the status and the parsed answer.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, System.Text.Json.Nodes.JsonNode? Body)> PostWithKeyAsync(string path, System.Text.Json.Nodes.JsonNode body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative))
+        {
+            Content = new StringContent(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
+        using var response = await Http.SendAsync(request);
+        string text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? null : System.Text.Json.Nodes.JsonNode.Parse(text));
+    }
+
     public async Task DisposeAsync()
     {
         Http?.Dispose();
@@ -80,4 +97,10 @@ public sealed class SecuredGatewayFixture : IAsyncLifetime
         }
         Authority.Dispose();
     }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SecuredGatewayGroup : ICollectionFixture<SecuredGatewayFixture>
+{
+    public const string Name = "secured gateway";
 }

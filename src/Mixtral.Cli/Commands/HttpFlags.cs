@@ -27,8 +27,17 @@ internal sealed class HttpFlags
 
     public Option<string?> Key { get; } = new("--tls-key") { Description = "PEM private key of a PEM --tls-certificate (default: in the certificate's file)" };
 
+    public Option<long?> MaxRequestBytes { get; } = new("--max-request-bytes") { Description = $"Largest request body accepted, in bytes; more is 413 (default {new GatewayOptions().MaxRequestBodyBytes})" };
+
+    public Option<int?> MaxPromptChars { get; } = new("--max-prompt-chars") { Description = $"Prompt characters accepted per request (all messages together; default {GatewayOptions.DefaultMaxPromptCharacters})" };
+
+    public Option<int?> MaxTokensLimit { get; } = new("--max-tokens-limit") { Description = "Largest max_tokens / max_new_tokens accepted (default: the model's context)" };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(MaxRequestBytes);
+        command.Options.Add(MaxPromptChars);
+        command.Options.Add(MaxTokensLimit);
         command.Options.Add(Port);
         command.Options.Add(Host);
         command.Options.Add(ApiKeyFile);
@@ -45,6 +54,9 @@ internal sealed class HttpFlags
             if (result.GetValue(Key) is not null && result.GetValue(Certificate) is null) throw new ArgumentException("--tls-key needs --tls-certificate");
             options = options with
             {
+                MaxRequestBodyBytes = result.GetValue(MaxRequestBytes) ?? defaults.MaxRequestBodyBytes,
+                MaxPromptCharacters = result.GetValue(MaxPromptChars) ?? defaults.MaxPromptCharacters,
+                MaxTokensLimit = result.GetValue(MaxTokensLimit),
                 ApiKeys = Gateway.Http.ApiKeys.Load(result.GetValue(ApiKeyFile), Environment.GetEnvironmentVariable(ApiKeysVariable), "--api-key-file", ApiKeysVariable),
                 Certificate = result.GetValue(Certificate) is string certificate
                     ? Client.Security.ClusterCertificates.LoadLocal(certificate, result.GetValue(Key))

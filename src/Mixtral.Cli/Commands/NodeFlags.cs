@@ -41,6 +41,9 @@ internal sealed class NodeFlags
         Add<string>("tls_key", "PEM private key of a PEM --tls-certificate (default: in the certificate's file)");
         Add<string>("tls_ca", "PEM file of the authority every node's and client's certificate must be issued by");
         Add<string>("tls_peer_thumbprints", "Comma-separated SHA-256 thumbprints of peer certificates trusted as they are (pinning, self-signed)");
+        Add<long>("http_max_request_bytes", "Largest HTTP request body accepted, in bytes (default 1048576)");
+        Add<int>("http_max_prompt_chars", "Prompt characters accepted per HTTP request (default 262144)");
+        Add<int>("http_max_tokens", "Largest max_tokens accepted per HTTP request (default: the model's context)");
         Add<string>("api_key_file", "File of API keys for the HTTP API, one per line (Authorization: Bearer KEY); required when --http-host is not loopback");
         Add<string>("network", "Emulate the network on this node's expert calls: 1gbe | 10gbe | 25gbe | 100gbe, or NODE=PRESET,... per node (placement experiments)");
     }

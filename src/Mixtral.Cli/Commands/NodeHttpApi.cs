@@ -25,8 +25,12 @@ internal sealed class NodeHttpApi : IAsyncDisposable
         NodeSecurity.Check(options); // an HTTP API off loopback without keys is refused here, in the node's words
         try
         {
-            var gateway = new GatewayOptions
+            var defaults = new GatewayOptions();
+            var gateway = defaults with
             {
+                MaxRequestBodyBytes = options.HttpMaxRequestBytes ?? defaults.MaxRequestBodyBytes,
+                MaxPromptCharacters = options.HttpMaxPromptChars ?? defaults.MaxPromptCharacters,
+                MaxTokensLimit = options.HttpMaxTokens,
                 Port = port,
                 Host = options.HttpHost,
                 ApiKeys = Gateway.Http.ApiKeys.Load(options.ApiKeyFile, options.ApiKeys, "--api-key-file", "api_keys"),
