@@ -38,6 +38,8 @@ public sealed record NodeOptions
     [ConfigurationKeyName("tls_ca")] public string? TlsCa { get; init; }
     /// <summary>Comma-separated SHA-256 thumbprints of peer certificates trusted as they are (instead of, or beside, <see cref="TlsCa"/>).</summary>
     [ConfigurationKeyName("tls_peer_thumbprints")] public string? TlsPeerThumbprints { get; init; }
+    /// <summary>Accept .NET clients on the gateway port; false (an expert node nobody calls directly): no gateway is opened.</summary>
+    [ConfigurationKeyName("client_gateway")] public bool ClientGateway { get; init; } = true;
     /// <summary>Comma-separated API keys the HTTP API accepts as "Authorization: Bearer KEY" (config file or MIXTRAL_NODE_API_KEYS; never a flag).</summary>
     [ConfigurationKeyName("api_keys")] public string? ApiKeys { get; init; }
     /// <summary>File of API keys, one per line; with <see cref="ApiKeys"/> both are accepted.</summary>

@@ -18,6 +18,8 @@ public static class NodeSecurity
         if (options.TlsCertificate is null && (options.TlsKey ?? options.TlsCa ?? options.TlsPeerThumbprints) is not null)
             throw new NodeConfigurationException("--tls-key, --tls-ca and --tls-peer-thumbprints need --tls-certificate (this node's certificate)");
         Certificates(options); // every file read and checked now, not at the first connection
+        if (!options.ClientGateway && options.Redis is null)
+            throw new NodeConfigurationException("--client-gateway false applies to a node of a multi-node cluster (--redis): a single node is its own clients' gateway");
         if (options.HttpPort is not null && !IsLoopback(options.HttpHost) && options.ApiKeys is null && options.ApiKeyFile is null)
             throw new NodeConfigurationException(
                 $"--http-host {options.HttpHost} opens the HTTP API to other machines: give API keys (--api-key-file FILE, or api_keys / " +

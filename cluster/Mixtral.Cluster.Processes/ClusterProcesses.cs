@@ -20,6 +20,9 @@ public sealed class ClusterProcesses : IAsyncDisposable
     public MixtralClusterClient Client { get; private set; } = null!;
     public NodeProcess Node(string name) => _nodes.First(n => n.Name == name);
 
+    /// <summary>The --gateway-port each node was given.</summary>
+    public Dictionary<string, int> GatewayPorts { get; } = [];
+
     /// <summary>host:port of the cluster's Redis (to start one more node into the cluster).</summary>
     public string RedisEndpoint => _redis!.Endpoint;
 
@@ -38,6 +41,7 @@ public sealed class ClusterProcesses : IAsyncDisposable
             {
                 int silo = FreePort.Next(), gateway = FreePort.Next();
                 if (node.HostsSharedWeights) cluster.Gateway = $"127.0.0.1:{gateway}";
+                cluster.GatewayPorts[node.Name] = gateway;
                 cluster._nodes.Add(NodeProcess.Start(node.Name, MixtralDll,
                 [
                     "node", "--model", model, "--node-name", node.Name, "--role", node.Role.ToString().ToLowerInvariant(),

@@ -1,32 +1,22 @@
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Mixtral.Client;
-using Mixtral.Client.Security;
-using Mixtral.Cluster.Hosting;
 using Mixtral.Cluster.Processes;
-using Mixtral.Gateway.Http;
 using Mixtral.Testing;
-using Orleans;
 
 namespace Mixtral.Gateway.Tests;
 
 /// <summary>
-/// The HTTP API as an operator should expose it: HTTPS with a certificate from a test authority, an API key, and
-/// tight request limits (over the embedded one-node cluster and the tiny fixture model, on loopback). <see cref="Http"/> trusts that
-/// authority and sends no key; each test adds the header it needs.
+/// The HTTP API as an operator should expose it: `mixtral serve` (its own process, so its engine's instruments do not
+/// mix with the shared server's /metrics) over the tiny fixture model on loopback, started with the real flags:
+/// HTTPS with a certificate from a test authority (--tls-certificate, --tls-key), an API key (--api-key-file), and
+/// tight request limits. <see cref="Http"/> trusts that authority and sends no key; each test adds the header it needs.
 /// </summary>
 public sealed class SecuredGatewayFixture : IAsyncLifetime
 {
     public const string Key = "test-key-0123456789abcdef";
     public const int MaxPromptCharacters = 64, MaxTokens = 16, MaxRequestBytes = 4096;
 
-    private IHost? _node;
-    private MixtralClusterClient? _client;
-    private WebApplication? _api;
+    private NodeProcess? _serve;
 
     public TestCertificates Authority { get; } = new("gateway");
     public Uri BaseAddress { get; private set; } = null!;
@@ -34,31 +24,26 @@ public sealed class SecuredGatewayFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _node = await NodeHost.StartAsync(new NodeOptions
-        {
-            ModelPath = FixturePaths.TinyMixtral,
-            NodeName = "local",
-            SiloPort = FreePort.Next(),
-            GatewayPort = FreePort.Next(),
-        }, LogLevel.Warning, CancellationToken.None);
-        _client = MixtralClusterClient.Over(_node.Services.GetRequiredService<IClusterClient>());
         var server = Authority.Issue("localhost");
-        _api = await GatewayServer.StartAsync(new GatewayOptions
-        {
-            Port = 0,
-            ApiKeys = ApiKeys.From([(Key, "test")]),
-            MaxPromptCharacters = MaxPromptCharacters,
-            MaxTokensLimit = MaxTokens,
-            MaxRequestBodyBytes = MaxRequestBytes,
-            Certificate = ClusterCertificates.LoadLocal(server.CertificatePath, server.KeyPath),
-        }, _client, CancellationToken.None);
-        BaseAddress = GatewayServer.BaseAddress(_api);
+        string keys = Path.Combine(Authority.Folder, "keys.txt");
+        await File.WriteAllTextAsync(keys, $"# API keys of the test server\n\n{Key}\n");
+        int port = FreePort.Next();
+        _serve = NodeProcess.Start("serve", Path.Combine(AppContext.BaseDirectory, "mixtral.dll"),
+        [
+            "serve", "--model", FixturePaths.TinyMixtral, "--port", Port(port), "--silo-port", Port(FreePort.Next()), "--gateway-port", Port(FreePort.Next()),
+            "--tls-certificate", server.CertificatePath, "--tls-key", server.KeyPath, "--api-key-file", keys,
+            "--max-prompt-chars", Port(MaxPromptCharacters), "--max-tokens-limit", Port(MaxTokens), "--max-request-bytes", Port(MaxRequestBytes),
+        ]);
+        await _serve.WaitForLineAsync($"HTTP API on https://127.0.0.1:{port}/", TimeSpan.FromMinutes(3));
+        BaseAddress = new Uri($"https://127.0.0.1:{port}/");
         Http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = TrustsAuthority })
         {
             BaseAddress = BaseAddress,
             Timeout = TimeSpan.FromSeconds(60),
         };
     }
+
+    private static string Port(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>The server's certificate must chain to the test authority (and name the host): no "accept anything".</summary>
     private bool TrustsAuthority(HttpRequestMessage request, X509Certificate2? certificate, X509Chain? chain, SslPolicyErrors errors)
@@ -87,14 +72,7 @@ public sealed class SecuredGatewayFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Http?.Dispose();
-        if (_api is not null) await _api.DisposeAsync();
-        if (_client is not null) await _client.DisposeAsync();
-        if (_node is not null)
-        {
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _node.StopAsync(stop.Token);
-            _node.Dispose();
-        }
+        if (_serve is not null) await _serve.DisposeAsync();
         Authority.Dispose();
     }
 }

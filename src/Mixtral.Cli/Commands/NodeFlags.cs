@@ -37,6 +37,7 @@ internal sealed class NodeFlags
         Add<string>("http_host", $"Address the HTTP API binds (default {NodeOptions.Loopback})");
         // Security: the certificate files and key file are named, never the secrets themselves (a flag shows in `ps`).
         Add<string>("cluster_id", "Cluster id every node and client of this cluster shares (default mixtral)");
+        Add<bool>("client_gateway", "Accept .NET clients on --gateway-port (default true); --client-gateway false on expert nodes nobody calls directly opens no gateway");
         Add<string>("tls_certificate", "This node's certificate (PKCS#12 or PEM): mutual TLS on the silo and gateway ports, HTTPS on the HTTP API");
         Add<string>("tls_key", "PEM private key of a PEM --tls-certificate (default: in the certificate's file)");
         Add<string>("tls_ca", "PEM file of the authority every node's and client's certificate must be issued by");

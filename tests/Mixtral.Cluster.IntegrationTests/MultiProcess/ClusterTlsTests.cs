@@ -48,6 +48,19 @@ public sealed class ClusterTlsTests(TlsClusterFixture fixture) : IClassFixture<T
     }
 
     [Fact]
+    public async Task An_expert_node_without_a_client_gateway_accepts_no_client_even_with_a_good_certificate()
+    {
+        string ready = fixture.Cluster.Node("a").Output.Split('\n').Single(l => l.StartsWith("node a ready:", StringComparison.Ordinal));
+        Assert.EndsWith(", no client gateway", ready);
+        var refused = await Assert.ThrowsAsync<System.Net.Sockets.SocketException>(async () =>
+        {
+            using var socket = new System.Net.Sockets.TcpClient();
+            await socket.ConnectAsync(System.Net.IPAddress.Loopback, fixture.Cluster.GatewayPorts["a"]);
+        });
+        Assert.Equal(System.Net.Sockets.SocketError.ConnectionRefused, refused.SocketErrorCode);
+    }
+
+    [Fact]
     public async Task A_node_with_a_certificate_from_another_authority_does_not_become_a_member()
     {
         var certificate = fixture.Other.Issue("intruder");

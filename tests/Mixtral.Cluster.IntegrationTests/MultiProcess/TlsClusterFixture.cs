@@ -11,7 +11,7 @@ namespace Mixtral.Cluster.IntegrationTests.MultiProcess;
 /// Two `mixtral node` processes (coordinator "coord", experts "a") and redis-server, with mutual TLS on every silo and
 /// gateway port: each node's certificate issued by the cluster's test authority, which every node trusts. A second
 /// authority, which nobody trusts, issues the certificates of would-be intruders. The test client connects with a
-/// certificate from the cluster's authority.
+/// certificate from the cluster's authority. "a" serves no clients (--client-gateway false).
 /// </summary>
 public sealed class TlsClusterFixture : IAsyncLifetime
 {
@@ -35,7 +35,7 @@ public sealed class TlsClusterFixture : IAsyncLifetime
         var plan = new RoundRobinStrategy().Place(Config, [new NodeCapacity("coord", NodeRole.Coordinator), new NodeCapacity("a", NodeRole.Experts)]);
         var certificates = plan.Nodes.ToDictionary(n => n.Name, n => Authority.Issue(n.Name));
         _cluster = await ClusterProcesses.StartAsync(plan, FixturePaths.TinyMixtral,
-            node => ["--wire-dtype", "f32", "--threads", "1", .. TlsFlags(certificates[node.Name])],
+            node => ["--wire-dtype", "f32", "--threads", "1", .. TlsFlags(certificates[node.Name]), .. node.Name == "a" ? ["--client-gateway", "false"] : Array.Empty<string>()],
             ClientTls(Authority.Issue("client")));
         // A plan that also names "intruder" (an experts node owning nothing), for a node that tries to join.
         plan = plan with { Nodes = [.. plan.Nodes, new NodeCapacity("intruder", NodeRole.Experts)] };
