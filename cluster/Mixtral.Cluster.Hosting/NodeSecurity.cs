@@ -10,7 +10,7 @@ namespace Mixtral.Cluster.Hosting;
 /// </summary>
 public static class NodeSecurity
 {
-    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10); // generous: a loaded machine must not read as an attack
 
     public static void Check(NodeOptions options)
     {

@@ -72,7 +72,7 @@ public sealed class ClusterTlsTests(TlsClusterFixture fixture) : IClassFixture<T
         ]);
         var clock = Stopwatch.StartNew();
         int exit = await intruder.WaitForExitAsync(TimeSpan.FromMinutes(3));
-        Console.WriteLine($"intruder exited with {exit} after {clock.Elapsed.TotalSeconds:F1} s:\n{intruder.Output}");
+        Console.WriteLine($"intruder exited with {exit} after {clock.Elapsed.TotalSeconds:F1} s");
         Assert.NotEqual(0, exit);
         Assert.Contains("Newly joining silos validate connectivity with all active silos", intruder.Output); // refused by both, not failed otherwise
         Assert.Equal(["a", "coord"], (await fixture.Cluster.Client.StatusAsync()).Nodes.Select(n => n.Name));
