@@ -28,25 +28,44 @@ public sealed class MixtralClusterClient : IAsyncDisposable
     /// <summary>Wraps a client the caller already has (e.g. a silo's own, in the embedded default).</summary>
     public static MixtralClusterClient Over(IClusterClient client) => new(null, client);
 
-    /// <summary>Connects to a gateway given as host:port.</summary>
-    public static async Task<MixtralClusterClient> ConnectAsync(string gateway, CancellationToken cancellationToken = default)
+    /// <summary>Connects to a gateway given as host:port (a cluster with the default id, without TLS).</summary>
+    public static Task<MixtralClusterClient> ConnectAsync(string gateway, CancellationToken cancellationToken = default) =>
+        ConnectAsync(new ClusterConnectionOptions { Gateway = gateway }, cancellationToken);
+
+    public static async Task<MixtralClusterClient> ConnectAsync(ClusterConnectionOptions connection, CancellationToken cancellationToken = default)
     {
+        string gateway = connection.Gateway;
         var endpoint = ParseEndpoint(gateway);
+        // Certificates are read before connecting: a bad file is the caller's mistake, not an unavailable cluster.
+        var certificates = connection.Tls is { } tls ? Security.ClusterCertificates.Load(tls) : null;
+        var attempts = new ConnectionAttempts();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client => client.UseStaticClustering(endpoint)
-            .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = "mixtral"; o.ServiceId = "mixtral-distributed"; }));
+        builder.UseOrleansClient(client =>
+        {
+            client.UseConnectionRetryFilter(attempts.ShouldRetryAsync);
+            client.UseStaticClustering(endpoint)
+                .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = connection.ClusterId; o.ServiceId = "mixtral-distributed"; });
+            if (certificates is not null)
+                client.UseTls(certificates.Local, o => Security.ClusterTls.Configure(o, certificates, connection.Tls!.HandshakeTimeout));
+        });
         var host = builder.Build();
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            timeout.CancelAfter(connection.ConnectTimeout);
             await host.StartAsync(timeout.Token);
         }
         catch (Exception e)
         {
             host.Dispose();
-            throw new ClusterUnavailableException($"could not connect to the cluster gateway {gateway}: {e.Message}", e);
+            string why = e is OperationCanceledException && !cancellationToken.IsCancellationRequested
+                ? $"no connection within {connection.ConnectTimeout.TotalSeconds:F0} s ({attempts.Describe() ?? "no answer"}); " +
+                  (connection.Tls is null
+                      ? "a cluster with TLS refuses clients without a certificate (--tls-certificate)"
+                      : "a gateway refuses a certificate its authority (--tls-ca) did not issue")
+                : attempts.Describe() ?? e.Message;
+            throw new ClusterUnavailableException($"could not connect to the cluster gateway {gateway}: {why}", e);
         }
         return new MixtralClusterClient(host, host.Services.GetRequiredService<IClusterClient>());
     }

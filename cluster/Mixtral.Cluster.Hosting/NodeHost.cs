@@ -34,7 +34,8 @@ public static class NodeHost
         }
         Console.Error.WriteLine(
             $"node {options.NodeName} ready: role {settings.Role.Name()}, " +
-            $"{settings.Plan.ExpertsOn(options.NodeName).Count()} experts, silo {options.Address}:{options.SiloPort}, gateway {options.Address}:{options.GatewayPort}");
+            $"{settings.Plan.ExpertsOn(options.NodeName).Count()} experts, silo {options.Address}:{options.SiloPort}, " +
+            (options.ClientGateway ? $"gateway {options.Address}:{options.GatewayPort}" : "no client gateway"));
         return host;
     }
 
@@ -64,6 +65,8 @@ public static class NodeHost
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o => { o.ClusterId = options.ClusterId; o.ServiceId = ServiceId; });
+            if (NodeSecurity.Certificates(options) is { } certificates)
+                silo.UseTls(certificates.Local, tls => Mixtral.Client.Security.ClusterTls.Configure(tls, certificates, NodeSecurity.HandshakeTimeout));
             if (options.Redis is null)
             {
                 silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: ServiceId, clusterId: options.ClusterId);
@@ -77,7 +80,8 @@ public static class NodeHost
                 silo.AddRedisGrainDirectory(GrainDirectoryAttribute.DEFAULT_GRAIN_DIRECTORY, o => o.ConfigurationOptions = RedisOptions(options.Redis));
                 // A node listens on the address it advertises and nothing else, unless the operator opted in to
                 // every interface (--listen-any: a container advertising its host's address).
-                silo.ConfigureEndpoints(address, options.SiloPort, options.GatewayPort, listenOnAnyHostAddress: options.ListenAny);
+                // Gateway port 0: Orleans opens no gateway, so a node that serves no clients accepts none (client_gateway false).
+                silo.ConfigureEndpoints(address, options.SiloPort, options.ClientGateway ? options.GatewayPort : 0, listenOnAnyHostAddress: options.ListenAny);
                 // A lost expert node stalls every step until the cluster declares it dead: probe often, decide fast.
                 silo.Configure<ClusterMembershipOptions>(o =>
                 {

@@ -29,6 +29,25 @@ public sealed record NodeOptions
     /// <summary>Listen on every interface and advertise <see cref="Address"/> as given (containers); off: bind only the address, which must be this machine's.</summary>
     [ConfigurationKeyName("listen_any")] public bool ListenAny { get; init; }
     [ConfigurationKeyName("cluster_id")] public string ClusterId { get; init; } = "mixtral";
+    // Security (README: Deploying it safely); checked and turned into certificates by NodeSecurity.
+    /// <summary>This node's certificate (PKCS#12 or PEM): mutual TLS on the silo and gateway ports, HTTPS on the HTTP API; null = plain TCP.</summary>
+    [ConfigurationKeyName("tls_certificate")] public string? TlsCertificate { get; init; }
+    /// <summary>PEM private key of a PEM <see cref="TlsCertificate"/>; null = in the certificate's file.</summary>
+    [ConfigurationKeyName("tls_key")] public string? TlsKey { get; init; }
+    /// <summary>PEM file of the authority every node's and client's certificate must be issued by.</summary>
+    [ConfigurationKeyName("tls_ca")] public string? TlsCa { get; init; }
+    /// <summary>Comma-separated SHA-256 thumbprints of peer certificates trusted as they are (instead of, or beside, <see cref="TlsCa"/>).</summary>
+    [ConfigurationKeyName("tls_peer_thumbprints")] public string? TlsPeerThumbprints { get; init; }
+    /// <summary>Accept .NET clients on the gateway port; false (an expert node nobody calls directly): no gateway is opened.</summary>
+    [ConfigurationKeyName("client_gateway")] public bool ClientGateway { get; init; } = true;
+    /// <summary>Comma-separated API keys the HTTP API accepts as "Authorization: Bearer KEY" (config file or MIXTRAL_NODE_API_KEYS; never a flag).</summary>
+    [ConfigurationKeyName("api_keys")] public string? ApiKeys { get; init; }
+    /// <summary>File of API keys, one per line; with <see cref="ApiKeys"/> both are accepted.</summary>
+    [ConfigurationKeyName("api_key_file")] public string? ApiKeyFile { get; init; }
+    /// <summary>Limits of the HTTP API per request (null: the gateway's defaults): body bytes, prompt characters, max_tokens.</summary>
+    [ConfigurationKeyName("http_max_request_bytes")] public long? HttpMaxRequestBytes { get; init; }
+    [ConfigurationKeyName("http_max_prompt_chars")] public int? HttpMaxPromptChars { get; init; }
+    [ConfigurationKeyName("http_max_tokens")] public int? HttpMaxTokens { get; init; }
     [ConfigurationKeyName("device")] public string Device { get; init; } = "cpu";
     [ConfigurationKeyName("dtype")] public string DType { get; init; } = "f32";
     /// <summary>Dtype the weight matrices are kept in; null = <see cref="DType"/>.</summary>

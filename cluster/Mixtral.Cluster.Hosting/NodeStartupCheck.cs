@@ -29,6 +29,7 @@ public static class NodeStartupCheck
         if (options.SiloPort == options.GatewayPort)
             throw new NodeConfigurationException($"--silo-port and --gateway-port are both {options.SiloPort}: give them different ports");
         if (options.Redis is not null) NodeAddressCheck.Check(options.Address, options.ListenAny); // before any port is bound
+        NodeSecurity.Check(options);
         // Bounded above too: TimeSpan overflows near 9.2e11 s, and a day is already no timeout for one expert call.
         if (!(options.ExpertCallTimeoutSeconds > 0 && options.ExpertCallTimeoutSeconds <= MaxExpertCallTimeoutSeconds))
             throw new NodeConfigurationException(

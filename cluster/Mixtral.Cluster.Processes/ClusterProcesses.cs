@@ -20,8 +20,16 @@ public sealed class ClusterProcesses : IAsyncDisposable
     public MixtralClusterClient Client { get; private set; } = null!;
     public NodeProcess Node(string name) => _nodes.First(n => n.Name == name);
 
+    /// <summary>The --gateway-port each node was given.</summary>
+    public Dictionary<string, int> GatewayPorts { get; } = [];
+
+    /// <summary>host:port of the cluster's Redis (to start one more node into the cluster).</summary>
+    public string RedisEndpoint => _redis!.Endpoint;
+
     /// <param name="argsFor">Extra `mixtral node` flags for each node of the plan.</param>
-    public static async Task<ClusterProcesses> StartAsync(PlacementPlan plan, string model, Func<NodeCapacity, IEnumerable<string>> argsFor)
+    /// <param name="clientTls">The test client's certificates when the nodes require TLS.</param>
+    public static async Task<ClusterProcesses> StartAsync(PlacementPlan plan, string model, Func<NodeCapacity, IEnumerable<string>> argsFor,
+        Mixtral.Client.Security.ClusterTlsOptions? clientTls = null)
     {
         var cluster = new ClusterProcesses();
         try
@@ -33,6 +41,7 @@ public sealed class ClusterProcesses : IAsyncDisposable
             {
                 int silo = FreePort.Next(), gateway = FreePort.Next();
                 if (node.HostsSharedWeights) cluster.Gateway = $"127.0.0.1:{gateway}";
+                cluster.GatewayPorts[node.Name] = gateway;
                 cluster._nodes.Add(NodeProcess.Start(node.Name, MixtralDll,
                 [
                     "node", "--model", model, "--node-name", node.Name, "--role", node.Role.ToString().ToLowerInvariant(),
@@ -41,7 +50,7 @@ public sealed class ClusterProcesses : IAsyncDisposable
                 ]));
             }
             await Task.WhenAll(cluster._nodes.Select(n => n.WaitForLineAsync($"node {n.Name} ready", TimeSpan.FromMinutes(5))));
-            cluster.Client = await MixtralClusterClient.ConnectAsync(cluster.Gateway);
+            cluster.Client = await MixtralClusterClient.ConnectAsync(new ClusterConnectionOptions { Gateway = cluster.Gateway, Tls = clientTls });
             return cluster;
         }
         catch

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+
 namespace Mixtral.Gateway;
 
 /// <summary>Where the HTTP API listens and the limits it enforces before a request reaches the cluster.</summary>
@@ -21,11 +24,35 @@ public sealed record GatewayOptions
     /// <summary>max_tokens / max_new_tokens when a request gives none (TGI's default is 100).</summary>
     public int DefaultMaxNewTokens { get; init; } = 100;
 
+    /// <summary>
+    /// Prompt characters (all messages together) accepted per request: Mixtral's 32k-token context holds about 128k
+    /// characters of English; twice that is accepted, more is refused before the coordinator spends time tokenizing it.
+    /// </summary>
+    public int MaxPromptCharacters { get; init; } = DefaultMaxPromptCharacters;
+    public const int DefaultMaxPromptCharacters = 262_144;
+
+    /// <summary>max_tokens accepted per request; null: up to the model's context.</summary>
+    public int? MaxTokensLimit { get; init; }
+
+    /// <summary>Keys a request must present as "Authorization: Bearer KEY"; none: no check (allowed only on loopback).</summary>
+    public Http.ApiKeys ApiKeys { get; init; } = Http.ApiKeys.None;
+
+    /// <summary>Serve HTTPS with this certificate (and its private key); null: plain HTTP.</summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>Whether <see cref="Host"/> is this machine only (127.0.0.0/8, ::1, localhost).</summary>
+    public bool BindsLoopbackOnly => Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip));
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Host)) throw new ArgumentException("--host: give an address to bind (e.g. 127.0.0.1)");
         if (Port is < 0 or > 65535) throw new ArgumentException($"--port must be 0..65535, got {Port}");
-        if (MaxRequestBodyBytes < 1024) throw new ArgumentException($"the request body limit must be at least 1024 bytes, got {MaxRequestBodyBytes}");
+        if (MaxRequestBodyBytes < 1024) throw new ArgumentException($"--max-request-bytes must be at least 1024, got {MaxRequestBodyBytes}");
+        if (!BindsLoopbackOnly && ApiKeys.Count == 0)
+            throw new ArgumentException(
+                $"--host {Host} opens the HTTP API to other machines: give API keys (--api-key-file FILE, or MIXTRAL_API_KEYS=KEY1,KEY2), or keep it on {Loopback}");
+        if (MaxPromptCharacters < 1) throw new ArgumentException($"--max-prompt-chars must be at least 1, got {MaxPromptCharacters}");
+        if (MaxTokensLimit is < 1) throw new ArgumentException($"--max-tokens-limit must be at least 1, got {MaxTokensLimit}");
         if (DefaultMaxNewTokens < 1) throw new ArgumentException($"the default max_tokens must be at least 1, got {DefaultMaxNewTokens}");
     }
 }

@@ -23,6 +23,7 @@ public static class GatewayRegistration
     {
         options.Validate();
         services.AddSingleton(options);
+        services.AddSingleton(options.ApiKeys);
         services.AddSingleton(client);
         services.AddSingleton(TimeProvider.System);
         services.ConfigureHttpJsonOptions(json => Http.JsonBody.Apply(json.SerializerOptions));
@@ -37,6 +38,7 @@ public static class GatewayRegistration
     public static WebApplication MapMixtralGateway(this WebApplication app)
     {
         app.Use(CountRequests);
+        app.Use(Http.ApiKeyAuthentication.CheckAsync); // after the count, so refused requests show in /metrics too
         app.MapOpenAiApi();
         app.MapTgiApi();
         app.MapOps();

@@ -20,9 +20,13 @@ public static class GatewayServer
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (options.Certificate is not null) builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Listen(address, options.Port);
+            k.Listen(address, options.Port, listen =>
+            {
+                if (options.Certificate is { } certificate) listen.UseHttps(certificate);
+            });
             k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
             k.AddServerHeader = false;
         });

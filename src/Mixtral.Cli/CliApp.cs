@@ -34,6 +34,14 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args)
     {
+        try
+        {
+            Utf8Arguments.Check(args);
+        }
+        catch (CliUsageException e)
+        {
+            return Report(e);
+        }
         var root = Build();
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

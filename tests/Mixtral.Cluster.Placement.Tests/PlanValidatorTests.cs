@@ -104,6 +104,14 @@ public class PlanValidatorTests
     }
 
     [Fact]
+    public void Plan_with_two_coordinators_is_refused_naming_both()
+    {
+        var plan = TinyPlan() with { Nodes = [new("a", NodeRole.All), new("b", NodeRole.Coordinator), new("c", NodeRole.Experts)] };
+        plan = plan with { Experts = [.. plan.Experts.Select(a => a with { Nodes = [.. a.Nodes.Select(n => n == "b" ? "c" : n)] })] };
+        Assert.Equal(["only one node may be the coordinator (role coordinator or all), got 2: \"a\" (all), \"b\" (coordinator)"], Problems(plan));
+    }
+
+    [Fact]
     public void Malformed_entries_are_each_named()
     {
         var plan = TinyPlan();

@@ -15,10 +15,11 @@ internal static class NpmClients
     private static readonly Lazy<string> Installed = new(Install);
 
     /// <summary>Runs Clients/call.cjs with <paramref name="input"/>; its JSON answer.</summary>
-    public static async Task<JsonNode> CallAsync(JsonObject input)
+    /// <param name="environment">Extra variables for node (NODE_EXTRA_CA_CERTS for a server with a test certificate).</param>
+    public static async Task<JsonNode> CallAsync(JsonObject input, IReadOnlyDictionary<string, string>? environment = null)
     {
         string folder = Installed.Value;
-        (int exitCode, string output, string errors) = await RunAsync("node", [Path.Combine(AppContext.BaseDirectory, "Clients", "call.cjs")], folder, input.ToJsonString(), TimeSpan.FromMinutes(1));
+        (int exitCode, string output, string errors) = await RunAsync("node", [Path.Combine(AppContext.BaseDirectory, "Clients", "call.cjs")], folder, input.ToJsonString(), TimeSpan.FromMinutes(1), environment);
         Assert.True(exitCode == 0, $"node call.cjs {input["kind"]} failed ({exitCode}): {errors}");
         return JsonNode.Parse(output)!;
     }
@@ -34,7 +35,8 @@ internal static class NpmClients
         return folder;
     }
 
-    private static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string program, string[] arguments, string folder, string input, TimeSpan timeout)
+    private static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string program, string[] arguments, string folder, string input, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(program, arguments)
         {
@@ -46,6 +48,7 @@ internal static class NpmClients
             StandardInputEncoding = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         };
         start.Environment["NODE_PATH"] = Path.Combine(folder, "node_modules");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         using var process = Process.Start(start) ?? throw new IOException($"{program} did not start");
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();

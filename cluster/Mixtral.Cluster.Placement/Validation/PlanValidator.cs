@@ -49,6 +49,12 @@ public static class PlanValidator
             yield return $"node \"{dup.Key}\" is listed {dup.Count()} times";
         if (plan.Nodes.Count > 0 && !plan.Nodes.Any(n => n.HostsSharedWeights))
             yield return "no node has role coordinator or all: nothing would hold the shared weights (embeddings, attention, routers, norms, LM head)";
+        // The coordinator is one grain holding every KV cache; a second coordinator node would load a second copy of the
+        // shared weights that nothing routes to (the coordinator goes on the first), so a plan naming two is a mistake.
+        var coordinators = plan.Nodes.Where(n => n.HostsSharedWeights).ToList();
+        if (coordinators.Count > 1)
+            yield return $"only one node may be the coordinator (role coordinator or all), got {coordinators.Count}: " +
+                         string.Join(", ", coordinators.Select(n => $"\"{n.Name}\" ({n.Role.Name()})"));
         foreach (var node in plan.Nodes.Where(n => n.MemoryBudgetBytes is <= 0))
             yield return $"node \"{node.Name}\" has a memory budget of {node.MemoryBudgetBytes} bytes; it must be positive (or absent for no limit)";
     }

@@ -8,6 +8,8 @@ namespace Mixtral.Gateway.Http;
 public enum ProblemKind
 {
     InvalidRequest,
+    /// <summary>No API key, or not one of the server's (401).</summary>
+    Unauthorized,
     ContextOverflow,
     ModelNotFound,
     BodyTooLarge,
@@ -26,6 +28,7 @@ public sealed record ApiProblem(ProblemKind Kind, string Message, string? Field 
     public int Status => Kind switch
     {
         ProblemKind.InvalidRequest => StatusCodes.Status400BadRequest,
+        ProblemKind.Unauthorized => StatusCodes.Status401Unauthorized,
         ProblemKind.ContextOverflow => StatusCodes.Status422UnprocessableEntity,
         ProblemKind.ModelNotFound => StatusCodes.Status404NotFound,
         ProblemKind.BodyTooLarge => StatusCodes.Status413PayloadTooLarge,

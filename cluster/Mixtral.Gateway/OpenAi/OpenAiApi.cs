@@ -24,7 +24,7 @@ public static class OpenAiApi
             var ct = http.RequestAborted;
             var body = await JsonBody.ReadAsync<ChatCompletionRequest>(http.Request, ct);
             var model = await catalog.GetAsync(ct);
-            var request = OpenAiRequestMapper.Chat(body, model, options);
+            var request = RequestLimits.Check(OpenAiRequestMapper.Chat(body, model, options), options, "messages", body.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens");
             var generation = await Generation.OpenAsync(client, request, metrics, ct);
             string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
             long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
@@ -60,7 +60,7 @@ public static class OpenAiApi
             var ct = http.RequestAborted;
             var body = await JsonBody.ReadAsync<CompletionRequest>(http.Request, ct);
             var model = await catalog.GetAsync(ct);
-            var request = OpenAiRequestMapper.Completion(body, model, options);
+            var request = RequestLimits.Check(OpenAiRequestMapper.Completion(body, model, options), options, "prompt", "max_tokens");
             var generation = await Generation.OpenAsync(client, request, metrics, ct);
             string id = "cmpl-" + Guid.NewGuid().ToString("N");
             long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();

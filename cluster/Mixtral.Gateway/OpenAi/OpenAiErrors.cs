@@ -17,6 +17,7 @@ public static class OpenAiErrors
     private static string? Code(ProblemKind kind) => kind switch
     {
         ProblemKind.ContextOverflow => "context_length_exceeded",
+        ProblemKind.Unauthorized => "invalid_api_key",
         ProblemKind.ModelNotFound => "model_not_found",
         ProblemKind.BodyTooLarge => "request_too_large",
         ProblemKind.Overloaded => "overloaded",

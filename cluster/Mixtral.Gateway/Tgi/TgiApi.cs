@@ -32,7 +32,7 @@ public static class TgiApi
             var ct = http.RequestAborted;
             var body = await JsonBody.ReadAsync<TgiGenerateRequest>(http.Request, ct);
             var model = await catalog.GetAsync(ct);
-            var request = TgiRequestMapper.ToRequest(body, model, options);
+            var request = RequestLimits.Check(TgiRequestMapper.ToRequest(body, model, options), options, "inputs", "parameters.max_new_tokens");
             string prefix = body.Parameters?.ReturnFullText == true ? body.Inputs! : "";
             bool details = body.Parameters?.Details == true;
             var generation = await Generation.OpenAsync(client, request, metrics, ct);

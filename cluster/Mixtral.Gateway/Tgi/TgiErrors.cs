@@ -19,6 +19,7 @@ public static class TgiErrors
         ProblemKind.Unavailable => "unavailable",
         ProblemKind.Internal => "internal",
         ProblemKind.ModelNotFound => "model_not_found",
+        ProblemKind.Unauthorized => "authentication",
         _ => "validation",
     };
 }

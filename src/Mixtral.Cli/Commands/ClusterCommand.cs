@@ -16,9 +16,11 @@ internal static class ClusterCommand
         cluster.Required = true;
         var json = new Option<bool>("--json") { Description = "Machine-readable output" };
         var status = new Command("status", "List nodes, roles, experts held and resident weight bytes") { cluster, json };
+        var connection = new ClusterConnectionFlags();
+        connection.AddTo(status);
         status.SetAction(async (result, cancellationToken) =>
         {
-            await using var client = await MixtralClusterClient.ConnectAsync(result.GetValue(cluster)!, cancellationToken);
+            await using var client = await MixtralClusterClient.ConnectAsync(connection.Read(result, result.GetValue(cluster)!), cancellationToken);
             var state = await client.StatusAsync();
             if (result.GetValue(json))
             {

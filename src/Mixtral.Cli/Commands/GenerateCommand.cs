@@ -26,6 +26,8 @@ internal static class GenerateCommand
         compute.AddTo(command);
         engineFlags.AddTo(command);
         sampling.AddTo(command);
+        var connection = new ClusterConnectionFlags();
+        connection.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var parameters = sampling.Read(result);
@@ -36,7 +38,7 @@ internal static class GenerateCommand
             {
                 if (result.GetValue(model) is not null) throw new CliUsageException("--model and --cluster exclude each other: the cluster serves its own model");
                 int[]? promptIds = idsText is null ? null : CommonOptions.ParseIds(idsText, "--ids");
-                await using var client = await MixtralClusterClient.ConnectAsync(gateway, cancellationToken);
+                await using var client = await MixtralClusterClient.ConnectAsync(connection.Read(result, gateway), cancellationToken);
                 var wire = ClusterGeneration.Command(promptText, useChat, promptIds, parameters);
                 await GenerationOutput.RenderAsync(ClusterGeneration.EventsAsync(client, wire, cancellationToken), result.GetValue(json));
                 return 0;

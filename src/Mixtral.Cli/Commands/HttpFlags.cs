@@ -3,7 +3,10 @@ using Mixtral.Gateway;
 
 namespace Mixtral.Cli.Commands;
 
-/// <summary>Where `mixtral serve` puts the HTTP API (--port, --host).</summary>
+/// <summary>
+/// Where `mixtral serve` puts the HTTP API (--port, --host) and how it is protected: API keys from --api-key-file and
+/// MIXTRAL_API_KEYS (never a flag with the key itself: it would show in `ps`), HTTPS with --tls-certificate.
+/// </summary>
 internal sealed class HttpFlags
 {
     public Option<int?> Port { get; } = new("--port") { Description = $"HTTP port (default {GatewayOptions.DefaultPort})" };
@@ -13,10 +16,33 @@ internal sealed class HttpFlags
         Description = $"Address the HTTP API binds (default {GatewayOptions.Loopback}: this machine only; 0.0.0.0 for every interface)",
     };
 
+    public const string ApiKeysVariable = "MIXTRAL_API_KEYS";
+
+    public Option<string?> ApiKeyFile { get; } = new("--api-key-file")
+    {
+        Description = $"File of API keys, one per line: requests must send \"Authorization: Bearer KEY\" (also {ApiKeysVariable}=KEY1,KEY2); required when --host is not loopback",
+    };
+
+    public Option<string?> Certificate { get; } = new("--tls-certificate") { Description = "Serve HTTPS with this certificate (PKCS#12 or PEM with its key)" };
+
+    public Option<string?> Key { get; } = new("--tls-key") { Description = "PEM private key of a PEM --tls-certificate (default: in the certificate's file)" };
+
+    public Option<long?> MaxRequestBytes { get; } = new("--max-request-bytes") { Description = $"Largest request body accepted, in bytes; more is 413 (default {new GatewayOptions().MaxRequestBodyBytes})" };
+
+    public Option<int?> MaxPromptChars { get; } = new("--max-prompt-chars") { Description = $"Prompt characters accepted per request (all messages together; default {GatewayOptions.DefaultMaxPromptCharacters})" };
+
+    public Option<int?> MaxTokensLimit { get; } = new("--max-tokens-limit") { Description = "Largest max_tokens / max_new_tokens accepted (default: the model's context)" };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(MaxRequestBytes);
+        command.Options.Add(MaxPromptChars);
+        command.Options.Add(MaxTokensLimit);
         command.Options.Add(Port);
         command.Options.Add(Host);
+        command.Options.Add(ApiKeyFile);
+        command.Options.Add(Certificate);
+        command.Options.Add(Key);
     }
 
     public GatewayOptions Read(ParseResult result)
@@ -25,6 +51,17 @@ internal sealed class HttpFlags
         var options = defaults with { Port = result.GetValue(Port) ?? defaults.Port, Host = result.GetValue(Host) ?? defaults.Host };
         try
         {
+            if (result.GetValue(Key) is not null && result.GetValue(Certificate) is null) throw new ArgumentException("--tls-key needs --tls-certificate");
+            options = options with
+            {
+                MaxRequestBodyBytes = result.GetValue(MaxRequestBytes) ?? defaults.MaxRequestBodyBytes,
+                MaxPromptCharacters = result.GetValue(MaxPromptChars) ?? defaults.MaxPromptCharacters,
+                MaxTokensLimit = result.GetValue(MaxTokensLimit),
+                ApiKeys = Gateway.Http.ApiKeys.Load(result.GetValue(ApiKeyFile), Environment.GetEnvironmentVariable(ApiKeysVariable), "--api-key-file", ApiKeysVariable),
+                Certificate = result.GetValue(Certificate) is string certificate
+                    ? Client.Security.ClusterCertificates.LoadLocal(certificate, result.GetValue(Key))
+                    : null,
+            };
             options.Validate();
         }
         catch (ArgumentException e)

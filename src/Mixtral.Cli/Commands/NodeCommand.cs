@@ -24,8 +24,9 @@ internal static class NodeCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var options = NodeConfiguration.Load(result.GetValue(config), flags.Given(result));
+            var http = NodeHttpApi.Read(options);
             using var host = await NodeHost.StartAsync(options, result.GetValue(logLevel), cancellationToken);
-            await using var api = await NodeHttpApi.StartAsync(host, options, cancellationToken);
+            await using var api = await NodeHttpApi.StartAsync(host, options, http, cancellationToken);
             await NodeHost.ServeUntilCancelledAsync(host, options.NodeName, cancellationToken);
             return 0;
         });

@@ -36,6 +36,17 @@ internal sealed class NodeFlags
         Add<int>("max_queued_requests", "Requests waiting for a place in the coordinator's batch; more are refused as overloaded (default 256; 0 = none wait)");
         Add<int>("http_port", "Serve the HTTP API (OpenAI and TGI routes, /health, /metrics) on this port from this node (default: none)");
         Add<string>("http_host", $"Address the HTTP API binds (default {NodeOptions.Loopback})");
+        // Security: the certificate files and key file are named, never the secrets themselves (a flag shows in `ps`).
+        Add<string>("cluster_id", "Cluster id every node and client of this cluster shares (default mixtral)");
+        Add<bool>("client_gateway", "Accept .NET clients on --gateway-port (default true); --client-gateway false on expert nodes nobody calls directly opens no gateway");
+        Add<string>("tls_certificate", "This node's certificate (PKCS#12 or PEM): mutual TLS on the silo and gateway ports, HTTPS on the HTTP API");
+        Add<string>("tls_key", "PEM private key of a PEM --tls-certificate (default: in the certificate's file)");
+        Add<string>("tls_ca", "PEM file of the authority every node's and client's certificate must be issued by");
+        Add<string>("tls_peer_thumbprints", "Comma-separated SHA-256 thumbprints of peer certificates trusted as they are (pinning, self-signed)");
+        Add<long>("http_max_request_bytes", "Largest HTTP request body accepted, in bytes (default 1048576)");
+        Add<int>("http_max_prompt_chars", "Prompt characters accepted per HTTP request (default 262144)");
+        Add<int>("http_max_tokens", "Largest max_tokens accepted per HTTP request (default: the model's context)");
+        Add<string>("api_key_file", "File of API keys for the HTTP API, one per line (Authorization: Bearer KEY); required when --http-host is not loopback");
         Add<string>("network", "Emulate the network on this node's expert calls: 1gbe | 10gbe | 25gbe | 100gbe, or NODE=PRESET,... per node (placement experiments)");
     }
 

@@ -18,11 +18,39 @@ internal sealed class NodeHttpApi : IAsyncDisposable
         _api = api;
     }
 
-    public static async Task<NodeHttpApi> StartAsync(IHost node, NodeOptions options, CancellationToken cancellationToken)
+    /// <summary>The HTTP API's options from the node's (keys read, certificate loaded, checked), before the node binds a port; null: no API.</summary>
+    public static GatewayOptions? Read(NodeOptions options)
     {
-        if (options.HttpPort is not int port) return new NodeHttpApi(null, null);
+        if (options.HttpPort is not int port) return null;
+        NodeSecurity.Check(options); // an HTTP API off loopback without keys is refused here, in the node's words
+        try
+        {
+            var defaults = new GatewayOptions();
+            var gateway = defaults with
+            {
+                MaxRequestBodyBytes = options.HttpMaxRequestBytes ?? defaults.MaxRequestBodyBytes,
+                MaxPromptCharacters = options.HttpMaxPromptChars ?? defaults.MaxPromptCharacters,
+                MaxTokensLimit = options.HttpMaxTokens,
+                Port = port,
+                Host = options.HttpHost,
+                ApiKeys = Gateway.Http.ApiKeys.Load(options.ApiKeyFile, options.ApiKeys, "--api-key-file", "api_keys"),
+                // One certificate per node: the cluster's TLS and the HTTP API's HTTPS.
+                Certificate = NodeSecurity.Certificates(options)?.Local,
+            };
+            gateway.Validate();
+            return gateway;
+        }
+        catch (ArgumentException e)
+        {
+            throw new NodeConfigurationException(e.Message, e);
+        }
+    }
+
+    public static async Task<NodeHttpApi> StartAsync(IHost node, NodeOptions options, GatewayOptions? gateway, CancellationToken cancellationToken)
+    {
+        if (gateway is null) return new NodeHttpApi(null, null);
         var client = MixtralClusterClient.Over(node.Services.GetRequiredService<IClusterClient>());
-        var api = await GatewayServer.StartAsync(new GatewayOptions { Port = port, Host = options.HttpHost }, client, cancellationToken);
+        var api = await GatewayServer.StartAsync(gateway, client, cancellationToken);
         Console.Error.WriteLine($"node {options.NodeName}: HTTP API on {GatewayServer.BaseAddress(api)}");
         return new NodeHttpApi(client, api);
     }

@@ -20,12 +20,14 @@ internal static class StatsCommand
         var output = new Option<string?>("--out") { Description = "Write the statistics as JSON here (the --stats input of `mixtral plan`)" };
         var json = new Option<bool>("--json") { Description = "Print the statistics as JSON instead of a summary" };
         var command = new Command("stats", "Routing statistics of a trace: expert loads, pairs, inter-layer affinity") { trace, cluster, experts, output, json };
+        var connection = new ClusterConnectionFlags();
+        connection.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             if ((result.GetValue(trace) is null) == (result.GetValue(cluster) is null))
                 throw new CliUsageException("give exactly one of --trace FILE and --cluster HOST:PORT");
             if (result.GetValue(cluster) is string gateway)
-                return await FromClusterAsync(gateway, result.GetValue(json), result.GetValue(output), cancellationToken);
+                return await FromClusterAsync(connection.Read(result, gateway), result.GetValue(json), result.GetValue(output), cancellationToken);
             string path = result.GetValue(trace)!;
             if (!File.Exists(path)) throw new CliUsageException($"--trace: {path} not found");
             if (result.GetValue(experts) < 1) throw new CliUsageException("--experts must be at least 1");
@@ -45,9 +47,10 @@ internal static class StatsCommand
         return command;
     }
 
-    private static async Task<int> FromClusterAsync(string gateway, bool json, string? outPath, CancellationToken cancellationToken)
+    private static async Task<int> FromClusterAsync(Mixtral.Client.ClusterConnectionOptions connection, bool json, string? outPath, CancellationToken cancellationToken)
     {
-        await using var client = await MixtralClusterClient.ConnectAsync(gateway, cancellationToken);
+        string gateway = connection.Gateway;
+        await using var client = await MixtralClusterClient.ConnectAsync(connection, cancellationToken);
         var snapshot = await client.RoutingStatisticsAsync();
         var stats = RoutingStatistics.FromJson(snapshot.StatisticsJson, $"the statistics of {gateway}");
         Print(stats, json, outPath);

@@ -22,6 +22,8 @@ internal static class TraceCommand
 
         var command = new Command("trace", "Run one forward pass and write logits, router choices and final hidden states") { model, cluster, ids, output };
         compute.AddTo(command);
+        var connection = new ClusterConnectionFlags();
+        connection.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var promptIds = CommonOptions.ParseIds(result.GetValue(ids)!, "--ids");
@@ -31,7 +33,7 @@ internal static class TraceCommand
             if (result.GetValue(cluster) is string gateway)
             {
                 if (result.GetValue(model) is not null) throw new CliUsageException("--model and --cluster exclude each other: the cluster serves its own model");
-                await using var client = await MixtralClusterClient.ConnectAsync(gateway, cancellationToken);
+                await using var client = await MixtralClusterClient.ConnectAsync(connection.Read(result, gateway), cancellationToken);
                 Save(await client.TraceAsync(promptIds, cancellationToken), path);
             }
             else

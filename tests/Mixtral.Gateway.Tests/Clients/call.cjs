@@ -1,11 +1,12 @@
 // Calls the server with a client nobody in this project wrote, as an application would, and prints what it got as JSON.
-// Input (stdin): {"kind", "baseUrl", "model", "prompt" | "messages", "maxTokens"}.
+// Input (stdin): {"kind", "baseUrl", "model", "prompt" | "messages", "maxTokens", "apiKey"?, "reportErrors"?}.
+// With reportErrors, an API error is the answer ({status, type, code}) rather than a failure.
 const OpenAI = require('openai');
 const { textGeneration, textGenerationStream } = require('@huggingface/inference');
 
 async function main(input) {
-  const { kind, baseUrl, model, prompt, messages, maxTokens } = input;
-  const openai = new OpenAI({ baseURL: baseUrl + '/v1', apiKey: 'not-needed', maxRetries: 0 });
+  const { kind, baseUrl, model, prompt, messages, maxTokens, apiKey } = input;
+  const openai = new OpenAI({ baseURL: baseUrl + '/v1', apiKey: apiKey || 'not-needed', maxRetries: 0 });
   switch (kind) {
     case 'openai-chat': {
       const r = await openai.chat.completions.create({ model, messages, max_tokens: maxTokens, temperature: 0 });
@@ -50,5 +51,11 @@ process.stdin.on('data', d => { input += d; });
 process.stdin.on('end', () => {
   main(JSON.parse(input))
     .then(out => process.stdout.write(JSON.stringify(out)))
-    .catch(e => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
+    .catch(e => {
+      if (JSON.parse(input).reportErrors && e && e.status) {
+        process.stdout.write(JSON.stringify({ status: e.status, type: e.type, code: e.code, error: e.constructor.name }));
+        return;
+      }
+      process.stderr.write(String(e && e.stack || e)); process.exit(1);
+    });
 });
