@@ -70,6 +70,18 @@ public sealed class ApiKeyAndHttpsTests(SecuredGatewayFixture server)
     }
 
     [Fact]
+    public async Task The_dashboard_page_opens_without_a_key_but_its_data_needs_one()
+    {
+        using var page = await server.Http.GetAsync(new Uri("/dashboard", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("Authorization", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal); // the page sends the key it asks for
+        using var without = await server.Http.GetAsync(new Uri("/v1/cluster/stats", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
+        using var with = await server.Http.SendAsync(Request(HttpMethod.Get, "/v1/cluster/stats", SecuredGatewayFixture.Key, null));
+        Assert.Equal(HttpStatusCode.OK, with.StatusCode);
+    }
+
+    [Fact]
     public async Task With_the_key_a_request_is_served_over_https_with_the_single_process_tokens()
     {
         Assert.Equal("https", server.BaseAddress.Scheme); // as `mixtral serve` printed it

@@ -26,6 +26,7 @@ internal static class DashboardPage
 <h1>Mixtral cluster</h1>
 <div class="summary">plan generation <span id="generation">-</span> steps <span id="steps">-</span> tokens <span id="tokens">-</span></div>
 <div id="status">loading…</div>
+<form id="key" hidden>API key <input id="key-value" type="password" autocomplete="off"> <button>use</button></form>
 <h2>Expert load (tokens routed, layer × expert)</h2>
 <div id="heatmap"></div>
 <h2>Nodes</h2>
@@ -63,9 +64,21 @@ function nodes(s) {
     `<td class="p50">${n.latency_p50_ms.toFixed(2)}</td><td class="p99">${n.latency_p99_ms.toFixed(2)}</td></tr>`).join("");
 }
 
+// Behind API keys the data needs "Authorization: Bearer KEY": asked for once, kept for this tab only.
+const keyForm = document.getElementById("key");
+keyForm.addEventListener("submit", e => {
+  e.preventDefault();
+  sessionStorage.setItem("mixtral-api-key", document.getElementById("key-value").value);
+  keyForm.hidden = true;
+  refresh();
+});
+
 async function refresh() {
   try {
-    const response = await fetch("/v1/cluster/stats", { cache: "no-store" });
+    const key = sessionStorage.getItem("mixtral-api-key");
+    const headers = key ? { "Authorization": "Bearer " + key } : {};
+    const response = await fetch("/v1/cluster/stats", { cache: "no-store", headers });
+    if (response.status === 401) keyForm.hidden = false;
     if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
     const s = await response.json();
     document.getElementById("generation").textContent = s.plan_generation;
