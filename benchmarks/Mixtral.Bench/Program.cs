@@ -2,7 +2,7 @@ using System.CommandLine;
 using Mixtral.Bench;
 using Mixtral.Bench.LongPrefill;
 
-var root = new RootCommand("Single-process Mixtral benchmarks") { DecodeCommand.Create(), KernelsCommand.Create(), LongPrefillCommand.Create() };
+var root = new RootCommand("Single-process Mixtral benchmarks") { DecodeCommand.Create(), KernelsCommand.Create(), LongPrefillCommand.Create(), StepProfileCommand.Create() };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
