@@ -48,18 +48,20 @@ public static class StepProfileCommand
         using var reader = folder.OpenCheckpoint();
         using var model = MixtralModel.Load(reader, folder.Config, variant.Options);
         await StepBreakdown.MeasureAsync(model, 2, 4, 8); // warm-up: JIT, caches, pool
-        var rows = new List<(int Batch, Breakdown Profile, double Bandwidth, double EngineStepMs)>();
+        var rows = new List<(int Batch, Breakdown Profile, double Bandwidth, double EngineStepMs, double EngineCpuMs)>();
         foreach (int batch in batches)
         {
             double bandwidth = MemoryBandwidth.MeasureGBps(passes: 5);
             var profile = await StepBreakdown.MeasureAsync(model, batch, steps, 8);
-            double engineStep;
+            double engineStep, engineCpu;
+            var cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             await using (var engine = new InferenceEngine(model, options: new EngineOptions { MaxBatchSequences = Math.Max(batch, 1) }))
             {
                 var run = await EngineRuns.DecodeAsync(engine, batch, steps + 1, 8, folder.Config.VocabSize, ct);
                 engineStep = run.Window.TotalMilliseconds / steps;
             }
-            rows.Add((batch, profile, bandwidth, engineStep));
+            engineCpu = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds / (steps + 1);
+            rows.Add((batch, profile, bandwidth, engineStep, engineCpu));
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[step-profile] batch {batch}: {profile.PerStep.TotalMilliseconds:F1} ms per profiled step, {engineStep:F1} ms per engine step, {profile.ExpertsPerLayer:F2} experts/layer, {bandwidth:F1} GB/s"));
         }
@@ -69,6 +71,7 @@ public static class StepProfileCommand
             Console.WriteLine($"| {phase} | {string.Join(" | ", rows.Select(r => Ms(r.Profile.PhasePerStep(phase).TotalMilliseconds)))} |");
         Console.WriteLine($"| **profiled step** | {string.Join(" | ", rows.Select(r => Ms(r.Profile.PerStep.TotalMilliseconds)))} |");
         Console.WriteLine($"| engine step (sampling, streams) | {string.Join(" | ", rows.Select(r => Ms(r.EngineStepMs)))} |");
+        Console.WriteLine($"| engine CPU time per step (all threads, prefill included) | {string.Join(" | ", rows.Select(r => Ms(r.EngineCpuMs)))} |");
         var floors = rows.Select(r => (shared + r.Profile.ExpertsPerLayer * folder.Config.NumHiddenLayers * expertBytes) / (r.Bandwidth * 1e9) * 1e3).ToArray();
         Console.WriteLine($"| floor (experts/layer read) | {string.Join(" | ", rows.Select((r, i) => $"{Ms(floors[i])} ({r.Profile.ExpertsPerLayer:F2})"))} |");
         Console.WriteLine($"| engine step / floor | {string.Join(" | ", rows.Select((r, i) => (floors[i] / r.EngineStepMs).ToString("P0", CultureInfo.InvariantCulture)))} |");
