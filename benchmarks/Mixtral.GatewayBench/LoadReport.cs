@@ -8,7 +8,7 @@ namespace Mixtral.GatewayBench;
 /// <summary>The markdown report and the PNG plot of one run.</summary>
 public static class LoadReport
 {
-    public static void Write(string outPrefix, IReadOnlyList<LevelResult> levels, MachineInfo machine, LoadProfile profile, string command, string serverCommand, string load, int requestsPerClient)
+    public static void Write(string outPrefix, IReadOnlyList<LevelResult> levels, MachineInfo machine, LoadProfile profile, string command, IReadOnlyList<string> setup, string load, int requestsPerClient)
     {
         var md = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
@@ -16,8 +16,9 @@ public static class LoadReport
         md.AppendLine(CultureInfo.InvariantCulture, $"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on **{machine.Cpu}** ({machine.LogicalCores} logical cores, {machine.VectorIsa}, {machine.MemoryGiB:F0} GiB), {machine.Os}, {machine.Runtime}.");
         md.AppendLine("The machine is shared (other builds and tests ran on its cores during the run), and the load generator, the HTTP server and the");
         md.AppendLine(CultureInfo.InvariantCulture, $"model share the same two cores, so every figure here is a lower bound for a dedicated machine. Load average at the end: {load}.").AppendLine();
-        md.AppendLine("Reproduce:").AppendLine().AppendLine("```bash").AppendLine("./mixtral synth --preset mid --out /tmp/mid-gw")
-            .AppendLine(serverCommand + " &").AppendLine(command).AppendLine("```").AppendLine();
+        md.AppendLine("Reproduce:").AppendLine().AppendLine("```bash");
+        foreach (var line in setup) md.AppendLine(line);
+        md.AppendLine(command).AppendLine("```").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Each level: `concurrency` clients (closed loop: each sends its next request when the previous one ends, {requestsPerClient} requests per client, at least 4 per level) stream greedy requests back to back over `POST /generate_stream` (TGI's SSE). Prompt {profile.MinPromptWords}–{profile.MaxPromptWords} words and output {profile.MinOutputTokens}–{profile.MaxOutputTokens} tokens, uniform, seed {profile.Seed}. Throughput = generated tokens / wall time of the level (ramp-up and the tail included). TTFT = request sent → first token event; inter-token latency = between two token events of one stream.").AppendLine();
         md.AppendLine("The floor: a decode step of B sequences reads the shared weights once and, per layer, every expert any of its tokens chose — E·(1 − (1 − k/E)^B) of them with routing spread evenly (the benchmark's assumption; 2 at B = 1) — at the read bandwidth measured by `MemoryBandwidth` in this process just before the level (the same measurement as `Mixtral.Bench`). Floor tokens/s = B / (bytes per step / bandwidth), with B = min(concurrency, the server's max batch). Prefill steps and the HTTP path are inside the measured time and not in the floor.").AppendLine();
         md.AppendLine("| concurrency | batch B | requests | tokens | wall s | tokens/s | experts/layer read | bandwidth GB/s | floor tokens/s | fraction of floor | TTFT p50 ms | TTFT p99 ms | ITL p50 ms | ITL p99 ms |");

@@ -79,6 +79,13 @@ async Task<LevelResult> MeasureAsync(HttpClient server, IReadOnlyList<LoadProfil
 }
 
 string command = $"dotnet run -c Release --project benchmarks/Mixtral.GatewayBench -- --model {modelDir} --url {url}{(gateway is null ? "" : " --cluster " + gateway)}{(baselineUrl is null ? "" : " --baseline-url " + baselineUrl)} --concurrency {string.Join(',', levels)} --requests-per-client {perClient} --seed {profile.Seed}";
-LoadReport.Write(outPrefix, results, MachineInfo.Read(), profile, command, $"./mixtral serve --model {modelDir} --port {url.Port}{(gateway is null ? "" : " --gateway-port " + gateway[(gateway.LastIndexOf(':') + 1)..])}", MachineInfo.LoadAverage(), perClient);
+List<string> setup =
+[
+    $"./mixtral synth --preset mid --out {modelDir}",
+    $"./mixtral serve --model {modelDir} --port {url.Port}{(gateway is null ? "" : " --gateway-port " + gateway[(gateway.LastIndexOf(':') + 1)..])} &",
+];
+if (baselineUrl is not null)
+    setup.Add($"# the baseline: the same serve command from a build of the baseline commit, e.g. dotnet /tmp/old-cli/mixtral.dll serve --model {modelDir} --port {baselineUrl.Port} --silo-port 11112 --gateway-port 30001 &");
+LoadReport.Write(outPrefix, results, MachineInfo.Read(), profile, command, setup, MachineInfo.LoadAverage(), perClient);
 Console.Error.WriteLine($"[gateway-bench] wrote {outPrefix}.md and {outPrefix}.png");
 return 0;
