@@ -1,8 +1,15 @@
 using System.CommandLine;
 using Mixtral.Bench;
 using Mixtral.Bench.LongPrefill;
+using Mixtral.Model.Kernels;
 
-var root = new RootCommand("Single-process Mixtral benchmarks") { DecodeCommand.Create(), KernelsCommand.Create(), LongPrefillCommand.Create(), CacheLoadCommand.Create() };
+// As the CLI does; an OMP_WAIT_POLICY set by the caller is kept (ACTIVE: spinning, to compare).
+LibTorchThreads.PreferSleepingWaits();
+
+var root = new RootCommand("Single-process Mixtral benchmarks")
+{
+    DecodeCommand.Create(), KernelsCommand.Create(), LongPrefillCommand.Create(), CacheLoadCommand.Create(), StepProfileCommand.Create(), ManyRowsCommand.Create(),
+};
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {

@@ -16,8 +16,11 @@ public sealed record BatchFloor(DecodeBytes Single, MixtralConfig Config)
     public double ExpectedExpertsPerLayer(int batch) =>
         Config.NumLocalExperts * (1 - Math.Pow(1 - (double)Config.NumExpertsPerTok / Config.NumLocalExperts, batch));
 
+    /// <summary>What every step reads whatever its tokens chose: attention, routers, norms, the LM head, an embedding row.</summary>
+    public long SharedBytes => Single.Total - Single.Experts;
+
     public double StepBytes(int batch) =>
-        Single.Total - Single.Experts + Config.NumHiddenLayers * ExpectedExpertsPerLayer(batch) * ExpertBytesPerLayer;
+        SharedBytes + Config.NumHiddenLayers * ExpectedExpertsPerLayer(batch) * ExpertBytesPerLayer;
 
     public double TokensPerSecond(int batch, double bandwidthGBps) => batch * bandwidthGBps * 1e9 / StepBytes(batch);
 }

@@ -7,6 +7,12 @@ public sealed record LevelResult(int Concurrency, int Batch, int Requests, long 
     /// <summary>The same requests over the typed .NET client in the same run, when measured.</summary>
     public LevelResult? Direct { get; init; }
 
+    /// <summary>The steps the server ran for this level against their own floor, when the server publishes them.</summary>
+    public StepFloor? Server { get; init; }
+
+    /// <summary>The same requests against the baseline server (--baseline-url) in the same run, when measured.</summary>
+    public LevelResult? Baseline { get; init; }
+
     public double TokensPerSecond => Tokens / WallSeconds;
     public double FractionOfFloor => TokensPerSecond / FloorTokensPerSecond;
 

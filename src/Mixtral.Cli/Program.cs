@@ -1,3 +1,5 @@
 using Mixtral.Cli;
+using Mixtral.Model.Kernels;
 
+LibTorchThreads.PreferSleepingWaits(); // before anything loads LibTorch (OpenMP reads it then)
 return await CliApp.RunAsync(args);

@@ -24,6 +24,14 @@ public sealed class EngineMetrics : IDisposable
     public const string RequestsRejectedName = "mixtral.engine.requests.rejected";
     public const string RequestsFinishedName = "mixtral.engine.requests.finished";
     public const string ExpertTokensName = "mixtral.engine.expert.tokens";
+    public const string StepExpertReadsName = "mixtral.engine.step.expert_reads";
+
+    /// <summary>Tag of <see cref="StepsName"/>, <see cref="StepDurationName"/>, <see cref="StepSequencesName"/> and
+    /// <see cref="StepExpertReadsName"/>: <see cref="DecodeStep"/> when every sequence in the step fed one generated token,
+    /// <see cref="PrefillStep"/> when the step carried prompt tokens (a whole prompt or a chunk of one).</summary>
+    public const string StepKindTag = "kind";
+    public const string DecodeStep = "decode";
+    public const string PrefillStep = "prefill";
 
     /// <summary>Tag of <see cref="RequestsRejectedName"/> and <see cref="RequestsFinishedName"/>.</summary>
     public const string ReasonTag = "reason";
@@ -40,6 +48,7 @@ public sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _finished;
     private readonly Counter<long> _expertTokens;
+    private readonly Counter<long> _stepExpertReads;
 
     /// <param name="queueDepth">Requests waiting for a place in the batch, read when a reader collects.</param>
     /// <param name="runningSequences">Sequences in the batch (prefilling or decoding), read when a reader collects.</param>
@@ -61,16 +70,22 @@ public sealed class EngineMetrics : IDisposable
         _rejected = Meter.CreateCounter<long>(RequestsRejectedName, "{request}", "Requests refused: reason = overloaded | context_length | invalid");
         _finished = Meter.CreateCounter<long>(RequestsFinishedName, "{request}", "Requests ended: reason = eos | length | stop | cancelled | failed | shutdown");
         _expertTokens = Meter.CreateCounter<long>(ExpertTokensName, "{token}", "Token rows routed to each expert: tags layer, expert");
+        _stepExpertReads = Meter.CreateCounter<long>(StepExpertReadsName, "{expert}",
+            "Distinct (layer, expert) pairs each step's tokens chose, summed over steps: the expert weights the steps read; tag kind");
     }
 
     public Meter Meter { get; }
 
-    internal void StepCompleted(int tokens, int sequences, TimeSpan duration)
+    /// <param name="prefill">The step carried prompt tokens (tag kind = prefill; otherwise decode).</param>
+    /// <param name="expertReads">Distinct (layer, expert) pairs its tokens chose.</param>
+    internal void StepCompleted(int tokens, int sequences, TimeSpan duration, bool prefill, int expertReads)
     {
-        _steps.Add(1);
+        var kind = new KeyValuePair<string, object?>(StepKindTag, prefill ? PrefillStep : DecodeStep);
+        _steps.Add(1, kind);
         _tokensProcessed.Add(tokens);
-        _stepDuration.Record(duration.TotalSeconds);
-        _stepSequences.Record(sequences);
+        _stepDuration.Record(duration.TotalSeconds, kind);
+        _stepSequences.Record(sequences, kind);
+        _stepExpertReads.Add(expertReads, kind);
     }
 
     internal void StepFailed() => _failedSteps.Add(1);

@@ -13,6 +13,7 @@ public sealed class EngineMetricsReader : IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, long> _totals = [];
     private readonly Dictionary<string, long> _byReason = [];
+    private readonly Dictionary<string, double> _byKind = []; // "name/kind" → total (steps, expert reads, step seconds)
     private readonly Dictionary<(int Layer, int Expert), long> _expertTokens = [];
     private readonly LatencyWindow _stepSeconds = new(), _firstTokenSeconds = new(), _interTokenSeconds = new();
     private double _stepSecondsTotal;
@@ -33,10 +34,11 @@ public sealed class EngineMetricsReader : IDisposable
                 else if (instrument.Name == EngineMetrics.RunningSequencesName) _running = value;
             }
         });
-        _listener.SetMeasurementEventCallback<double>((instrument, seconds, _, _) =>
+        _listener.SetMeasurementEventCallback<double>((instrument, seconds, tags, _) =>
         {
             lock (_gate)
             {
+                if (KindOf(tags) is string kind) _byKind[instrument.Name + "/" + kind] = _byKind.GetValueOrDefault(instrument.Name + "/" + kind) + seconds;
                 switch (instrument.Name)
                 {
                     case EngineMetrics.StepDurationName: _stepSeconds.Add(seconds); _stepSecondsTotal += seconds; break;
@@ -63,6 +65,15 @@ public sealed class EngineMetricsReader : IDisposable
     public long Rejected(string reason) => ByReason(EngineMetrics.RequestsRejectedName, reason);
     public long Finished(string reason) => ByReason(EngineMetrics.RequestsFinishedName, reason);
 
+    /// <summary>Steps of one kind (<see cref="EngineMetrics.DecodeStep"/> or <see cref="EngineMetrics.PrefillStep"/>).</summary>
+    public long StepsOf(string kind) => (long)ByKind(EngineMetrics.StepsName, kind);
+
+    /// <summary>Wall time inside steps of one kind, summed.</summary>
+    public TimeSpan StepTimeOf(string kind) => TimeSpan.FromSeconds(ByKind(EngineMetrics.StepDurationName, kind));
+
+    /// <summary>Distinct (layer, expert) pairs chosen by the tokens of steps of one kind, summed over those steps.</summary>
+    public long ExpertReadsOf(string kind) => (long)ByKind(EngineMetrics.StepExpertReadsName, kind);
+
     /// <summary>Token rows routed to expert <paramref name="expert"/> of <paramref name="layer"/>.</summary>
     public long ExpertTokens(int layer, int expert) { lock (_gate) return _expertTokens.GetValueOrDefault((layer, expert)); }
 
@@ -84,6 +95,7 @@ public sealed class EngineMetricsReader : IDisposable
         {
             _totals.Clear();
             _byReason.Clear();
+            _byKind.Clear();
             _expertTokens.Clear();
             _stepSeconds.Clear();
             _firstTokenSeconds.Clear();
@@ -97,6 +109,15 @@ public sealed class EngineMetricsReader : IDisposable
     private long Total(string name) { lock (_gate) return _totals.GetValueOrDefault(name); }
 
     private long ByReason(string name, string reason) { lock (_gate) return _byReason.GetValueOrDefault(name + "/" + reason); }
+
+    private double ByKind(string name, string kind) { lock (_gate) return _byKind.GetValueOrDefault(name + "/" + kind); }
+
+    private static string? KindOf(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        foreach (var tag in tags)
+            if (tag.Key == EngineMetrics.StepKindTag) return tag.Value as string;
+        return null;
+    }
 
     private void OnCount(string name, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
@@ -114,6 +135,7 @@ public sealed class EngineMetricsReader : IDisposable
         lock (_gate)
         {
             _totals[name] = _totals.GetValueOrDefault(name) + value;
+            if (KindOf(tags) is string kind) _byKind[name + "/" + kind] = _byKind.GetValueOrDefault(name + "/" + kind) + value;
             if (reason is not null) _byReason[name + "/" + reason] = _byReason.GetValueOrDefault(name + "/" + reason) + value;
             if (name == EngineMetrics.ExpertTokensName) _expertTokens[(layer, expert)] = _expertTokens.GetValueOrDefault((layer, expert)) + value;
         }

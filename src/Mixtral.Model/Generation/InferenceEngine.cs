@@ -238,12 +238,14 @@ public sealed class InferenceEngine : IAsyncDisposable
         var stepping = new List<ActiveSequence>(running.Count);
         var chunks = new List<SequenceChunk>(running.Count);
         int budget = _options.MaxPrefillTokensPerStep;
+        bool prefill = false;
         foreach (var s in running)
         {
             int promptLeft = s.PromptLeft;
             if (promptLeft > 0 && budget == 0) continue; // waits for the next step's budget
             var input = s.NextInput(budget);
             if (promptLeft > 0) budget -= input.Count;
+            prefill |= promptLeft > 0;
             stepping.Add(s);
             chunks.Add(new SequenceChunk(s.Cache, input));
         }
@@ -259,6 +261,7 @@ public sealed class InferenceEngine : IAsyncDisposable
             // A failed step fails the requests in it with the cause; the engine keeps serving the next ones.
             var failure = new GenerationFailedException($"generation step failed: {e.Message}", e);
             foreach (var s in stepping) s.Fail(failure);
+            _expertTokens.TakeStepExpertReads(); // a failed step's routing does not count towards the next one
             Metrics.StepFailed();
             return;
         }
@@ -272,7 +275,7 @@ public sealed class InferenceEngine : IAsyncDisposable
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
         Volatile.Write(ref _recentStepSeconds, 0.8 * Volatile.Read(ref _recentStepSeconds) + 0.2 * elapsed.TotalSeconds);
-        Metrics.StepCompleted(batch.TokenCount, stepping.Count, elapsed);
+        Metrics.StepCompleted(batch.TokenCount, stepping.Count, elapsed, prefill, _expertTokens.TakeStepExpertReads());
     }
 
     public async ValueTask DisposeAsync()
