@@ -26,8 +26,7 @@ internal static class NodeCommand
             var options = NodeConfiguration.Load(result.GetValue(config), flags.Given(result));
             using var host = await NodeHost.StartAsync(options, result.GetValue(logLevel), cancellationToken);
             await using var api = await NodeHttpApi.StartAsync(host, options, cancellationToken);
-            await NodeHost.ServeUntilCancelledAsync(host, options.NodeName, cancellationToken);
-            return 0;
+            return await NodeHost.ServeUntilCancelledAsync(host, options.NodeName, cancellationToken); // 75: declared dead, restart it
         });
         return command;
     }
