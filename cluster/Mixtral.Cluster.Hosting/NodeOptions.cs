@@ -53,8 +53,10 @@ public sealed record NodeOptions
     [ConfigurationKeyName("hedge_window")] public int HedgeWindow { get; init; } = 256;
     /// <summary>Share of a node's calls (failed, timed out, or overtaken by a hedge) that opens its breaker.</summary>
     [ConfigurationKeyName("breaker_failure_ratio")] public double BreakerFailureRatio { get; init; } = 0.5;
-    /// <summary>Calls a node's breaker must see (in 10 s) before it may open.</summary>
+    /// <summary>Calls a node's breaker must see (in its window) before it may open.</summary>
     [ConfigurationKeyName("breaker_min_calls")] public int BreakerMinCalls { get; init; } = 4;
+    /// <summary>Seconds of recent calls the failure ratio is taken over.</summary>
+    [ConfigurationKeyName("breaker_window_seconds")] public double BreakerWindowSeconds { get; init; } = 2;
     /// <summary>Seconds an opened breaker keeps calls away from its node before one trial call.</summary>
     [ConfigurationKeyName("breaker_break_seconds")] public double BreakerBreakSeconds { get; init; } = 5;
     /// <summary>Seconds one forward step may wait on experts in all; past it the step's requests fail with a retryable error.</summary>

@@ -98,7 +98,8 @@ public static class NodeStartupCheck
         // NaN and infinities would slip through TimeSpan's range checks as odd values; name them here.
         foreach (var (value, flag) in new[] { (options.HedgeFactor, "--hedge-factor"), (options.HedgeMinDelayMs, "--hedge-min-delay-ms"),
             (options.HedgeMaxDelayMs, "--hedge-max-delay-ms"), (options.BreakerFailureRatio, "--breaker-failure-ratio"),
-            (options.BreakerBreakSeconds, "--breaker-break-seconds"), (options.StepDeadlineSeconds, "--step-deadline") })
+            (options.BreakerBreakSeconds, "--breaker-break-seconds"), (options.BreakerWindowSeconds, "--breaker-window-seconds"),
+            (options.StepDeadlineSeconds, "--step-deadline") })
             if (!double.IsFinite(value) || Math.Abs(value) > 1e9) throw new ArgumentException($"{flag} must be a finite number, got {value}");
         var calls = new ExpertCallOptions
         {
@@ -110,6 +111,7 @@ public static class NodeStartupCheck
             HedgeWindow = options.HedgeWindow,
             BreakerFailureRatio = options.BreakerFailureRatio,
             BreakerMinimumCalls = options.BreakerMinCalls,
+            BreakerSamplingDuration = TimeSpan.FromSeconds(options.BreakerWindowSeconds),
             BreakerBreakDuration = TimeSpan.FromSeconds(options.BreakerBreakSeconds),
             StepDeadline = TimeSpan.FromSeconds(options.StepDeadlineSeconds),
         };

@@ -21,12 +21,13 @@ public sealed class ExpertCallSettingsTests
 
         var given = NodeStartupCheck.Resolve(Options(("expert_call_timeout", "2"), ("expert_call_retries", "3"), ("hedge_factor", "0"),
             ("hedge_min_delay_ms", "5"), ("hedge_max_delay_ms", "300"), ("hedge_window", "64"), ("breaker_failure_ratio", "0.25"),
-            ("breaker_min_calls", "6"), ("breaker_break_seconds", "1.5"), ("step_deadline", "4"))).ExpertCalls;
+            ("breaker_min_calls", "6"), ("breaker_window_seconds", "0.75"), ("breaker_break_seconds", "1.5"), ("step_deadline", "4"))).ExpertCalls;
         Assert.Equal(TimeSpan.FromSeconds(2), given.AttemptTimeout);
         Assert.Equal(3, given.MaxRetries);
         Assert.False(given.Hedging);
         Assert.Equal((TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(300), 64), (given.HedgeMinDelay, given.HedgeMaxDelay, given.HedgeWindow));
         Assert.Equal((0.25, 6, TimeSpan.FromSeconds(1.5)), (given.BreakerFailureRatio, given.BreakerMinimumCalls, given.BreakerBreakDuration));
+        Assert.Equal(TimeSpan.FromSeconds(0.75), given.BreakerSamplingDuration);
         Assert.Equal(TimeSpan.FromSeconds(4), given.StepDeadline);
     }
 
@@ -40,6 +41,7 @@ public sealed class ExpertCallSettingsTests
     [InlineData("breaker_failure_ratio", "0", "--breaker-failure-ratio must be in (0, 1], got 0")]
     [InlineData("breaker_failure_ratio", "1.5", "--breaker-failure-ratio must be in (0, 1], got 1.5")]
     [InlineData("breaker_min_calls", "1", "--breaker-min-calls must be in 2..10000, got 1")]
+    [InlineData("breaker_window_seconds", "0.2", "--breaker-window-seconds must be at least 0.5, got 0.2")]
     [InlineData("breaker_break_seconds", "0.1", "--breaker-break-seconds must be at least 0.5, got 0.1")]
     [InlineData("step_deadline", "0", "--step-deadline must be positive")]
     [InlineData("step_deadline", "Infinity", "--step-deadline must be a finite number")]

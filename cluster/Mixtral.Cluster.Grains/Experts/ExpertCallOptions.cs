@@ -32,7 +32,9 @@ public sealed record ExpertCallOptions
     public double BreakerFailureRatio { get; init; } = 0.5;
     /// <summary>... once it has seen at least this many calls (--breaker-min-calls) ...</summary>
     public int BreakerMinimumCalls { get; init; } = 4;
-    public TimeSpan BreakerSamplingDuration { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The window the failure ratio is taken over (--breaker-window-seconds). Short, because a hung node's last
+    /// successes stay in the window and outvote its failures: with 2 s the breaker opens about 2 s into a hang.</summary>
+    public TimeSpan BreakerSamplingDuration { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>... and stays open this long before one trial call may close it again (--breaker-break-seconds).</summary>
     public TimeSpan BreakerBreakDuration { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -58,9 +60,9 @@ public sealed record ExpertCallOptions
         if (HedgeWindow is < 16 or > 65536) throw new ArgumentException($"--hedge-window must be in 16..65536 calls, got {HedgeWindow}");
         if (!(BreakerFailureRatio is > 0 and <= 1)) throw new ArgumentException($"--breaker-failure-ratio must be in (0, 1], got {BreakerFailureRatio}");
         if (BreakerMinimumCalls is < 2 or > 10_000) throw new ArgumentException($"--breaker-min-calls must be in 2..10000, got {BreakerMinimumCalls}");
-        Positive(BreakerSamplingDuration, "breaker sampling duration", TimeSpan.FromDays(1));
+        Positive(BreakerSamplingDuration, "--breaker-window-seconds", TimeSpan.FromDays(1));
         if (BreakerSamplingDuration < TimeSpan.FromMilliseconds(500))
-            throw new ArgumentException($"breaker sampling duration must be at least 0.5 s, got {BreakerSamplingDuration.TotalSeconds} s");
+            throw new ArgumentException($"--breaker-window-seconds must be at least 0.5, got {BreakerSamplingDuration.TotalSeconds}");
         Positive(BreakerBreakDuration, "--breaker-break-seconds", TimeSpan.FromDays(1));
         if (BreakerBreakDuration < TimeSpan.FromMilliseconds(500))
             throw new ArgumentException($"--breaker-break-seconds must be at least 0.5, got {BreakerBreakDuration.TotalSeconds}");

@@ -15,7 +15,7 @@ internal static class NodeCommand
     {
         var config = new Option<string?>("--config")
         {
-            Description = "JSON file with the node's settings under snake_case keys (model, role, node_name, plan, redis, silo_port, gateway_port, address, device, dtype, weights, threads, memory_gb, wire_dtype, expert_call_timeout, expert_call_retries, hedge_factor, hedge_min_delay_ms, hedge_max_delay_ms, hedge_window, breaker_failure_ratio, breaker_min_calls, breaker_break_seconds, step_deadline, max_batch_sequences, max_prefill_tokens, max_queued_requests, http_port, http_host, network); MIXTRAL_NODE_<KEY> variables override it, flags override both",
+            Description = "JSON file with the node's settings under snake_case keys (model, role, node_name, plan, redis, silo_port, gateway_port, address, device, dtype, weights, threads, memory_gb, wire_dtype, expert_call_timeout, expert_call_retries, hedge_factor, hedge_min_delay_ms, hedge_max_delay_ms, hedge_window, breaker_failure_ratio, breaker_min_calls, breaker_window_seconds, breaker_break_seconds, step_deadline, max_batch_sequences, max_prefill_tokens, max_queued_requests, http_port, http_host, network); MIXTRAL_NODE_<KEY> variables override it, flags override both",
         };
         var flags = new NodeFlags();
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Logging of Mixtral components", DefaultValueFactory = _ => LogLevel.Information };

@@ -33,7 +33,7 @@ public sealed class HungExpertNodeTests(ITestOutputHelper output)
             from e in Enumerable.Range(0, Config.NumLocalExperts)
             select new ExpertAssignment(l, e, e % 2 == 0 ? ["a", "b"] : ["b", "a"])]);
 
-    private static readonly string[] Common = ["--wire-dtype", "f32", "--threads", "1", "--step-deadline", "10", "--hedge-max-delay-ms", "300", "--breaker-break-seconds", "1"];
+    private static readonly string[] Common = ["--wire-dtype", "f32", "--threads", "1", "--step-deadline", "10", "--hedge-max-delay-ms", "300", "--breaker-break-seconds", "1", "--breaker-window-seconds", "0.5"];
 
     [Fact]
     public async Task A_hung_expert_node_is_hedged_around_requests_keep_their_tokens_and_pace_and_it_serves_again_after_it_resumes()
