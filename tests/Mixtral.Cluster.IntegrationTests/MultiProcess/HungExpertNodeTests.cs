@@ -38,7 +38,7 @@ public sealed class HungExpertNodeTests(ITestOutputHelper output)
     [Fact]
     public async Task A_hung_expert_node_is_hedged_around_requests_keep_their_tokens_and_pace_and_it_serves_again_after_it_resumes()
     {
-        const int Tokens = 160;
+        const int Tokens = 400;
         var expected = await Task.WhenAll(Prompts.Select(p => SingleProcessGreedyAsync(p, Tokens)));
         int httpPort = FreePort.Next();
         await using var cluster = await ClusterProcesses.StartAsync(ReplicatedPlan(), FixturePaths.TinyMixtral,
