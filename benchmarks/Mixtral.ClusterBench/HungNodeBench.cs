@@ -16,8 +16,8 @@ namespace Mixtral.ClusterBench;
 /// </summary>
 public static class HungNodeBench
 {
-    private static readonly string[] Common = ["--wire-dtype", "f32", "--threads", "1", "--step-deadline", "10", "--hedge-max-delay-ms", "300",
-        "--breaker-break-seconds", "1", "--breaker-window-seconds", "0.5"];
+    private static readonly string[] Common = ["--wire-dtype", "f32", "--threads", "1", "--step-deadline", "10", "--hedge-max-delay-ms", "100",
+        "--breaker-min-calls", "2", "--breaker-window-seconds", "0.5", "--breaker-break-seconds", "1"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -74,7 +74,7 @@ public static class HungNodeBench
         foreach (var (mode, run, r) in rows)
             md.AppendLine(inv, $"| {mode} | {run} | {Median(r.GapsBefore):F1} | {r.GapsWhilePaused.Count} | {r.StallPerToken.TotalMilliseconds:F1} | {r.MaxGapWhilePaused.TotalMilliseconds:F0} |");
         md.AppendLine();
-        md.AppendLine("Stall per token: the mean gap between consecutive tokens of a stream over the gaps that overlap the stop, minus the median gap before it. Without hedging a stream waits for the stopped node, so its one gap is about the length of the stop; with hedging each call to b waits p99 × 3 of recent calls (at least 20 ms, at most 300 ms here) and is then sent to a, until b's breaker opens (half or more of its calls in the 0.5 s window overtaken) and calls go to a directly.");
+        md.AppendLine("Stall per token: the mean gap between consecutive tokens of a stream over the gaps that overlap the stop, minus the median gap before it. Without hedging a stream waits for the stopped node, so its one gap is about the length of the stop; with hedging each call to b waits p99 × 3 of recent calls (at least 20 ms, at most 100 ms here) and is then sent to a, until b's breaker opens (half or more of at least 2 calls in the 0.5 s window overtaken) and calls go to a directly.");
         md.AppendLine();
         md.AppendLine("Reproduce: `dotnet run --project benchmarks/Mixtral.ClusterBench -c Release -- --hang --model ../shared/fixtures/tiny-mixtral`");
         string path = Path.Combine(outDir, "hung-node.md");

@@ -56,7 +56,7 @@ public sealed record NodeOptions
     /// <summary>Calls a node's breaker must see (in its window) before it may open.</summary>
     [ConfigurationKeyName("breaker_min_calls")] public int BreakerMinCalls { get; init; } = 4;
     /// <summary>Seconds of recent calls the failure ratio is taken over.</summary>
-    [ConfigurationKeyName("breaker_window_seconds")] public double BreakerWindowSeconds { get; init; } = 2;
+    [ConfigurationKeyName("breaker_window_seconds")] public double BreakerWindowSeconds { get; init; } = 1;
     /// <summary>Seconds an opened breaker keeps calls away from its node before one trial call.</summary>
     [ConfigurationKeyName("breaker_break_seconds")] public double BreakerBreakSeconds { get; init; } = 5;
     /// <summary>Seconds one forward step may wait on experts in all; past it the step's requests fail with a retryable error.</summary>

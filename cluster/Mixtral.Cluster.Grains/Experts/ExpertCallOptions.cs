@@ -33,8 +33,8 @@ public sealed record ExpertCallOptions
     /// <summary>... once it has seen at least this many calls (--breaker-min-calls) ...</summary>
     public int BreakerMinimumCalls { get; init; } = 4;
     /// <summary>The window the failure ratio is taken over (--breaker-window-seconds). Short, because a hung node's last
-    /// successes stay in the window and outvote its failures: with 2 s the breaker opens about 2 s into a hang.</summary>
-    public TimeSpan BreakerSamplingDuration { get; init; } = TimeSpan.FromSeconds(2);
+    /// successes stay in the window and outvote its failures: with 1 s the breaker opens about 1 s into a hang.</summary>
+    public TimeSpan BreakerSamplingDuration { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>... and stays open this long before one trial call may close it again (--breaker-break-seconds).</summary>
     public TimeSpan BreakerBreakDuration { get; init; } = TimeSpan.FromSeconds(5);
 

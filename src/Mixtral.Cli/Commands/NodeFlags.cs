@@ -37,7 +37,7 @@ internal sealed class NodeFlags
         Add<int>("hedge_window", "Recent calls per size class the hedging p99 is taken over (default 256)");
         Add<double>("breaker_failure_ratio", "Share of a node's recent calls failed, timed out or overtaken that opens its circuit breaker (default 0.5)");
         Add<int>("breaker_min_calls", "Calls a node's breaker must see in its window before it may open (default 4)");
-        Add<double>("breaker_window_seconds", "Seconds of recent calls a node's breaker takes its failure ratio over (default 2)");
+        Add<double>("breaker_window_seconds", "Seconds of recent calls a node's breaker takes its failure ratio over (default 1)");
         Add<double>("breaker_break_seconds", "Seconds an opened breaker keeps calls away from its node before a trial call (default 5)");
         Add<double>("step_deadline", "Seconds one forward step may wait on experts; past it the step's requests fail with a retryable error (default 60)");
         Add<int>("max_batch_sequences", "Sequences the coordinator decodes together in one step (default 32)");

@@ -33,7 +33,9 @@ public sealed class HungExpertNodeTests(ITestOutputHelper output)
             from e in Enumerable.Range(0, Config.NumLocalExperts)
             select new ExpertAssignment(l, e, e % 2 == 0 ? ["a", "b"] : ["b", "a"])]);
 
-    private static readonly string[] Common = ["--wire-dtype", "f32", "--threads", "1", "--step-deadline", "10", "--hedge-max-delay-ms", "300", "--breaker-break-seconds", "1", "--breaker-window-seconds", "0.5"];
+    /// <summary>Resilience tuned to a tiny model on a shared machine: hedge within 100 ms, open a breaker on 2 calls in 0.5 s.</summary>
+    private static readonly string[] Common = ["--wire-dtype", "f32", "--threads", "1", "--step-deadline", "10", "--hedge-max-delay-ms", "100",
+        "--breaker-min-calls", "2", "--breaker-window-seconds", "0.5", "--breaker-break-seconds", "1"];
 
     [Fact]
     public async Task A_hung_expert_node_is_hedged_around_requests_keep_their_tokens_and_pace_and_it_serves_again_after_it_resumes()
@@ -55,8 +57,10 @@ public sealed class HungExpertNodeTests(ITestOutputHelper output)
         for (int i = 0; i < Prompts.Length; i++) Assert.Equal(expected[i], run.Generated[i]);
         Assert.True(run.Arrivals[0][^1] > run.ResumedAt, "the streams should still be generating when the node resumes");
         Assert.NotEmpty(run.GapsWhilePaused);
-        // No stream waited for the frozen node: every token while it was stopped came well within the hang's length.
-        Assert.True(run.MaxGapWhilePaused < pause * 0.8, $"a token took {run.MaxGapWhilePaused.TotalMilliseconds:F0} ms while node b was stopped for {pause.TotalMilliseconds} ms");
+        // No stream waited for the frozen node: tokens kept arriving while it was stopped, none as late as the hang's length.
+        for (int i = 0; i < Prompts.Length; i++)
+            Assert.True(run.Arrivals[i].Count(t => t > run.PausedAt && t < run.ResumedAt) >= 2, $"stream {i} produced no tokens while node b was stopped");
+        Assert.True(run.MaxGapWhilePaused < pause, $"a token took {run.MaxGapWhilePaused.TotalMilliseconds:F0} ms while node b was stopped for {pause.TotalMilliseconds} ms");
 
         // The pipeline's counters: hedges and b's breaker opening, from Polly's meter and ours, in /metrics.
         var metrics = await PrometheusScrape.ReadAsync(http);
