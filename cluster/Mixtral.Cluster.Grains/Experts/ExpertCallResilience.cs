@@ -34,6 +34,7 @@ public sealed class ExpertCallResilience
     private readonly ResiliencePipeline<HiddenStateBatch> _pipeline;
     private readonly TimeProvider _time;
     private readonly Counter<long>? _hedges;
+    private readonly FanOutMetrics? _metrics;
 
     public ExpertCallResilience(ExpertCallOptions options, NodeHealth nodes, FanOutMetrics? metrics = null, TimeProvider? time = null)
     {
@@ -43,6 +44,7 @@ public sealed class ExpertCallResilience
         _time = time ?? TimeProvider.System;
         Latencies = new HedgeDelay(options);
         Steps = new StepDeadline(options.StepDeadline, _time);
+        _metrics = metrics;
         _hedges = metrics?.Meter.CreateCounter<long>(HedgesName, "{call}", "Expert calls also sent to another copy because the first was slow or failed");
         _pipeline = new ResiliencePipelineBuilder<HiddenStateBatch> { Name = PipelineName, TimeProvider = _time }
             .AddRetry(new RetryStrategyOptions<HiddenStateBatch>
@@ -155,7 +157,25 @@ public sealed class ExpertCallResilience
             var pipeline = owners.All(resilience.Nodes.IsAvoided) ? resilience.Nodes.LastResort : resilience.Nodes.For(node);
             var attemptToken = context.CancellationToken; // cancelled by hedging when another copy answered first
             long started = resilience._time.GetTimestamp();
-            var answer = await pipeline.ExecuteAsync(static async (ctx, s) =>
+            HiddenStateBatch answer;
+            try
+            {
+                answer = await ExecuteOnAsync(pipeline, context, replica, node, started, attemptToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsTransient(e) && e is not (ExpertCopyOvertakenException or BrokenCircuitException) && attempt + 1 < Copies)
+            {
+                // A failed attempt that the next copy takes over at once: a retry on another copy, counted as one (the
+                // retry strategy counts those after every copy failed).
+                resilience._metrics?.Retried();
+                throw;
+            }
+            resilience.Latencies.Record(rows, Elapsed(started));
+            return answer;
+        }
+
+        private ValueTask<HiddenStateBatch> ExecuteOnAsync(ResiliencePipeline<HiddenStateBatch> pipeline, ResilienceContext context, int replica, string node,
+            long started, CancellationToken attemptToken) =>
+            pipeline.ExecuteAsync(static async (ctx, s) =>
             {
                 try
                 {
@@ -165,10 +185,7 @@ public sealed class ExpertCallResilience
                 {
                     throw new ExpertCopyOvertakenException(s.Node, s.Call.Elapsed(s.Started));
                 }
-            }, context, (Call: this, Replica: replica, Node: node, AttemptToken: attemptToken, Started: started)).ConfigureAwait(false);
-            resilience.Latencies.Record(rows, Elapsed(started));
-            return answer;
-        }
+            }, context, (Call: this, Replica: replica, Node: node, AttemptToken: attemptToken, Started: started));
 
         private Task<HiddenStateBatch> CallCopyAsync(int replica, CancellationToken token) => callCopy(replica, token);
 
