@@ -114,6 +114,7 @@ public sealed class ExpertCallResilienceTests
         var options = new ExpertCallOptions
         {
             HedgeMinDelay = TimeSpan.FromMilliseconds(5), HedgeMaxDelay = TimeSpan.FromMilliseconds(20), BreakerMinimumCalls = 3,
+            BreakerSamplingDuration = TimeSpan.FromMinutes(1), // the three races may spread over seconds on a loaded machine
         };
         using var health = new NodeHealth(options);
         var resilience = new ExpertCallResilience(options, health);

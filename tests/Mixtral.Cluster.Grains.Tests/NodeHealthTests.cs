@@ -16,7 +16,7 @@ public sealed class NodeHealthTests
     [Fact]
     public async Task Replicas_on_nodes_with_an_open_breaker_go_last()
     {
-        using var health = new NodeHealth(new ExpertCallOptions { BreakerBreakDuration = TimeSpan.FromMinutes(5) });
+        using var health = new NodeHealth(new ExpertCallOptions { BreakerBreakDuration = TimeSpan.FromMinutes(5), BreakerSamplingDuration = TimeSpan.FromMinutes(1) });
         Assert.Equal([0, 1, 2], health.Order(["a", "b", "c"]));
         Assert.Equal([2, 0, 1], health.Order(["a", "b", "c"], preferred: 2));
         await FailAsync(health, "a");
@@ -31,7 +31,7 @@ public sealed class NodeHealthTests
     [Fact]
     public async Task Too_few_calls_do_not_open_a_breaker()
     {
-        using var health = new NodeHealth(new ExpertCallOptions { BreakerMinimumCalls = 4 });
+        using var health = new NodeHealth(new ExpertCallOptions { BreakerMinimumCalls = 4, BreakerSamplingDuration = TimeSpan.FromMinutes(1) });
         await FailAsync(health, "a", calls: 3);
         Assert.False(health.IsAvoided("a"));
     }

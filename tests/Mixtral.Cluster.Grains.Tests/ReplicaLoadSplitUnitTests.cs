@@ -12,7 +12,7 @@ public sealed class ReplicaLoadSplitUnitTests
     [Fact]
     public async Task Rows_are_split_by_share_and_a_failed_node_s_copy_takes_none_until_it_is_trusted_again()
     {
-        using var health = new NodeHealth(new ExpertCallOptions { BreakerBreakDuration = TimeSpan.FromMinutes(5) });
+        using var health = new NodeHealth(new ExpertCallOptions { BreakerBreakDuration = TimeSpan.FromMinutes(5), BreakerSamplingDuration = TimeSpan.FromMinutes(1) });
         var split = new ReplicaLoadSplit(PlanWith(new ExpertAssignment(0, 0, ["a", "b"], [0.75, 0.25])), health);
         var parts = split.Split(0, 0, 8)!;
         Assert.Equal([6, 2], parts.Select(p => p.Rows.Length));
