@@ -7,6 +7,8 @@ using Mixtral.Model.Sampling;
 using Mixtral.Engine;
 
 // Usage: Mixtral.ClusterBench --model DIR [--tokens 32] [--prompt-length 8] [--threads 2] [--wire bf16] [--out benchmarks/results]
+// Or: Mixtral.ClusterBench --hang --model DIR: a hung expert node's stall per token, hedging on and off (HungNodeBench).
+if (args.Contains("--hang")) return await HungNodeBench.RunAsync(args);
 var options = BenchOptions.Parse(args);
 int[] batches = [1, 8, 32];
 var folder = ModelFolder.Open(options.Model);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Mixtral.Cluster.Contracts.Placement;
 using Orleans.Configuration;
 using Orleans.GrainDirectory;
+using Orleans.Runtime;
 using StackExchange.Redis;
 
 using Mixtral.Cluster.Grains;
@@ -39,17 +40,31 @@ public static class NodeHost
         return host;
     }
 
-    /// <summary>Serves until <paramref name="cancellationToken"/> fires (Ctrl+C, SIGTERM), then stops the node gracefully.</summary>
-    public static async Task ServeUntilCancelledAsync(IHost host, string nodeName, CancellationToken cancellationToken)
+    /// <summary>Serves until <paramref name="cancellationToken"/> fires (Ctrl+C, SIGTERM), then stops the node gracefully
+    /// and returns 0; or until the silo cannot go on (<see cref="NodeFatalError"/>: declared dead by the cluster), then
+    /// says why in one line, stops it and returns the non-zero exit code.</summary>
+    public static async Task<int> ServeUntilCancelledAsync(IHost host, string nodeName, CancellationToken cancellationToken)
     {
-        try
+        var fatal = host.Services.GetService<NodeFatalError>()?.Occurred ?? Task.Delay(Timeout.Infinite, CancellationToken.None).ContinueWith(_ => (0, ""), TaskScheduler.Default);
+        var cancelled = Task.Delay(Timeout.Infinite, cancellationToken);
+        if (await Task.WhenAny(cancelled, fatal) == fatal)
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            var (exitCode, message) = await fatal;
+            Console.Error.WriteLine($"error: node {nodeName}: {message}");
+            // A silo the cluster has given up on may not stop cleanly; it must not linger as a zombie either.
+            _ = Task.Delay(TimeSpan.FromSeconds(20), CancellationToken.None).ContinueWith(_ => Environment.Exit(exitCode), TaskScheduler.Default);
+            using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await host.StopAsync(quick.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or OrleansException or InvalidOperationException) { }
+            return exitCode;
         }
-        catch (OperationCanceledException) { }
         Console.Error.WriteLine($"node {nodeName} stopping");
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await host.StopAsync(stop.Token);
+        return 0;
     }
 
     public static IHost Build(NodeOptions options, NodeSettings settings, LogLevel logLevel = LogLevel.Warning)
@@ -91,6 +106,9 @@ public static class NodeHost
                 });
             }
             silo.AddMixtralNode(settings);
+            // Declared dead (e.g. after SIGSTOP/SIGCONT): exit with a message and code 75, not Orleans' FailFast.
+            silo.Services.AddSingleton<NodeFatalError>();
+            silo.Services.AddSingleton<IFatalErrorHandler, NodeFatalErrorHandler>();
             silo.AddStartupTask<NodeWarmup>();
         });
         return builder.Build();

@@ -63,6 +63,25 @@ public sealed record NodeOptions
     [ConfigurationKeyName("network")] public string? Network { get; init; }
     /// <summary>Seconds the coordinator waits for one expert call before retrying it (on the next replica).</summary>
     [ConfigurationKeyName("expert_call_timeout")] public double ExpertCallTimeoutSeconds { get; init; } = 30;
+    // Expert-call resilience (the coordinator's; defaults and ranges: ExpertCallOptions, README "Expert-call resilience").
+    /// <summary>Retries of an expert call whose every copy failed (jittered exponential backoff, 50 ms doubling to 2 s).</summary>
+    [ConfigurationKeyName("expert_call_retries")] public int ExpertCallRetries { get; init; } = 9;
+    /// <summary>k: hedge a call to another copy once it is slower than k × the p99 of recent calls of its size; 0 = no hedging.</summary>
+    [ConfigurationKeyName("hedge_factor")] public double HedgeFactor { get; init; } = 3;
+    [ConfigurationKeyName("hedge_min_delay_ms")] public double HedgeMinDelayMs { get; init; } = 20;
+    [ConfigurationKeyName("hedge_max_delay_ms")] public double HedgeMaxDelayMs { get; init; } = 1000;
+    /// <summary>Recent calls per size class the p99 is taken over.</summary>
+    [ConfigurationKeyName("hedge_window")] public int HedgeWindow { get; init; } = 256;
+    /// <summary>Share of a node's calls (failed, timed out, or overtaken by a hedge) that opens its breaker.</summary>
+    [ConfigurationKeyName("breaker_failure_ratio")] public double BreakerFailureRatio { get; init; } = 0.5;
+    /// <summary>Calls a node's breaker must see (in its window) before it may open.</summary>
+    [ConfigurationKeyName("breaker_min_calls")] public int BreakerMinCalls { get; init; } = 4;
+    /// <summary>Seconds of recent calls the failure ratio is taken over.</summary>
+    [ConfigurationKeyName("breaker_window_seconds")] public double BreakerWindowSeconds { get; init; } = 1;
+    /// <summary>Seconds an opened breaker keeps calls away from its node before one trial call.</summary>
+    [ConfigurationKeyName("breaker_break_seconds")] public double BreakerBreakSeconds { get; init; } = 5;
+    /// <summary>Seconds one forward step may wait on experts in all; past it the step's requests fail with a retryable error.</summary>
+    [ConfigurationKeyName("step_deadline")] public double StepDeadlineSeconds { get; init; } = 60;
     /// <summary>Sequences decoded together in one step (the coordinator's engine).</summary>
     [ConfigurationKeyName("max_batch_sequences")] public int MaxBatchSequences { get; init; } = 32;
     /// <summary>Prompt tokens fed into one step (chunked prefill), so a long prompt does not stall running streams for long.</summary>

@@ -1,5 +1,6 @@
 using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Contracts.Wire;
+using Mixtral.Cluster.Grains.Experts;
 using Mixtral.Cluster.Grains.Nodes;
 using Mixtral.Cluster.Placement.Strategies;
 using Mixtral.Cluster.Placement.Validation;
@@ -54,6 +55,7 @@ public static class NodeStartupCheck
         });
         Parse(() => ExpertWeightFormats.CheckDevice(compute));
         var wire = Parse(() => WireDTypeOf(Precisions.Parse(options.WireDType, "--wire-dtype", Precision.Float32, Precision.BFloat16, Precision.Float16)));
+        var expertCalls = Parse(() => ExpertCalls(options));
         var network = options.Network is null ? null : Parse(() => Grains.Network.NetworkEmulation.Parse(options.Network, "--network"));
         NodeRole? requestedRole = options.Role is null ? null : Parse(() => NodeRoles.Parse(options.Role, "--role"));
         Parse(engine.Validate);
@@ -86,10 +88,37 @@ public static class NodeStartupCheck
             Compute = compute,
             Engine = engine,
             WireDType = wire,
-            ExpertCallTimeout = TimeSpan.FromSeconds(options.ExpertCallTimeoutSeconds),
+            ExpertCalls = expertCalls,
             MemoryBudgetBytes = options.MemoryBudgetBytes ?? me.MemoryBudgetBytes,
             Network = network,
         };
+    }
+
+    /// <summary>The expert-call resilience settings, checked (a bad one is named by its flag).</summary>
+    public static ExpertCallOptions ExpertCalls(NodeOptions options)
+    {
+        // NaN and infinities would slip through TimeSpan's range checks as odd values; name them here.
+        foreach (var (value, flag) in new[] { (options.HedgeFactor, "--hedge-factor"), (options.HedgeMinDelayMs, "--hedge-min-delay-ms"),
+            (options.HedgeMaxDelayMs, "--hedge-max-delay-ms"), (options.BreakerFailureRatio, "--breaker-failure-ratio"),
+            (options.BreakerBreakSeconds, "--breaker-break-seconds"), (options.BreakerWindowSeconds, "--breaker-window-seconds"),
+            (options.StepDeadlineSeconds, "--step-deadline") })
+            if (!double.IsFinite(value) || Math.Abs(value) > 1e9) throw new ArgumentException($"{flag} must be a finite number, got {value}");
+        var calls = new ExpertCallOptions
+        {
+            AttemptTimeout = TimeSpan.FromSeconds(options.ExpertCallTimeoutSeconds),
+            MaxRetries = options.ExpertCallRetries,
+            HedgeFactor = options.HedgeFactor,
+            HedgeMinDelay = TimeSpan.FromMilliseconds(options.HedgeMinDelayMs),
+            HedgeMaxDelay = TimeSpan.FromMilliseconds(options.HedgeMaxDelayMs),
+            HedgeWindow = options.HedgeWindow,
+            BreakerFailureRatio = options.BreakerFailureRatio,
+            BreakerMinimumCalls = options.BreakerMinCalls,
+            BreakerSamplingDuration = TimeSpan.FromSeconds(options.BreakerWindowSeconds),
+            BreakerBreakDuration = TimeSpan.FromSeconds(options.BreakerBreakSeconds),
+            StepDeadline = TimeSpan.FromSeconds(options.StepDeadlineSeconds),
+        };
+        calls.Validate();
+        return calls;
     }
 
     /// <summary>The embedded default: one node with every role and every expert.</summary>

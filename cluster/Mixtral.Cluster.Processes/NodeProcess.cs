@@ -20,6 +20,8 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public string Name { get; }
+    /// <summary>The operating system's process id (for signals: <see cref="NodeSignals"/>).</summary>
+    public int Id => _process.Id;
     private int? _exitCode;
 
     public bool HasExited => _disposed || _process.HasExited;

@@ -1,28 +1,38 @@
+using Mixtral.Cluster.Contracts.Wire;
 using Mixtral.Cluster.Grains.Experts;
 
 namespace Mixtral.Cluster.Grains.Tests;
 
 public sealed class NodeHealthTests
 {
-    [Fact]
-    public void Replicas_on_failed_nodes_go_last_until_the_quiet_period_ends()
+    /// <summary>Opens <paramref name="node"/>'s breaker the way the pipeline does: by failing calls through it.</summary>
+    internal static async Task FailAsync(NodeHealth health, string node, int calls = 4)
     {
-        var health = new NodeHealth(TimeSpan.FromMinutes(5));
+        for (int i = 0; i < calls; i++)
+            await Assert.ThrowsAnyAsync<Exception>(async () => await health.For(node).ExecuteAsync(
+                _ => ValueTask.FromException<HiddenStateBatch>(new InvalidOperationException($"node {node} is gone"))));
+    }
+
+    [Fact]
+    public async Task Replicas_on_nodes_with_an_open_breaker_go_last()
+    {
+        using var health = new NodeHealth(new ExpertCallOptions { BreakerBreakDuration = TimeSpan.FromMinutes(5), BreakerSamplingDuration = TimeSpan.FromMinutes(1) });
         Assert.Equal([0, 1, 2], health.Order(["a", "b", "c"]));
-        health.Failed("a");
+        Assert.Equal([2, 0, 1], health.Order(["a", "b", "c"], preferred: 2));
+        await FailAsync(health, "a");
         Assert.Equal([1, 2, 0], health.Order(["a", "b", "c"]));
+        Assert.Equal([1, 2, 0], health.Order(["a", "b", "c"], preferred: 0)); // preferred, but open: still last
         Assert.Equal([0, 1], health.Order(["b", "a"]));
-        health.Failed("b");
+        await FailAsync(health, "b");
         Assert.Equal([2, 0, 1], health.Order(["a", "b", "c"]));
         Assert.Equal([0], health.Order(["a"])); // a single owner is always tried
     }
 
     [Fact]
-    public void A_failed_node_is_tried_first_again_after_its_quiet_period()
+    public async Task Too_few_calls_do_not_open_a_breaker()
     {
-        var health = new NodeHealth(TimeSpan.Zero);
-        health.Failed("a");
+        using var health = new NodeHealth(new ExpertCallOptions { BreakerMinimumCalls = 4, BreakerSamplingDuration = TimeSpan.FromMinutes(1) });
+        await FailAsync(health, "a", calls: 3);
         Assert.False(health.IsAvoided("a"));
-        Assert.Equal([0, 1], health.Order(["a", "b"]));
     }
 }

@@ -10,14 +10,14 @@ public sealed class ReplicaLoadSplitUnitTests
         new(new ModelIdentity("m", 1, 2), "test", [new NodeCapacity("a", NodeRole.Experts), new NodeCapacity("b", NodeRole.Experts)], experts);
 
     [Fact]
-    public void Rows_are_split_by_share_and_a_failed_node_s_copy_takes_none_until_it_is_trusted_again()
+    public async Task Rows_are_split_by_share_and_a_failed_node_s_copy_takes_none_until_it_is_trusted_again()
     {
-        var health = new NodeHealth(TimeSpan.FromMinutes(5));
+        using var health = new NodeHealth(new ExpertCallOptions { BreakerBreakDuration = TimeSpan.FromMinutes(5), BreakerSamplingDuration = TimeSpan.FromMinutes(1) });
         var split = new ReplicaLoadSplit(PlanWith(new ExpertAssignment(0, 0, ["a", "b"], [0.75, 0.25])), health);
         var parts = split.Split(0, 0, 8)!;
         Assert.Equal([6, 2], parts.Select(p => p.Rows.Length));
         Assert.Equal(Enumerable.Range(0, 8), parts.SelectMany(p => p.Rows).Order());
-        health.Failed("a");
+        await NodeHealthTests.FailAsync(health, "a");
         var onlyB = split.Split(0, 0, 8)!;
         Assert.Equal(1, Assert.Single(onlyB).Replica);
         Assert.Equal(8, onlyB[0].Rows.Length);
@@ -26,8 +26,8 @@ public sealed class ReplicaLoadSplitUnitTests
     [Fact]
     public void Experts_without_shares_or_with_one_copy_stay_one_call()
     {
-        var split = new ReplicaLoadSplit(PlanWith(new ExpertAssignment(0, 0, ["a", "b"]), new ExpertAssignment(0, 1, ["a"], [1.0])),
-            new NodeHealth(TimeSpan.FromMinutes(5)));
+        using var health = new NodeHealth(new ExpertCallOptions());
+        var split = new ReplicaLoadSplit(PlanWith(new ExpertAssignment(0, 0, ["a", "b"]), new ExpertAssignment(0, 1, ["a"], [1.0])), health);
         Assert.Null(split.Split(0, 0, 8));
         Assert.Null(split.Split(0, 1, 8));
         Assert.Null(split.ReplicaForOneRow(0, 0));

@@ -31,6 +31,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
     private FanOutMetrics? _metrics;
     private FanOutWindow? _window;
     private RemoteExpertBackend? _experts;
+    private NodeHealth? _health;
     private ModelEngine? _loaded;
     private InferenceEngine? _engine;
     private EngineMetricsReader? _engineMetrics;
@@ -42,8 +43,9 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
             throw new InvalidOperationException($"the coordinator was activated on node \"{settings.NodeName}\", which the plan does not give role coordinator or all");
         _metrics = new FanOutMetrics();
         _window = new FanOutWindow(_metrics);
+        _health = new NodeHealth(settings.ExpertCalls, _metrics, logger);
         _experts = new RemoteExpertBackend(GrainFactory, settings.Plan, settings.WireDType, settings.Compute.Device, settings.Compute.DType,
-            ExpertCallResilience.Build(settings.ExpertCallTimeout, _metrics), _metrics, new NodeHealth(TimeSpan.FromSeconds(10)));
+            new ExpertCallResilience(settings.ExpertCalls, _health, _metrics), _metrics, _health);
         FollowLivePlan();
         // The same factory as the single-process engine, with this backend in place of local experts.
         _loaded = store.CreateCoordinatorEngine(_experts, settings.Engine);
@@ -162,6 +164,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         _nodeLatency?.Dispose();
         if (_loaded is not null) await _loaded.DisposeAsync();
         _window?.Dispose();
+        _health?.Dispose();
         _metrics?.Dispose();
     }
 

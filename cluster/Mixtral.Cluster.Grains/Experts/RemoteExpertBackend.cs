@@ -4,7 +4,6 @@ using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Contracts.Wire;
 using Mixtral.Cluster.Grains.Wire;
 using Mixtral.Model.Experts;
-using Polly;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +15,7 @@ namespace Mixtral.Cluster.Grains.Experts;
 /// This is the only thing that differs between the coordinator and the single-process engine.
 /// </summary>
 public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan, WireDType wireDType, Device device, ScalarType dtype,
-    ResiliencePipeline<HiddenStateBatch> resilience, FanOutMetrics metrics, NodeHealth health) : IExpertBackend
+    ExpertCallResilience resilience, FanOutMetrics metrics, NodeHealth health) : IExpertBackend
 {
     private ReplicaLoadSplit _split = new(plan, health);
     private int _generation; // the plan generation the copies called belong to (live plan changes; 0 = the start plan)
@@ -37,9 +36,14 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
         long started = Stopwatch.GetTimestamp();
         var requests = batches.Select(b => TensorWire.ToWire(b.Rows, wireDType)).ToArray();
         var calls = new Task<HiddenStateBatch>[batches.Count];
-        for (int i = 0; i < batches.Count; i++)
-            calls[i] = SplitCallAsync(layer, batches[i].Expert, requests[i], cancellationToken);
-        var answers = await Task.WhenAll(calls).ConfigureAwait(false);
+        // Every layer's fan-out runs under what is left of its step's deadline; past it the step fails naming the
+        // experts still unanswered (and their nodes), instead of waiting on a hung node.
+        var answers = await resilience.Steps.RunAsync(layer, step =>
+        {
+            for (int i = 0; i < batches.Count; i++)
+                calls[i] = SplitCallAsync(layer, batches[i].Expert, requests[i], step);
+            return Task.WhenAll(calls);
+        }, () => Unanswered(layer, batches, calls), cancellationToken).ConfigureAwait(false);
         long bytes = requests.Sum(r => (long)r.Payload.Length) + answers.Sum(a => (long)a.Payload.Length);
         metrics.Record(Stopwatch.GetElapsedTime(started), batches.Count, bytes);
         return [.. answers.Select(a => TensorWire.FromWire(a, device, dtype))];
@@ -67,33 +71,33 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
         return ReplicaLoadSplit.Merge(rows.Rows, rows.HiddenSize, parts, answers);
     }
 
-    private async Task<HiddenStateBatch> CallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken, int? preferred = null)
+    private Task<HiddenStateBatch> CallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken, int? preferred = null)
     {
         var owners = plan.OwnersOf(layer, expert);
-        int[] order = health.Order(owners);
-        if (preferred is int first && order[0] != first) order = [first, .. order.Where(r => r != first)];
-        int attempt = 0;
-        return await resilience.ExecuteAsync(async ct =>
+        // Retry, hedging to another copy, the per-node breakers and the attempt timeout: all in the one pipeline.
+        return resilience.ExecuteAsync(owners, preferred, rows.Rows, async (replica, ct) =>
         {
-            // Each retry goes to the next replica, healthy nodes first: with a replicated expert a lost node costs one
-            // failed call, after which the breaker sends this and every other call straight to a live replica.
-            int replica = order[attempt++ % order.Length];
             var key = new ExpertKey(layer, expert, replica, _generation);
             long attemptStarted = Stopwatch.GetTimestamp();
             try
             {
                 return await grains.GetGrain<IExpertGrain>(key.ToString()).RunAsync(rows).WaitAsync(ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not (WireFormatException or ArgumentException) && replica < owners.Count)
-            {
-                health.Failed(owners[replica]);
-                throw;
-            }
             finally
             {
-                if (replica < owners.Count) metrics.ExpertCall(owners[replica], Stopwatch.GetElapsedTime(attemptStarted));
+                // Every attempt, failed and cancelled ones included: a slow or dying node shows in its own latency.
+                metrics.ExpertCall(owners[replica], Stopwatch.GetElapsedTime(attemptStarted));
             }
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <summary>"expert 3 (nodes a, b), expert 5 (node b)": the calls of a fan-out still unanswered, for the deadline's error.</summary>
+    private string Unanswered(int layer, IReadOnlyList<ExpertBatch> batches, Task<HiddenStateBatch>[] calls)
+    {
+        var waiting = Enumerable.Range(0, batches.Count).Where(i => calls[i] is not { IsCompletedSuccessfully: true })
+            .Select(i => (Expert: batches[i].Expert, Owners: plan.OwnersOf(layer, batches[i].Expert)))
+            .Select(w => $"expert {w.Expert} ({(w.Owners.Count == 1 ? "node" : "nodes")} {string.Join(", ", w.Owners)})").ToList();
+        return waiting.Count == 0 ? "no expert (the deadline passed between calls)" : string.Join(", ", waiting);
     }
 
     public void Dispose() { }

@@ -20,8 +20,14 @@ public sealed record NodeSettings
     public WireDType WireDType { get; init; } = WireDType.Float32;
     /// <summary>Weight bytes this node may hold; null = no limit.</summary>
     public long? MemoryBudgetBytes { get; init; }
-    /// <summary>Timeout of one expert call before it is retried (on a replica, where the plan has one).</summary>
-    public TimeSpan ExpertCallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>How the coordinator's expert calls behave under faults: attempt timeout, retries, hedging, breakers, step deadline.</summary>
+    public Experts.ExpertCallOptions ExpertCalls { get; init; } = new();
+    /// <summary>Timeout of one expert call attempt before it is retried (on a replica, where the plan has one): <see cref="ExpertCalls"/>' AttemptTimeout.</summary>
+    public TimeSpan ExpertCallTimeout
+    {
+        get => ExpertCalls.AttemptTimeout;
+        init => ExpertCalls = ExpertCalls with { AttemptTimeout = value };
+    }
     /// <summary>Emulated links to the other nodes for this node's expert calls (placement experiments on one machine); null = none.</summary>
     public Network.NetworkEmulation? Network { get; init; }
 }

@@ -15,7 +15,7 @@ internal static class NodeCommand
     {
         var config = new Option<string?>("--config")
         {
-            Description = "JSON file with the node's settings under snake_case keys (model, role, node_name, plan, redis, silo_port, gateway_port, address, device, dtype, weights, quantized_cache, threads, memory_gb, wire_dtype, expert_call_timeout, max_batch_sequences, max_prefill_tokens, max_queued_requests, http_port, http_host, network); MIXTRAL_NODE_<KEY> variables override it, flags override both",
+            Description = "JSON file with the node's settings under snake_case keys (" + string.Join(", ", NodeConfiguration.Keys.Order(StringComparer.Ordinal)) + "); MIXTRAL_NODE_<KEY> variables override it, flags override both",
         };
         var flags = new NodeFlags();
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Logging of Mixtral components", DefaultValueFactory = _ => LogLevel.Information };
@@ -27,8 +27,7 @@ internal static class NodeCommand
             var http = NodeHttpApi.Read(options);
             using var host = await NodeHost.StartAsync(options, result.GetValue(logLevel), cancellationToken);
             await using var api = await NodeHttpApi.StartAsync(host, options, http, cancellationToken);
-            await NodeHost.ServeUntilCancelledAsync(host, options.NodeName, cancellationToken);
-            return 0;
+            return await NodeHost.ServeUntilCancelledAsync(host, options.NodeName, cancellationToken); // 75: declared dead, restart it
         });
         return command;
     }

@@ -31,6 +31,16 @@ internal sealed class NodeFlags
         Add<double>("memory", "Weight memory budget of this node in GB; the node refuses a plan that exceeds it", key: "memory_gb");
         Add<string>("wire_dtype", "Dtype of hidden states on the wire: f32 (default; exact) | bf16 | f16 (half the bytes)");
         Add<double>("expert_call_timeout", "Seconds the coordinator waits for one expert call before retrying it on the next replica (default 30)");
+        Add<int>("expert_call_retries", "Retries of an expert call whose every copy failed, with jittered backoff (default 9: about 10 s)");
+        Add<double>("hedge_factor", "Hedge an expert call to another copy once it is slower than this many times the p99 of recent calls (default 3; 0 = no hedging)");
+        Add<double>("hedge_min_delay_ms", "Never hedge sooner than this (default 20)");
+        Add<double>("hedge_max_delay_ms", "Never wait longer than this before hedging; also the delay until enough calls were seen (default 1000)");
+        Add<int>("hedge_window", "Recent calls per size class the hedging p99 is taken over (default 256)");
+        Add<double>("breaker_failure_ratio", "Share of a node's recent calls failed, timed out or overtaken that opens its circuit breaker (default 0.5)");
+        Add<int>("breaker_min_calls", "Calls a node's breaker must see in its window before it may open (default 4)");
+        Add<double>("breaker_window_seconds", "Seconds of recent calls a node's breaker takes its failure ratio over (default 1)");
+        Add<double>("breaker_break_seconds", "Seconds an opened breaker keeps calls away from its node before a trial call (default 5)");
+        Add<double>("step_deadline", "Seconds one forward step may wait on experts; past it the step's requests fail with a retryable error (default 60)");
         Add<int>("max_batch_sequences", "Sequences the coordinator decodes together in one step (default 32)");
         Add<int>("max_prefill_tokens", "Prompt tokens fed into one step; longer prompts are prefilled in chunks of this size (default 512)");
         Add<int>("max_queued_requests", "Requests waiting for a place in the coordinator's batch; more are refused as overloaded (default 256; 0 = none wait)");
