@@ -8,6 +8,8 @@ namespace Mixtral.Cluster.PlacementBench;
 public static class PlacementBenchReport
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static readonly System.Text.Json.JsonSerializerOptions JsonOptions =
+        new() { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
 
     public static string Write(PlacementBenchOptions o, MixtralConfig config, PlacementBenchResult r, string command)
     {
@@ -65,8 +67,25 @@ public static class PlacementBenchReport
         md.AppendLine(Inv, $"Reproduce: `{command}`");
         string path = Path.Combine(o.OutDir, o.ReportName + ".md");
         File.WriteAllText(path, md.ToString());
+        File.WriteAllText(Path.Combine(o.OutDir, o.ReportName + ".json"), Json(ms, rowBytes, r.Calibration));
         return path;
     }
+
+    /// <summary>The numbers of the tables, for scripts: one object per strategy (snake_case), and the calibration.</summary>
+    private static string Json(IReadOnlyList<StrategyMeasurement> ms, int rowBytes, Calibration? c) =>
+        System.Text.Json.JsonSerializer.Serialize(new
+        {
+            strategies = ms.Select(m => new
+            {
+                strategy = m.Strategy, tokens_per_second = m.TokensPerSecond, rows_per_second = m.RowsPerSecond, requests = m.Requests,
+                generated_tokens = m.GeneratedTokens, rows = m.Rows, steps = m.Steps, p50_latency_ms = m.P50LatencyMs, p99_latency_ms = m.P99LatencyMs,
+                node_imbalance = m.NodeImbalance, layer_imbalance = m.LayerImbalance, call_imbalance = m.CallImbalance,
+                wire_bytes_per_token = m.WireBytesPerToken, hops_per_token = m.HopsPerToken(rowBytes), calls_per_fan_out = m.CallsPerFanOut,
+                expert_calls = m.ExpertCalls, extra_copies = m.ExtraCopies,
+                nodes = m.NodeLoads.Select(n => new { node = n.Node, rows = n.Rows, calls = n.Calls, compute_ms = n.ComputeMs }),
+            }),
+            calibration = c,
+        }, JsonOptions) + "\n";
 
     private static void AppendCalibration(StringBuilder md, Calibration c, PlacementBenchOptions o)
     {

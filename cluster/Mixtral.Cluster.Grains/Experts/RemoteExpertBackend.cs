@@ -26,12 +26,14 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
     {
         long started = Stopwatch.GetTimestamp();
         var requests = batches.Select(b => TensorWire.ToWire(b.Rows, wireDType)).ToArray();
-        var calls = new Task<HiddenStateBatch>[batches.Count];
+        var calls = new Task<(HiddenStateBatch Answer, int Calls)>[batches.Count];
         for (int i = 0; i < batches.Count; i++)
             calls[i] = SplitCallAsync(layer, batches[i].Expert, requests[i], cancellationToken);
-        var answers = await Task.WhenAll(calls).ConfigureAwait(false);
+        var results = await Task.WhenAll(calls).ConfigureAwait(false);
+        var answers = results.Select(r => r.Answer).ToArray();
         long bytes = requests.Sum(r => (long)r.Payload.Length) + answers.Sum(a => (long)a.Payload.Length);
-        metrics.Record(Stopwatch.GetElapsedTime(started), batches.Count, bytes);
+        // Calls actually made: a replicated expert whose rows were split over copies is one call per copy.
+        metrics.Record(Stopwatch.GetElapsedTime(started), results.Sum(r => r.Calls), bytes);
         return [.. answers.Select(a => TensorWire.FromWire(a, device, dtype))];
     }
 
@@ -45,16 +47,16 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
     }
 
     /// <summary>A replicated expert with load shares: its rows spread over its live copies (one call per copy), answers
-    /// put back in row order; any other expert: one call, failover order.</summary>
-    private async Task<HiddenStateBatch> SplitCallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken)
+    /// put back in row order; any other expert: one call, failover order. Returns the answer and the calls made.</summary>
+    private async Task<(HiddenStateBatch, int)> SplitCallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken)
     {
-        if (rows.Rows == 1) return await CallAsync(layer, expert, rows, cancellationToken, _split.ReplicaForOneRow(layer, expert)).ConfigureAwait(false);
+        if (rows.Rows == 1) return (await CallAsync(layer, expert, rows, cancellationToken, _split.ReplicaForOneRow(layer, expert)).ConfigureAwait(false), 1);
         var parts = _split.Split(layer, expert, rows.Rows);
-        if (parts is null) return await CallAsync(layer, expert, rows, cancellationToken).ConfigureAwait(false);
-        if (parts.Count == 1) return await CallAsync(layer, expert, rows, cancellationToken, parts[0].Replica).ConfigureAwait(false);
+        if (parts is null) return (await CallAsync(layer, expert, rows, cancellationToken).ConfigureAwait(false), 1);
+        if (parts.Count == 1) return (await CallAsync(layer, expert, rows, cancellationToken, parts[0].Replica).ConfigureAwait(false), 1);
         var answers = await Task.WhenAll(parts.Select(p =>
             CallAsync(layer, expert, ReplicaLoadSplit.Take(rows, p.Rows), cancellationToken, p.Replica))).ConfigureAwait(false);
-        return ReplicaLoadSplit.Merge(rows.Rows, rows.HiddenSize, parts, answers);
+        return (ReplicaLoadSplit.Merge(rows.Rows, rows.HiddenSize, parts, answers), parts.Count);
     }
 
     private async Task<HiddenStateBatch> CallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken, int? preferred = null)
