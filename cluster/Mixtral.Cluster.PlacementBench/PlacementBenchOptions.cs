@@ -22,7 +22,8 @@ public sealed record PlacementBenchOptions(
     string OutDir,
     string ReportName,
     int ThreadsPerNode = 1,
-    string WireDType = "bf16")
+    string WireDType = "bf16",
+    int Repeat = 1)
 {
     /// <summary>Node names: n0 (coordinator + experts), n1 … n{N-1} (experts).</summary>
     public IReadOnlyList<string> NodeNames => [.. Enumerable.Range(0, Nodes).Select(i => $"n{i}")];

@@ -35,7 +35,8 @@ public static class PlacementBenchReport
         md.AppendLine(Inv, $"- Plans from routing statistics: {r.StatisticsSource} ({r.StatisticsTokens} routed tokens); replica budget {o.ReplicaBudgetGb} GB (experts held in f32 on the nodes).");
         md.AppendLine("- Node load = rows (token-expert pairs) each node served in the measured run: the statistics grain's routing of the run, split over copies by the plan's shares; calls and compute per node are the nodes' own counters.");
         md.AppendLine();
-        md.AppendLine("## Results (measured, one run, plans one after another)");
+        md.AppendLine(o.Repeat == 1 ? "## Results (measured, one run, plans one after another)"
+            : $"## Results (measured: {o.Repeat} rounds alternating the plans; each row is the strategy's median-throughput run)");
         md.AppendLine();
         md.AppendLine("| strategy | tok/s | × RR | p50 latency ms | p99 latency ms | p50 first token ms | node rows max/mean | per-layer max/mean | calls max/mean | compute max/mean | KB/token on wire | hops/token | calls per fan-out | fan-out share of step | step ms | copies |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -44,6 +45,14 @@ public static class PlacementBenchReport
         md.AppendLine();
         md.AppendLine(Inv, $"![throughput]({throughputPng}) ![latency]({latencyPng}) ![node load]({loadPng})");
         md.AppendLine();
+        if (o.Repeat > 1)
+        {
+            md.AppendLine("Every run's tok/s, in order:");
+            md.AppendLine();
+            foreach (var (strategy, runs) in r.RunsTokensPerSecond)
+                md.AppendLine($"- {strategy}: {string.Join(", ", runs.Select(t => t.ToString("F1", Inv)))}");
+            md.AppendLine();
+        }
         md.AppendLine("Per node (rows served / expert calls / compute ms):");
         md.AppendLine();
         md.AppendLine("| strategy | " + string.Join(" | ", ms[0].NodeLoads.Select(n => n.Node)) + " |");

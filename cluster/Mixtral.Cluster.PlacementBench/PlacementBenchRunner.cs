@@ -8,7 +8,7 @@ namespace Mixtral.Cluster.PlacementBench;
 
 /// <summary>Everything one `mixtral bench placement` measured, and the simulator beside it when a trace was given.</summary>
 public sealed record PlacementBenchResult(IReadOnlyList<StrategyMeasurement> Measurements, string StatisticsSource, long StatisticsTokens,
-    Calibration? Calibration, DateTime StartedUtc, DateTime FinishedUtc);
+    Calibration? Calibration, DateTime StartedUtc, DateTime FinishedUtc, IReadOnlyDictionary<string, IReadOnlyList<double>> RunsTokensPerSecond);
 
 /// <summary>
 /// `mixtral bench placement`: for each strategy, its plan (from routing statistics: a file, or a warm-up run on the
@@ -60,14 +60,17 @@ public static class PlacementBenchRunner
             });
             if (options.Strategies.Contains(first.Name)) measurements.Add(warm);
         }
-        foreach (var strategy in strategies)
-        {
-            if (measurements.Any(m => m.Strategy == strategy.Name)) continue;
-            var plan = strategy.Place(Request(statistics));
-            measurements.Add(await run.MeasureAsync(strategy.Name, plan, config.VocabSize, log));
-        }
-        // Report in the order asked.
-        measurements = [.. options.Strategies.Select(s => measurements.First(m => m.Strategy == s))];
+        // Rounds alternate the plans (A, B, C, A, B, C, ...) so that load from elsewhere on the machine falls on all of them.
+        var plans = strategies.ToDictionary(s => s.Name, s => s.Place(Request(statistics)));
+        for (int round = 0; round < options.Repeat; round++)
+            foreach (var strategy in strategies)
+            {
+                if (measurements.Count(m => m.Strategy == strategy.Name) > round) continue;
+                measurements.Add(await run.MeasureAsync(strategy.Name, plans[strategy.Name], config.VocabSize, log));
+            }
+        var runs = options.Strategies.ToDictionary(s => s, s => (IReadOnlyList<double>)[.. measurements.Where(m => m.Strategy == s).Select(m => m.TokensPerSecond)]);
+        // Report in the order asked; of repeated runs, the one with the median throughput.
+        measurements = [.. options.Strategies.Select(s => measurements.Where(m => m.Strategy == s).OrderBy(m => m.TokensPerSecond).ElementAt((options.Repeat - 1) / 2))];
 
         Calibration? calibration = null;
         if (options.TracePath is string tracePath)
@@ -76,7 +79,7 @@ public static class PlacementBenchRunner
             LinkModel? link = options.Network == "none" ? null : LinkModel.Preset(options.Network);
             calibration = Calibration.Fit(measurements, trace, config, NodeDType, link, options.WireBytesPerValue);
         }
-        return new PlacementBenchResult(measurements, source, statistics!.Tokens, calibration, started, DateTime.UtcNow);
+        return new PlacementBenchResult(measurements, source, statistics!.Tokens, calibration, started, DateTime.UtcNow, runs);
     }
 
     /// <summary>Statistics JSON (`mixtral stats --out`) or a routing trace (`mixtral trace-routing`), told apart by the first line.</summary>

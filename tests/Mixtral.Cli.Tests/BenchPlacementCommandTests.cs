@@ -5,7 +5,7 @@ namespace Mixtral.Cli.Tests;
 
 /// <summary>
 /// `mixtral bench placement`: bad flags are refused naming the flag (exit 2, before any cluster starts), and one small
-/// real run (redis-server + 2 `mixtral node` processes, emulated 10 GbE) writes a report whose numbers agree with
+/// real run (redis-server + 3 `mixtral node` processes, emulated 10 GbE) writes a report whose numbers agree with
 /// the model's arithmetic and with the nodes' own counters.
 /// </summary>
 public sealed class BenchPlacementCommandTests
@@ -74,18 +74,19 @@ public sealed class BenchPlacementCommandTests
     }
 
     [Fact]
-    public async Task A_real_two_node_run_with_split_copies_reports_the_model_s_wire_arithmetic_and_the_nodes_own_call_counts()
+    public async Task A_real_three_node_run_with_split_copies_reports_the_model_s_wire_arithmetic_and_the_nodes_own_call_counts()
     {
         string dir = Directory.CreateTempSubdirectory("bench-run-").FullName;
         try
         {
             var config = MixtralConfig.Load(Path.Combine(Cli.TinyModel, "config.json"));
-            // Statistics where every token picks experts 0 and 1 at every layer: the replicated plan copies them to both nodes.
+            // Statistics where every token picks expert 0, and 1 or 2 (24 and 8 of 32 tokens), at every layer: on 3 nodes
+            // expert 0 alone is the heaviest host, so the replicated plan splits it over two copies.
             string stats = Path.Combine(dir, "stats.jsonl");
             File.WriteAllLines(stats, from t in Enumerable.Range(0, 32)
                                       from l in Enumerable.Range(0, config.NumHiddenLayers)
-                                      select $"{{\"prompt\": 0, \"position\": {t}, \"layer\": {l}, \"experts\": [0, 1], \"weights\": [0.6, 0.4]}}");
-            var run = await Cli.RunAsync("bench", "placement", "--model", Cli.TinyModel, "--nodes", "2", "--strategies", "replicated",
+                                      select $"{{\"prompt\": 0, \"position\": {t}, \"layer\": {l}, \"experts\": [0, {(t < 24 ? 1 : 2)}], \"weights\": [0.6, 0.4]}}");
+            var run = await Cli.RunAsync("bench", "placement", "--model", Cli.TinyModel, "--nodes", "3", "--strategies", "replicated",
                 "--workload", Workload(dir, SmallWorkload), "--network", "10gbe", "--replica-budget", "0.01", "--stats", stats,
                 "--out", dir, "--name", "bench");
             Assert.True(run.ExitCode == 0, run.ToString());
@@ -95,7 +96,7 @@ public sealed class BenchPlacementCommandTests
 
             var m = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "bench.json"))).RootElement.GetProperty("strategies")[0];
             Assert.Equal("replicated", m.GetProperty("strategy").GetString());
-            Assert.True(m.GetProperty("extra_copies").GetInt32() >= 2);
+            Assert.True(m.GetProperty("extra_copies").GetInt32() >= 1, "the replicated plan made no copy");
             Assert.True(m.GetProperty("tokens_per_second").GetDouble() > 0);
             // Every routed row goes out and back once per chosen expert at every layer, bf16 on the wire (2 bytes a value).
             int perToken = 2 * config.NumExpertsPerTok * config.NumHiddenLayers;

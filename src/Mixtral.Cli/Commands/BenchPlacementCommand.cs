@@ -31,6 +31,7 @@ internal static class BenchPlacementCommand
         var name = new Option<string>("--name") { Description = "Report file name without extension", DefaultValueFactory = _ => "placement-bench" };
         var threads = new Option<int>("--threads-per-node") { Description = "Torch threads in each node process", DefaultValueFactory = _ => 1 };
         var wire = new Option<string>("--wire-dtype") { Description = "Hidden states on the wire: bf16 | f16 | f32", DefaultValueFactory = _ => "bf16" };
+        var repeat = new Option<int>("--repeat") { Description = "Rounds over the strategies (A, B, A, B, ...): each reported row is the median-throughput run", DefaultValueFactory = _ => 1 };
         var simulate = new Option<bool>("--simulate") { Description = "Do not start a cluster: replay --trace through each plan on a modelled cluster over the grid of --network, --dtype and --batch" };
         var batch = new Option<string>("--batch") { Description = "--simulate: comma-separated decode batches", DefaultValueFactory = _ => "1,32" };
         var dtype = new Option<string>("--dtype") { Description = "--simulate: comma-separated expert dtypes (bf16, int8, q4, f32)", DefaultValueFactory = _ => "bf16,int8" };
@@ -41,7 +42,7 @@ internal static class BenchPlacementCommand
 
         var command = new Command("placement", "Run one workload through several placement plans on a real cluster (or --simulate) and report throughput, latency, node load and network use")
         {
-            model, nodes, strategies, workload, network, replicaBudget, stats, trace, output, name, threads, wire, simulate, batch, dtype, bandwidth, tflops, memory, overhead,
+            model, nodes, strategies, workload, network, replicaBudget, stats, trace, output, name, threads, wire, repeat, simulate, batch, dtype, bandwidth, tflops, memory, overhead,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -86,12 +87,13 @@ internal static class BenchPlacementCommand
             try { load = WorkloadFile.Load(workloadPath); }
             catch (FileNotFoundException) { throw new CliUsageException($"--workload: {workloadPath} not found"); }
             catch (FormatException e) { throw new CliUsageException($"--workload: {e.Message}", e); }
+            if (result.GetValue(repeat) < 1) throw new CliUsageException($"--repeat must be at least 1, got {result.GetValue(repeat)}");
             if (result.GetValue(threads) < 1) throw new CliUsageException($"--threads-per-node must be at least 1, got {result.GetValue(threads)}");
             string wireName = result.GetValue(wire)!;
             if (wireName is not ("bf16" or "f16" or "f32")) throw new CliUsageException($"--wire-dtype: \"{wireName}\" is not bf16, f16 or f32");
             var modelConfig = ModelFolder.Open(result.GetValue(model)!).Config; // the whole folder: the nodes will need it
             var options = new PlacementBenchOptions(Path.GetFullPath(result.GetValue(model)!), nodeCount, strategyNames, workloadPath, load, net, gb,
-                statsPath, tracePath, result.GetValue(output)!, result.GetValue(name)!, result.GetValue(threads), wireName);
+                statsPath, tracePath, result.GetValue(output)!, result.GetValue(name)!, result.GetValue(threads), wireName, result.GetValue(repeat));
             var measured = await PlacementBenchRunner.RunAsync(options, modelConfig, Log);
             string report = PlacementBenchReport.Write(options, modelConfig, measured, command);
             Console.Error.WriteLine($"wrote {report}");
