@@ -4,9 +4,10 @@ using Mixtral.Model.Config;
 
 namespace Mixtral.Cluster.PlacementBench;
 
-/// <summary>One strategy, simulated beside measured. Errors are (simulated − measured) ÷ measured.</summary>
+/// <summary>One strategy, simulated beside measured. Errors are (simulated − measured) ÷ measured.
+/// <see cref="SimulatedNetworkMsPerStep"/>: the emulated links' share of a step on the critical path (what placement can change).</summary>
 public sealed record CalibrationRow(string Strategy, double MeasuredStepMs, double SimulatedStepMs, double MeasuredRowsPerSecond,
-    double SimulatedRowsPerSecond, double MeasuredNodeImbalance, double SimulatedNodeImbalance)
+    double SimulatedRowsPerSecond, double MeasuredNodeImbalance, double SimulatedNodeImbalance, double SimulatedNetworkMsPerStep)
 {
     public double StepError => (SimulatedStepMs - MeasuredStepMs) / MeasuredStepMs;
     public double ThroughputError => (SimulatedRowsPerSecond - MeasuredRowsPerSecond) / MeasuredRowsPerSecond;
@@ -52,7 +53,7 @@ public sealed record Calibration(string FittedOn, int Batch, double ComputePerCa
         {
             var s = PlacementSimulator.Run(m.Plan, trace, model, cluster, batch);
             return new CalibrationRow(m.Strategy, m.StepMeanMs, s.MeanStepSeconds * 1e3, m.RowsPerSecond, s.TokensPerSecond,
-                m.NodeImbalance, s.NodeLoadImbalance);
+                m.NodeImbalance, s.NodeLoadImbalance, s.NetworkSecondsPerStep * 1e3);
         }).ToList();
         return new Calibration(baseline.Strategy, batch, computePerCall * 1e3, shared * 1e3, cluster.CallOverheadSeconds * 1e3, rows);
     }

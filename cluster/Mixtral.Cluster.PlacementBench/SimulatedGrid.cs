@@ -43,8 +43,9 @@ public static class SimulatedGrid
         md.AppendLine();
         md.AppendLine(Inv, $"Generated {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by `{command}`. **Simulated** (deterministic arithmetic; the CPU it ran on changes nothing). Model dimensions from `{o.Model}` ({config.NumHiddenLayers} layers, hidden {config.HiddenSize}, intermediate {config.IntermediateSize}); routing: trace `{o.TracePath}`, first {half} tokens → statistics for the plans, last {replay.Count} replayed. Per-call overhead {o.CallOverheadUs} µs; replica budget {o.ReplicaBudgetGb} GB; n0 is the coordinator and holds experts too.");
         md.AppendLine();
-        md.AppendLine("| network | experts | batch | coordinator uplink | " + string.Join(" | ", o.Strategies.Select(s => s + " tok/s")) + " | best × RR | best | best node max/mean (layer) |");
-        md.AppendLine("|---|---|---:|---|" + string.Concat(o.Strategies.Select(_ => "---:|")) + "---:|---|---:|");
+        var columns = o.Strategies.Concat(o.Strategies.Where(s => s is "load-balanced" or "replicated").Select(s => s + "+cost")).ToList();
+        md.AppendLine("| network | experts | batch | coordinator uplink | " + string.Join(" | ", columns.Select(s => s + " tok/s")) + " | best × RR | best | best: row max/mean per layer, weight reads max/mean |");
+        md.AppendLine("|---|---|---:|---|" + string.Concat(columns.Select(_ => "---:|")) + "---:|---|---:|");
         foreach (string net in o.Networks)
             foreach (var dtype in o.DTypes)
                 foreach (int batch in o.Batches)
@@ -54,13 +55,20 @@ public static class SimulatedGrid
                         var request = new PlacementRequest(model.Shape, nodes, stats, (long)(o.ReplicaBudgetGb * 1e9));
                         var cluster = new SimulatedCluster(LinkModel.Preset(net), node, o.CallOverheadUs * 1e-6, CoordinatorLinkShared: shared);
                         var results = o.Strategies.Select(s => PlacementSimulator.Run(PlanStrategies.Get(s).Place(request), replay, model, cluster, batch)).ToList();
+                        // The same strategies balancing time instead of rows: a copy costs a weight read plus its rows' FLOPs.
+                        var cost = new StepCost(batch * config.NumExpertsPerTok,
+                            StepCost.RowsPerRead(model.Shape.BytesPerExpert, model.FlopsPerExpertRow, node.WeightBytesPerSecond, node.FlopsPerSecond));
+                        foreach (string s in o.Strategies.Where(s => s is "load-balanced" or "replicated"))
+                            results.Add(PlacementSimulator.Run(PlanStrategies.Get(s).Place(request with { Cost = cost }), replay, model, cluster, batch) with { Strategy = s + "+cost" });
                         var rr = results.FirstOrDefault(x => x.Strategy == "round-robin") ?? results[0];
                         var best = results.MaxBy(x => x.TokensPerSecond)!;
                         md.AppendLine(string.Create(Inv, $"| {net} | {dtype.ShortName()} | {batch} | {(shared ? "shared (1 NIC)" : "unlimited")} | ") +
                                      string.Join(" | ", results.Select(x => x.TokensPerSecond.ToString("F1", Inv))) +
-                                     string.Create(Inv, $" | {best.TokensPerSecond / rr.TokensPerSecond:F2} | {best.Strategy} | {best.LayerImbalance:F2} |"));
+                                     string.Create(Inv, $" | {best.TokensPerSecond / rr.TokensPerSecond:F2} | {best.Strategy} | {best.LayerImbalance:F2}, {best.ReadImbalance:F2} |"));
                         log(string.Create(Inv, $"simulated {net} {dtype.ShortName()} batch {batch} uplink {(shared ? "shared" : "unlimited")}: best {best.Strategy} {best.TokensPerSecond:F1} tok/s ({best.TokensPerSecond / rr.TokensPerSecond:F2}× round-robin)"));
                     }
+        md.AppendLine();
+        md.AppendLine("`+cost`: the strategy balancing time, not rows (a copy that gets any row reads all its weights, then its rows' FLOPs; `StepCost`). Weight reads max/mean: distinct experts a node runs per layer-step, what memory-bound decode waits for.");
         md.AppendLine();
         md.AppendLine("tok/s = decode tokens per second of the whole cluster at that batch (batch ÷ mean step). Shared uplink: every remote row also crosses the coordinator's one link, so a layer takes at least its total bytes ÷ bandwidth whatever the placement; unlimited: only each node's own link (a coordinator with a faster uplink, or what `--network` emulates on one machine).");
         Directory.CreateDirectory(o.OutDir);
