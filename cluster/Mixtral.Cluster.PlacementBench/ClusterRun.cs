@@ -24,8 +24,9 @@ internal sealed class ClusterRun(PlacementBenchOptions options, int layers, int 
         await WorkloadDriver.RunAsync(client, WarmUp(options.Workload), vocabulary, _ => { }, TimeSpan.FromHours(1));
         if (afterWarmUp is not null) await afterWarmUp(client);
 
-        var routingBefore = await SettledRoutingAsync(client, -1);
         var before = await client.StatusAsync();
+        // Every step the engine ran so far (the warm-up) must have reached the statistics grain before the counts are taken.
+        var routingBefore = await SettledRoutingAsync(client, before.Coordinator!.TokensProcessed);
         await client.ResetMetricsAsync();
         log($"[{strategy}] running workload {options.Workload.Name}: {options.Workload.Requests} requests, concurrency {options.Workload.Concurrency}");
         var run = await WorkloadDriver.RunAsync(client, options.Workload, vocabulary, line => log($"[{strategy}] {line}"), TimeSpan.FromSeconds(5));
@@ -72,17 +73,16 @@ internal sealed class ClusterRun(PlacementBenchOptions options, int layers, int 
         Seed = w.Seed + 1,
     };
 
-    /// <summary>The statistics grain's counts once the routing stream has delivered <paramref name="tokens"/> (or, for -1,
-    /// once two reads agree): the stream is asynchronous, so the last steps may arrive after the last token.</summary>
+    /// <summary>The statistics grain's counts once the routing stream has delivered <paramref name="tokens"/> routed
+    /// tokens (the stream is asynchronous: the last steps may arrive after the last token); after 30 s, what it has.</summary>
     private static async Task<RoutingStatistics> SettledRoutingAsync(MixtralClusterClient client, long tokens)
     {
         RoutingStatistics? last = null;
-        for (int i = 0; i < 100; i++)
+        for (int i = 0; i < 300; i++)
         {
             var snapshot = await client.RoutingStatisticsAsync();
-            var stats = RoutingStatistics.FromJson(snapshot.StatisticsJson, "statistics grain");
-            if (tokens >= 0 ? stats.Tokens >= tokens : last is not null && last.Tokens == stats.Tokens) return stats;
-            last = stats;
+            last = RoutingStatistics.FromJson(snapshot.StatisticsJson, "statistics grain");
+            if (last.Tokens >= tokens) return last;
             await Task.Delay(100);
         }
         return last!;

@@ -83,18 +83,11 @@ public sealed class WeightedReplicasCluster : IAsyncLifetime
 public sealed class ExpertRowCounter(NodeSettings settings) : IIncomingGrainCallFilter
 {
     public static readonly ConcurrentDictionary<(string Node, string Key), long> Rows = new();
-    private static long _calls;
-
-    /// <summary>Expert calls received by every silo so far.</summary>
-    public static long Calls => Interlocked.Read(ref _calls);
 
     public async Task Invoke(IIncomingGrainCallContext context)
     {
         if (context.InterfaceMethod?.Name == nameof(IExpertGrain.RunAsync) && context.Request.GetArgument(0) is HiddenStateBatch batch)
-        {
             Rows.AddOrUpdate((settings.NodeName, context.TargetId.Key.ToString()!), batch.Rows, (_, n) => n + batch.Rows);
-            Interlocked.Increment(ref _calls);
-        }
         await context.Invoke();
     }
 
