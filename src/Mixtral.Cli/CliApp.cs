@@ -30,6 +30,7 @@ public static class CliApp
         PlanCommand.Create(),
         StatsCommand.Create(),
         ClusterCommand.Create(),
+        BenchCommand.Create(),
     };
 
     public static async Task<int> RunAsync(string[] args)

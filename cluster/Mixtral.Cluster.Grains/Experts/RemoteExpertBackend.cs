@@ -35,17 +35,19 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
     {
         long started = Stopwatch.GetTimestamp();
         var requests = batches.Select(b => TensorWire.ToWire(b.Rows, wireDType)).ToArray();
-        var calls = new Task<HiddenStateBatch>[batches.Count];
+        var calls = new Task<(HiddenStateBatch Answer, int Calls)>[batches.Count];
         // Every layer's fan-out runs under what is left of its step's deadline; past it the step fails naming the
         // experts still unanswered (and their nodes), instead of waiting on a hung node.
-        var answers = await resilience.Steps.RunAsync(layer, step =>
+        var results = await resilience.Steps.RunAsync(layer, step =>
         {
             for (int i = 0; i < batches.Count; i++)
                 calls[i] = SplitCallAsync(layer, batches[i].Expert, requests[i], step);
             return Task.WhenAll(calls);
         }, () => Unanswered(layer, batches, calls), cancellationToken).ConfigureAwait(false);
+        var answers = results.Select(r => r.Answer).ToArray();
         long bytes = requests.Sum(r => (long)r.Payload.Length) + answers.Sum(a => (long)a.Payload.Length);
-        metrics.Record(Stopwatch.GetElapsedTime(started), batches.Count, bytes);
+        // Calls actually made: a replicated expert whose rows were split over copies is one call per copy.
+        metrics.Record(Stopwatch.GetElapsedTime(started), results.Sum(r => r.Calls), bytes);
         return [.. answers.Select(a => TensorWire.FromWire(a, device, dtype))];
     }
 
@@ -59,16 +61,16 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
     }
 
     /// <summary>A replicated expert with load shares: its rows spread over its live copies (one call per copy), answers
-    /// put back in row order; any other expert: one call, failover order.</summary>
-    private async Task<HiddenStateBatch> SplitCallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken)
+    /// put back in row order; any other expert: one call, failover order. Returns the answer and the calls made.</summary>
+    private async Task<(HiddenStateBatch, int)> SplitCallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken)
     {
-        if (rows.Rows == 1) return await CallAsync(layer, expert, rows, cancellationToken, _split.ReplicaForOneRow(layer, expert)).ConfigureAwait(false);
+        if (rows.Rows == 1) return (await CallAsync(layer, expert, rows, cancellationToken, _split.ReplicaForOneRow(layer, expert)).ConfigureAwait(false), 1);
         var parts = _split.Split(layer, expert, rows.Rows);
-        if (parts is null) return await CallAsync(layer, expert, rows, cancellationToken).ConfigureAwait(false);
-        if (parts.Count == 1) return await CallAsync(layer, expert, rows, cancellationToken, parts[0].Replica).ConfigureAwait(false);
+        if (parts is null) return (await CallAsync(layer, expert, rows, cancellationToken).ConfigureAwait(false), 1);
+        if (parts.Count == 1) return (await CallAsync(layer, expert, rows, cancellationToken, parts[0].Replica).ConfigureAwait(false), 1);
         var answers = await Task.WhenAll(parts.Select(p =>
             CallAsync(layer, expert, ReplicaLoadSplit.Take(rows, p.Rows), cancellationToken, p.Replica))).ConfigureAwait(false);
-        return ReplicaLoadSplit.Merge(rows.Rows, rows.HiddenSize, parts, answers);
+        return (ReplicaLoadSplit.Merge(rows.Rows, rows.HiddenSize, parts, answers), parts.Count);
     }
 
     private Task<HiddenStateBatch> CallAsync(int layer, int expert, HiddenStateBatch rows, CancellationToken cancellationToken, int? preferred = null)
@@ -92,7 +94,7 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
     }
 
     /// <summary>"expert 3 (nodes a, b), expert 5 (node b)": the calls of a fan-out still unanswered, for the deadline's error.</summary>
-    private string Unanswered(int layer, IReadOnlyList<ExpertBatch> batches, Task<HiddenStateBatch>[] calls)
+    private string Unanswered(int layer, IReadOnlyList<ExpertBatch> batches, Task<(HiddenStateBatch Answer, int Calls)>[] calls)
     {
         var waiting = Enumerable.Range(0, batches.Count).Where(i => calls[i] is not { IsCompletedSuccessfully: true })
             .Select(i => (Expert: batches[i].Expert, Owners: plan.OwnersOf(layer, batches[i].Expert)))

@@ -116,7 +116,7 @@ public static class PlacementSimulator
                 int critical = Array.IndexOf(nodeTime, nodeTime.Max());
                 double layer = nodeTime[critical];
                 double quickest = nodeCompute.Where((c, h) => nodeRowsThisLayer[h] > 0 && h != home).DefaultIfEmpty(0).Min();
-                if (totalOut > 0) layer = Math.Max(layer, 2 * link.LatencySeconds + totalOut / link.BytesPerSecond + quickest);
+                if (totalOut > 0 && cluster.CoordinatorLinkShared) layer = Math.Max(layer, 2 * link.LatencySeconds + totalOut / link.BytesPerSecond + quickest);
                 double[] active = nodeTime.Where((_, h) => nodeRowsThisLayer[h] > 0).ToArray();
                 straggler += layer - active.Average();
                 network += nodeNetwork[critical] + (layer - nodeTime[critical]); // link-bound excess counts as network

@@ -35,13 +35,17 @@ public sealed record NodeModel(double WeightBytesPerSecond, double FlopsPerSecon
 /// kernel launch) and per-node bandwidth overrides (<see cref="NodeOverrides"/>, e.g. measured read bandwidth).
 /// <see cref="CallsPerNode"/> models a variant of the coordinator that sends one call per node carrying each token
 /// once and gets back the weighted sum of that node's experts, instead of one call per expert (today's design).
+/// <see cref="CoordinatorLinkShared"/>: every remote row crosses the coordinator's own link (one NIC, the physical
+/// case); false models a coordinator whose uplink is never the bottleneck, only the per-node links (what the node
+/// option <c>network</c> emulates, so the real placement benchmark is compared against this).
 /// </summary>
 public sealed record SimulatedCluster(
     LinkModel Link,
     NodeModel Node,
     double CallOverheadSeconds,
     IReadOnlyDictionary<string, NodeModel>? NodeOverrides = null,
-    bool CallsPerNode = false)
+    bool CallsPerNode = false,
+    bool CoordinatorLinkShared = true)
 {
     public NodeModel NodeFor(string name) => NodeOverrides is { } o && o.TryGetValue(name, out var m) ? m : Node;
 }
