@@ -24,6 +24,7 @@ public static class MixtralGrainsSiloBuilderExtensions
         silo.Services.AddSingleton(sp => settingsForSilo(sp.GetRequiredService<IOptions<SiloOptions>>().Value.SiloName));
         silo.Services.AddSingleton<NodeWeightStore>();
         silo.Services.AddSingleton<NodeSiloLocator>();
+        silo.Services.AddSingleton<FallbackPlacement>();
         silo.AddPlacementDirector<ExpertPlacementStrategy, ExpertPlacementDirector>();
         silo.AddPlacementDirector<CoordinatorPlacementStrategy, CoordinatorPlacementDirector>();
         silo.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();

@@ -13,6 +13,9 @@ namespace Mixtral.Cluster.Hosting;
 /// </summary>
 public sealed partial class NodeWarmup(NodeSettings settings, IGrainFactory grains, ILogger<NodeWarmup> logger) : IStartupTask
 {
+    /// <summary>How long a rejoining node waits for a stand-in to hand one of its experts back.</summary>
+    private static readonly TimeSpan StandInDeparture = TimeSpan.FromSeconds(30);
+
     public async Task Execute(CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -21,6 +24,14 @@ public sealed partial class NodeWarmup(NodeSettings settings, IGrainFactory grai
         foreach (var key in experts)
         {
             var residency = await grains.GetGrain<IExpertGrain>(key.ToString()).DescribeAsync();
+            // A node that rejoins finds its experts still on the nodes that stood in for it while it was down; they
+            // leave within a second of seeing it back (ExpertGrain), and the next call activates the expert here.
+            var homecoming = System.Diagnostics.Stopwatch.StartNew();
+            while (residency.NodeName != settings.NodeName && homecoming.Elapsed < StandInDeparture)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+                residency = await grains.GetGrain<IExpertGrain>(key.ToString()).DescribeAsync();
+            }
             if (residency.NodeName != settings.NodeName)
                 throw new InvalidOperationException($"expert {key} became active on \"{residency.NodeName}\", not on this node \"{settings.NodeName}\"");
             if (++done % 16 == 0 || done == experts.Count) LogProgress(done, experts.Count);

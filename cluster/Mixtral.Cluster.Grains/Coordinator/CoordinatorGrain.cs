@@ -23,7 +23,7 @@ namespace Mixtral.Cluster.Grains.Coordinator;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Orleans ends a grain's life with OnDeactivateAsync, which disposes them")]
 [CoordinatorPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightStore store, ILogger<CoordinatorGrain> logger) : Grain, ICoordinatorGrain
+public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightStore store, FallbackPlacement fallback, ILogger<CoordinatorGrain> logger) : Grain, ICoordinatorGrain
 {
     /// <summary>A health check waits at most this long for the forward step and every expert (a load balancer's probe
     /// must not hang; a healthy step takes milliseconds to about a second).</summary>
@@ -38,8 +38,11 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!settings.Plan.Nodes.Any(n => n.Name == settings.NodeName && n.HostsSharedWeights))
+        bool planned = settings.Plan.Nodes.Any(n => n.Name == settings.NodeName && n.HostsSharedWeights);
+        // Elsewhere only while every node the plan gives the coordinator role is gone (FallbackPlacement).
+        if (!planned && settings.Plan.Nodes.Any(n => n.HostsSharedWeights && fallback.IsActive(n.Name)))
             throw new InvalidOperationException($"the coordinator was activated on node \"{settings.NodeName}\", which the plan does not give role coordinator or all");
+        if (!planned) fallback.CheckRoom("the coordinator", coordinator: true);
         _metrics = new FanOutMetrics();
         _window = new FanOutWindow(_metrics);
         _experts = new RemoteExpertBackend(GrainFactory, settings.Plan, settings.WireDType, settings.Compute.Device, settings.Compute.DType,

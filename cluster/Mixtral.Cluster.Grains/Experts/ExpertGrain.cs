@@ -17,7 +17,7 @@ namespace Mixtral.Cluster.Grains.Experts;
 /// </summary>
 [ExpertPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings settings, ILogger<ExpertGrain> logger) : Grain, IExpertGrain
+public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings settings, FallbackPlacement fallback, ILogger<ExpertGrain> logger) : Grain, IExpertGrain
 {
     private ExpertKey _key;
     private ExpertWeights? _weights;
@@ -26,13 +26,37 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
     {
         _key = ExpertKey.Parse(this.GetPrimaryKeyString());
         var owners = settings.Plan.OwnersOf(_key.Layer, _key.Expert);
-        if (_key.Replica >= owners.Count || owners[_key.Replica] != settings.NodeName)
+        if (_key.Replica >= owners.Count || (owners[_key.Replica] != settings.NodeName && fallback.IsActive(owners[_key.Replica])))
             throw new InvalidOperationException(
                 $"expert {_key} was activated on node \"{settings.NodeName}\" but the plan gives it to {(_key.Replica < owners.Count ? $"\"{owners[_key.Replica]}\"" : "no node")}");
+        if (owners[_key.Replica] != settings.NodeName) StandIn(owners[_key.Replica]);
         _weights = store.LoadExpert(_key);
         LogActivated(_key, settings.NodeName);
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// This activation stands in for a plan owner that is gone (<see cref="FallbackPlacement"/>): it checks this node's
+    /// budget, then watches membership and leaves once the owner is back, so the next call activates the expert on the
+    /// plan's node again (the plan restored without a restart of anything).
+    /// </summary>
+    private void StandIn(string owner)
+    {
+        fallback.CheckRoom($"expert {_key}", coordinator: false);
+        LogStandIn(_key, settings.NodeName, owner);
+        this.RegisterGrainTimer(_ =>
+        {
+            if (fallback.IsActive(owner))
+            {
+                LogOwnerBack(_key, owner);
+                this.DeactivateOnIdle();
+            }
+            return Task.CompletedTask;
+        }, OwnerCheckPeriod, OwnerCheckPeriod);
+    }
+
+    /// <summary>How often a stand-in looks for its owner: membership is local, so this costs nothing.</summary>
+    private static readonly TimeSpan OwnerCheckPeriod = TimeSpan.FromMilliseconds(500);
 
     public Task<HiddenStateBatch> RunAsync(HiddenStateBatch rows)
     {
@@ -60,6 +84,12 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
         store.ReleaseExpert(_key);
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "expert {Expert} taken over by {Node}: its plan node {Owner} is not an active member")]
+    private partial void LogStandIn(ExpertKey expert, string node, string owner);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "expert {Expert} goes home: its plan node {Owner} is back")]
+    private partial void LogOwnerBack(ExpertKey expert, string owner);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "expert {Expert} active on {Node}")]
     private partial void LogActivated(ExpertKey expert, string node);
