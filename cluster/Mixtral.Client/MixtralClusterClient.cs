@@ -17,23 +17,27 @@ public sealed class MixtralClusterClient : IAsyncDisposable
 {
     private readonly IHost? _host;
     private readonly IClusterClient _client;
+    private readonly CoordinatorWatch _watch;
 
     private MixtralClusterClient(IHost? host, IClusterClient client)
     {
         _host = host;
         _client = client;
+        _watch = new CoordinatorWatch(client);
     }
 
     /// <summary>Wraps a client the caller already has (e.g. a silo's own, in the embedded default).</summary>
     public static MixtralClusterClient Over(IClusterClient client) => new(null, client);
 
-    /// <summary>Connects to a gateway given as host:port.</summary>
+    /// <summary>Connects to a gateway given as host:port, or to several as host:port,host:port (a client that knows more than
+    /// one gateway keeps working when one node is lost, the coordinator's included).</summary>
     public static async Task<MixtralClusterClient> ConnectAsync(string gateway, CancellationToken cancellationToken = default)
     {
-        var endpoint = ParseEndpoint(gateway);
+        var endpoints = gateway.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ParseEndpoint).ToArray();
+        if (endpoints.Length == 0) throw new ArgumentException($"--cluster: \"{gateway}\" names no gateway (HOST:PORT, or several separated by commas)");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client => client.UseStaticClustering(endpoint)
+        builder.UseOrleansClient(client => client.UseStaticClustering(endpoints)
             .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = "mixtral"; o.ServiceId = "mixtral-distributed"; }));
         var host = builder.Build();
         try
@@ -52,9 +56,11 @@ public sealed class MixtralClusterClient : IAsyncDisposable
 
     private ICoordinatorGrain Coordinator => _client.GetGrain<ICoordinatorGrain>(0);
 
+    /// <summary>Streams one generation. Losing the coordinator (its node dies or leaves) ends it within seconds with a
+    /// <see cref="ClusterUnavailableException"/>: retry it, and a coordinator re-activated on a surviving node serves it.</summary>
     public async IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var e in Coordinator.GenerateAsync(request, cancellationToken).WithCancellation(cancellationToken))
+        await foreach (var e in WatchedGeneration.RunAsync(Coordinator, _watch, request, cancellationToken).WithCancellation(cancellationToken))
             yield return e;
     }
 
@@ -82,8 +88,11 @@ public sealed class MixtralClusterClient : IAsyncDisposable
     /// <summary>Asks every active silo's node grain, and the coordinator, what they hold.</summary>
     public async Task<ClusterStatus> StatusAsync()
     {
-        var hosts = await _client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
+        var everyEntry = await _client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
+        var hosts = everyEntry.Where(h => h.Status == SiloStatus.Active).ToList();
         var nodes = await Task.WhenAll(hosts.Select(h => _client.GetGrain<INodeGrain>(h.SiloName).DescribeAsync()));
+        var plan = hosts.Count == 0 ? null
+            : Mixtral.Cluster.Contracts.Placement.PlacementPlan.FromJson(await _client.GetGrain<INodeGrain>(hosts[0].SiloName).PlanJsonAsync(), "the cluster's plan");
         CoordinatorStatus? coordinator = null;
         try
         {
@@ -93,7 +102,10 @@ public sealed class MixtralClusterClient : IAsyncDisposable
         {
             // No coordinator node is up yet: report the nodes that are.
         }
-        return new ClusterStatus([.. nodes.OrderBy(n => n.Name, StringComparer.Ordinal)], coordinator);
+        return new ClusterStatus([.. nodes.OrderBy(n => n.Name, StringComparer.Ordinal)], coordinator)
+        {
+            Missing = MissingNodes.Find(everyEntry, nodes, plan), // dead nodes stay in view, with what they leave unserved
+        };
     }
 
     private static IPEndPoint ParseEndpoint(string gateway)
@@ -109,6 +121,7 @@ public sealed class MixtralClusterClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _watch.Dispose();
         if (_host is null) return;
         try
         {

@@ -84,6 +84,9 @@ public static class NodeHost
                     o.ProbeTimeout = TimeSpan.FromSeconds(1);
                     o.NumMissedProbesLimit = 2;
                     o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+                    // A node that missed a membership change (a death, a rejoin) reads the table again within seconds:
+                    // stand-ins go home, and placement falls back, on what the table says.
+                    o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
                 });
             }
             silo.AddMixtralNode(settings);

@@ -8,12 +8,14 @@ namespace Mixtral.Cluster.Grains.Nodes;
 [NodePlacement]
 public sealed class NodeGrain(NodeSettings settings, NodeWeightStore store) : Grain, INodeGrain
 {
+    public Task<string> PlanJsonAsync() => Task.FromResult(settings.Plan.ToJson());
+
     public Task<NodeStatus> DescribeAsync()
     {
         var account = store.Account();
         return Task.FromResult(new NodeStatus(
             settings.NodeName,
-            settings.Role.ToString().ToLowerInvariant(),
+            settings.Standby ? "standby" : settings.Role.ToString().ToLowerInvariant(),
             settings.Compute.Device.ToString(),
             settings.MemoryBudgetBytes,
             store.Fingerprint,

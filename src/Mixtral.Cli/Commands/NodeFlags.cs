@@ -35,6 +35,7 @@ internal sealed class NodeFlags
         Add<int>("max_queued_requests", "Requests waiting for a place in the coordinator's batch; more are refused as overloaded (default 256; 0 = none wait)");
         Add<int>("http_port", "Serve the HTTP API (OpenAI and TGI routes, /health, /metrics) on this port from this node (default: none)");
         Add<string>("http_host", $"Address the HTTP API binds (default {NodeOptions.Loopback})");
+        Add<bool>("standby", "Join as a standby node: in no plan, holding nothing until a node dies, then taking over its experts (or the coordinator)");
         Add<string>("network", "Emulate the network on this node's expert calls: 1gbe | 10gbe | 25gbe | 100gbe, or NODE=PRESET,... per node (placement experiments)");
     }
 
