@@ -85,6 +85,10 @@ public sealed class MixtralClusterClient : IAsyncDisposable
     public Task<Mixtral.Cluster.Contracts.Statistics.RoutingStatisticsSnapshot> RoutingStatisticsAsync() =>
         _client.GetGrain<Mixtral.Cluster.Contracts.Statistics.IRoutingStatisticsGrain>(Mixtral.Cluster.Contracts.Statistics.RoutingStreamNames.Key).GetAsync();
 
+    /// <summary>The names of the nodes that are active members of the cluster now (membership only: asks no node).</summary>
+    public async Task<IReadOnlyList<string>> ActiveNodesAsync() =>
+        [.. (await _client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true)).Select(h => h.SiloName).Order(StringComparer.Ordinal)];
+
     /// <summary>Asks every active silo's node grain, and the coordinator, what they hold.</summary>
     public async Task<ClusterStatus> StatusAsync()
     {
