@@ -23,7 +23,7 @@ internal static class WatchedGeneration
         catch (Exception e) when (IsConnectionLoss(e, cancellationToken))
         {
             watch.Forget();
-            throw new ClusterUnavailableException($"the cluster's coordinator could not be reached ({e.Message}); the request can be retried", e);
+            throw new ClusterUnavailableException($"the cluster's coordinator could not be reached ({Cause(e)}); the request can be retried", e);
         }
         var events = coordinator.GenerateAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
         bool abandoned = false;
@@ -55,7 +55,7 @@ internal static class WatchedGeneration
                 {
                     abandoned = true;
                     watch.Forget();
-                    throw new ClusterUnavailableException($"the connection to the coordinator on node \"{node}\" was lost ({e.Message}); the request can be retried", e);
+                    throw new ClusterUnavailableException($"the connection to the coordinator on node \"{node}\" was lost ({Cause(e)}); the request can be retried", e);
                 }
                 if (!more) yield break;
                 yield return events.Current;
@@ -77,6 +77,9 @@ internal static class WatchedGeneration
         SiloUnavailableException or OrleansMessageRejectionException or ConnectionFailedException => true,
         _ => false,
     };
+
+    /// <summary>The root cause in one line ("Unable to connect to 127.0.0.1:35257. Error: ConnectionRefused"), not Orleans' nested stack traces.</summary>
+    private static string Cause(Exception e) => e.GetBaseException().Message.Split('\n', 2)[0].Trim();
 
     private static void Observe(Task task) =>
         task.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

@@ -25,6 +25,7 @@ public sealed class ClusterProcesses : IAsyncDisposable
     public string Gateways => string.Join(',', _gateways.OrderBy(g => g == Gateway ? 0 : 1));
     public MixtralClusterClient Client { get; private set; } = null!;
     public NodeProcess Node(string name) => _nodes.First(n => n.Name == name);
+    public IReadOnlyList<string> NodeNames => [.. _nodes.Select(n => n.Name)];
 
     /// <param name="argsFor">Extra `mixtral node` flags for each node of the plan.</param>
     public static async Task<ClusterProcesses> StartAsync(PlacementPlan plan, string model, Func<NodeCapacity, IEnumerable<string>> argsFor)

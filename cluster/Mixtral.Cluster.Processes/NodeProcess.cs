@@ -20,6 +20,8 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public string Name { get; }
+    /// <summary>The operating system's id of the process (for memory readings from /proc).</summary>
+    public int ProcessId => _process.Id;
     private int? _exitCode;
 
     public bool HasExited => _disposed || _process.HasExited;
