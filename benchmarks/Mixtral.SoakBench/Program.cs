@@ -50,7 +50,7 @@ async Task StreamAsync(int stream)
         }
         catch (Exception e)
         {
-            tally.Failure(e);
+            if (tally.Failure(e)) Console.Error.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: a request failed: {e}");
         }
     }
 }
@@ -67,7 +67,16 @@ async Task KillsAsync()
         lock (events) events.Add((clock.Elapsed.TotalSeconds, $"kill -9 {victim}"));
         Console.Error.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: killed {victim}; {tally.Right} right, {tally.Wrong} wrong, {tally.Failed} failed so far");
         await Task.Delay(TimeSpan.FromSeconds(options.DownForSeconds), CancellationToken.None);
-        await cluster.RestartAsync(victim);
+        try
+        {
+            await cluster.RestartAsync(victim);
+        }
+        catch (InvalidOperationException e)
+        {
+            lock (events) events.Add((clock.Elapsed.TotalSeconds, $"{victim} FAILED to restart"));
+            Console.Error.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: {victim} did not restart: {e.Message}");
+            await cluster.RestartAsync(victim); // once more, as an operator would
+        }
         lock (events) events.Add((clock.Elapsed.TotalSeconds, $"{victim} rejoined"));
         Console.Error.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s: {victim} restarted and has its experts back");
     }

@@ -23,7 +23,12 @@ public sealed class SoakTally
         _latencies.Add(latency.TotalSeconds);
     }
 
-    public void Failure(Exception e) => _failures.AddOrUpdate($"{e.GetType().Name}: {e.Message.Split('\n')[0]}", 1, (_, n) => n + 1);
+    /// <summary>Counts a failed request; true the first time its kind of failure is seen (worth printing whole).</summary>
+    public bool Failure(Exception e)
+    {
+        string kind = $"{e.GetType().Name}: {e.Message.Split('\n')[0]}";
+        return _failures.AddOrUpdate(kind, 1, (_, n) => n + 1) == 1;
+    }
 
     public double Percentile(double p)
     {

@@ -85,6 +85,9 @@ public sealed class MixtralClusterClient : IAsyncDisposable
     public Task<Mixtral.Cluster.Contracts.Statistics.RoutingStatisticsSnapshot> RoutingStatisticsAsync() =>
         _client.GetGrain<Mixtral.Cluster.Contracts.Statistics.IRoutingStatisticsGrain>(Mixtral.Cluster.Contracts.Statistics.RoutingStreamNames.Key).GetAsync();
 
+    /// <summary>Asks node <paramref name="node"/> to drain (finish its requests in flight, then leave); returns how many were in flight.</summary>
+    public Task<int> DrainNodeAsync(string node) => _client.GetGrain<INodeGrain>(node).DrainAsync();
+
     /// <summary>The names of the nodes that are active members of the cluster now (membership only: asks no node).</summary>
     public async Task<IReadOnlyList<string>> ActiveNodesAsync() =>
         [.. (await _client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true)).Select(h => h.SiloName).Order(StringComparer.Ordinal)];

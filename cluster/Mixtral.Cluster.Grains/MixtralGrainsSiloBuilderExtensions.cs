@@ -25,6 +25,7 @@ public static class MixtralGrainsSiloBuilderExtensions
         silo.Services.AddSingleton<NodeWeightStore>();
         silo.Services.AddSingleton<NodeSiloLocator>();
         silo.Services.AddSingleton<FallbackPlacement>();
+        silo.Services.AddSingleton<NodeDrain>();
         silo.AddPlacementDirector<ExpertPlacementStrategy, ExpertPlacementDirector>();
         silo.AddPlacementDirector<CoordinatorPlacementStrategy, CoordinatorPlacementDirector>();
         silo.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();

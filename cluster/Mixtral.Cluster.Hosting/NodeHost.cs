@@ -41,15 +41,21 @@ public static class NodeHost
     /// <summary>Serves until <paramref name="cancellationToken"/> fires (Ctrl+C, SIGTERM), then stops the node gracefully.</summary>
     public static async Task ServeUntilCancelledAsync(IHost host, string nodeName, CancellationToken cancellationToken)
     {
+        var drain = host.Services.GetRequiredService<Mixtral.Cluster.Grains.Nodes.NodeDrain>();
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
+            // Until stopped, or until `mixtral node --drain` asked this node to leave and its last request has finished.
+            await drain.DrainedAsync(DrainLimit, cancellationToken);
+            Console.Error.WriteLine($"node {nodeName} drained ({drain.InFlight} requests still in flight): leaving the cluster");
         }
         catch (OperationCanceledException) { }
         Console.Error.WriteLine($"node {nodeName} stopping");
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await host.StopAsync(stop.Token);
     }
+
+    /// <summary>The longest a draining node waits for its requests in flight before it leaves anyway.</summary>
+    public static readonly TimeSpan DrainLimit = TimeSpan.FromMinutes(10);
 
     public static IHost Build(NodeOptions options, NodeSettings settings, LogLevel logLevel = LogLevel.Warning)
     {

@@ -23,7 +23,7 @@ namespace Mixtral.Cluster.Grains.Coordinator;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Orleans ends a grain's life with OnDeactivateAsync, which disposes them")]
 [CoordinatorPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightStore store, FallbackPlacement fallback, ILogger<CoordinatorGrain> logger) : Grain, ICoordinatorGrain
+public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightStore store, FallbackPlacement fallback, NodeDrain drain, ILogger<CoordinatorGrain> logger) : Grain, ICoordinatorGrain
 {
     /// <summary>A health check waits at most this long for the forward step and every expert (a load balancer's probe
     /// must not hang; a healthy step takes milliseconds to about a second).</summary>
@@ -58,6 +58,9 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
 
     public async IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        if (drain.IsDraining)
+            throw new GenerationFailedOnClusterException($"the coordinator's node \"{settings.NodeName}\" is draining (it leaves once its requests in flight are done); the request can be retried");
+        using var inFlight = drain.Track(); // the node leaves only after this request ends
         GenerationRequest engineRequest;
         try
         {

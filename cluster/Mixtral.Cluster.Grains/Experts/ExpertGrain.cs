@@ -26,9 +26,10 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
     {
         _key = ExpertKey.Parse(this.GetPrimaryKeyString());
         var owners = settings.Plan.OwnersOf(_key.Layer, _key.Expert);
-        if (_key.Replica >= owners.Count || (owners[_key.Replica] != settings.NodeName && fallback.IsActive(owners[_key.Replica])))
-            throw new InvalidOperationException(
-                $"expert {_key} was activated on node \"{settings.NodeName}\" but the plan gives it to {(_key.Replica < owners.Count ? $"\"{owners[_key.Replica]}\"" : "no node")}");
+        if (_key.Replica >= owners.Count)
+            throw new InvalidOperationException($"expert {_key} was activated on node \"{settings.NodeName}\" but the plan gives it to no node");
+        // Not on its plan node: a stand-in. Even when this node already sees the owner back (the placing silo's view of
+        // membership may lag by a moment), it serves the calls it was activated for and then goes home, rather than failing them.
         if (owners[_key.Replica] != settings.NodeName) StandIn(owners[_key.Replica]);
         _weights = store.LoadExpert(_key);
         LogActivated(_key, settings.NodeName);

@@ -75,5 +75,32 @@ public sealed class CoordinatorLossTests(ITestOutputHelper output)
         await cluster.RestartAsync("coord");
         Assert.Empty((await cluster.Client.StatusAsync()).Missing);
         Assert.Equal(expected, await FailoverCluster.GenerateAsync(cluster.Client, prompts[0], 24));
+
+        // `mixtral node --drain` on the node now holding the coordinator: the request in flight finishes with its
+        // tokens, the node exits cleanly, and the next request goes to a coordinator on the plan's node.
+        string holder = status.Coordinator.NodeName;
+        var long_ = await FailoverCluster.SingleProcessGreedyAsync(prompts[1], DrainTokens);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var inFlight = Task.Run(async () =>
+        {
+            GenerationSummary? summary = null;
+            await foreach (var e in cluster.Client.GenerateAsync(new GenerateRequest { PromptIds = prompts[1], MaxNewTokens = DrainTokens }))
+            {
+                started.TrySetResult();
+                summary = e.Summary ?? summary;
+            }
+            return summary!.GeneratedIds;
+        });
+        await started.Task;
+        var drain = await ProcessRunner.RunAsync("dotnet", [ClusterProcesses.MixtralDll, "node", "--drain", "--node-name", holder, "--cluster", cluster.Gateway], timeout: TimeSpan.FromMinutes(2));
+        output.WriteLine(drain.StdErr);
+        Assert.True(drain.ExitCode == 0, drain.ToString());
+        Assert.Contains("1 request(s) in flight", drain.StdErr);
+        Assert.Equal(long_, await inFlight);
+        Assert.Equal(0, await cluster.Node(holder).WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(expected, await FailoverCluster.GenerateAsync(cluster.Client, prompts[0], 24));
+        Assert.Equal("coord", (await cluster.Client.StatusAsync()).Coordinator!.NodeName);
     }
+
+    private const int DrainTokens = 300;
 }
