@@ -21,7 +21,7 @@ internal static class MissingNodes
         var missing = new List<MissingNode>();
         foreach (string name in names)
         {
-            string status = lastSeen.TryGetValue(name, out var s) ? Describe(s) : "not started";
+            string status = !lastSeen.TryGetValue(name, out var s) ? "not started" : s == SiloStatus.Active ? "not answering" : Describe(s);
             var planned = plan?.ExpertsOn(name).ToList() ?? [];
             var elsewhere = new List<string>();
             var orphaned = new List<string>();

@@ -38,7 +38,11 @@ public sealed class MixtralClusterClient : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(client => client.UseStaticClustering(endpoints)
-            .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = "mixtral"; o.ServiceId = "mixtral-distributed"; }));
+            .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = "mixtral"; o.ServiceId = "mixtral-distributed"; })
+            // A token stream waits for each next token as one call: a long step (a big prefill, a node being replaced)
+            // must not end it. A lost coordinator is noticed by CoordinatorWatch (within a second of the cluster
+            // declaring its node dead) or by the dropped connection, not by this timeout.
+            .Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout));
         var host = builder.Build();
         try
         {
@@ -53,6 +57,12 @@ public sealed class MixtralClusterClient : IAsyncDisposable
         }
         return new MixtralClusterClient(host, host.Services.GetRequiredService<IClusterClient>());
     }
+
+    /// <summary>The longest one call (one next token of a stream included) may take before it fails with a timeout.</summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long `cluster status` waits for one node to describe itself; one that does not answer is listed as missing.</summary>
+    private static readonly TimeSpan DescribeTimeout = TimeSpan.FromSeconds(10);
 
     private ICoordinatorGrain Coordinator => _client.GetGrain<ICoordinatorGrain>(0);
 
@@ -97,15 +107,20 @@ public sealed class MixtralClusterClient : IAsyncDisposable
     {
         var everyEntry = await _client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
         var hosts = everyEntry.Where(h => h.Status == SiloStatus.Active).ToList();
-        var nodes = await Task.WhenAll(hosts.Select(h => _client.GetGrain<INodeGrain>(h.SiloName).DescribeAsync()));
+        var described = await Task.WhenAll(hosts.Select(async h =>
+        {
+            try { return await _client.GetGrain<INodeGrain>(h.SiloName).DescribeAsync().WaitAsync(DescribeTimeout); }
+            catch (Exception e) when (e is TimeoutException or OrleansException) { return null; } // dying: listed as missing
+        }));
+        var nodes = described.OfType<NodeStatus>().ToArray();
         var plan = hosts.Count == 0 ? null
             : Mixtral.Cluster.Contracts.Placement.PlacementPlan.FromJson(await _client.GetGrain<INodeGrain>(hosts[0].SiloName).PlanJsonAsync(), "the cluster's plan");
         CoordinatorStatus? coordinator = null;
         try
         {
-            coordinator = await Coordinator.DescribeAsync();
+            coordinator = await Coordinator.DescribeAsync().WaitAsync(DescribeTimeout);
         }
-        catch (OrleansException)
+        catch (Exception e) when (e is OrleansException or TimeoutException)
         {
             // No coordinator node is up yet: report the nodes that are.
         }

@@ -97,7 +97,8 @@ public sealed class CoordinatorLossTests(ITestOutputHelper output)
         Assert.True(drain.ExitCode == 0, drain.ToString());
         Assert.Contains("1 request(s) in flight", drain.StdErr);
         Assert.Equal(long_, await inFlight);
-        Assert.Equal(0, await cluster.Node(holder).WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        int exit = await cluster.Node(holder).WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, $"node {holder} exited with {exit}:\n{cluster.Node(holder).Output}");
         Assert.Equal(expected, await FailoverCluster.GenerateAsync(cluster.Client, prompts[0], 24));
         Assert.Equal("coord", (await cluster.Client.StatusAsync()).Coordinator!.NodeName);
     }
