@@ -11,8 +11,19 @@ namespace Mixtral.Client;
 /// of the loss within about one period of the cluster declaring the node dead (the node's membership settings: a few
 /// seconds), as a <see cref="ClusterUnavailableException"/>.
 /// </summary>
-internal sealed class CoordinatorWatch(IClusterClient client) : IDisposable
+internal sealed class CoordinatorWatch : IDisposable
 {
+    private readonly IClusterClient _client;
+    /// <summary>Taken once: the token stays readable after <see cref="Dispose"/> (which cancels it first).</summary>
+    private readonly CancellationToken _stopped;
+    private int _disposedOnce;
+
+    public CoordinatorWatch(IClusterClient client)
+    {
+        _client = client;
+        _stopped = _disposed.Token;
+    }
+
     /// <summary>Between two membership reads while requests run.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromMilliseconds(500);
     /// <summary>A membership read or the coordinator's description that takes longer is given up (and retried next period).</summary>
@@ -32,7 +43,7 @@ internal sealed class CoordinatorWatch(IClusterClient client) : IDisposable
     public async Task<string> CoordinatorNodeAsync(CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _node) is { } known && System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _confirmedAt)) < Period * 4) return known;
-        var status = await client.GetGrain<ICoordinatorGrain>(0).DescribeAsync().WaitAsync(CallTimeout * 4, cancellationToken).ConfigureAwait(false);
+        var status = await _client.GetGrain<ICoordinatorGrain>(0).DescribeAsync().WaitAsync(CallTimeout * 4, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _node, status.NodeName);
         Volatile.Write(ref _confirmedAt, System.Diagnostics.Stopwatch.GetTimestamp());
         return status.NodeName;
@@ -63,18 +74,18 @@ internal sealed class CoordinatorWatch(IClusterClient client) : IDisposable
 
     private async Task<bool> PollAsync(string node)
     {
-        var management = client.GetGrain<IManagementGrain>(0);
-        while (!_disposed.IsCancellationRequested)
+        var management = _client.GetGrain<IManagementGrain>(0);
+        while (!_stopped.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(Period, _disposed.Token).ConfigureAwait(false);
+                await Task.Delay(Period, _stopped).ConfigureAwait(false);
                 if (Volatile.Read(ref _inFlight) == 0) return false;
-                var hosts = await management.GetDetailedHosts(onlyActive: true).WaitAsync(CallTimeout, _disposed.Token).ConfigureAwait(false);
+                var hosts = await management.GetDetailedHosts(onlyActive: true).WaitAsync(CallTimeout, _stopped).ConfigureAwait(false);
                 if (!hosts.Any(h => h.SiloName == node)) return true;
                 if (Volatile.Read(ref _node) == node) Volatile.Write(ref _confirmedAt, System.Diagnostics.Stopwatch.GetTimestamp());
             }
-            catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+            catch (OperationCanceledException) when (_stopped.IsCancellationRequested)
             {
                 return false;
             }
@@ -86,8 +97,10 @@ internal sealed class CoordinatorWatch(IClusterClient client) : IDisposable
         return false;
     }
 
+    /// <summary>Idempotent: a client handed to a gateway may be disposed by both.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposedOnce, 1) != 0) return;
         _disposed.Cancel();
         _disposed.Dispose();
     }
