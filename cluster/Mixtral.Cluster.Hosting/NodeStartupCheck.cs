@@ -95,11 +95,11 @@ public static class NodeStartupCheck
     private static NodeSettings Standby(NodeOptions options, PlacementPlan plan, ModelOptions compute, EngineOptions engine, WireDType wire,
         Grains.Network.NetworkEmulation? network)
     {
+        if (options.Redis is null)
+            throw new NodeConfigurationException("--standby needs a multi-node cluster (--redis and --plan): a single node has no other node to stand in for");
         if (plan.FindNode(options.NodeName) is not null)
             throw new PlacementPlanException(
                 $"node \"{options.NodeName}\" is in the plan, so it cannot be a --standby node (a standby node holds nothing until a plan node is gone): give it a name the plan does not use");
-        if (options.Redis is null)
-            throw new NodeConfigurationException("--standby needs a multi-node cluster (--redis and --plan): a single node has no other node to stand in for");
         return new NodeSettings
         {
             NodeName = options.NodeName,
