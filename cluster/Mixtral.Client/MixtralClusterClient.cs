@@ -108,11 +108,21 @@ public sealed class MixtralClusterClient : IAsyncDisposable
     public Task<Mixtral.Cluster.Contracts.Statistics.RoutingStatisticsSnapshot> RoutingStatisticsAsync() =>
         _client.GetGrain<Mixtral.Cluster.Contracts.Statistics.IRoutingStatisticsGrain>(Mixtral.Cluster.Contracts.Statistics.RoutingStreamNames.Key).GetAsync();
 
+    /// <summary>How long `cluster status` waits for one node to describe itself.</summary>
+    private static readonly TimeSpan DescribeTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Asks every active silo's node grain, and the coordinator, what they hold.</summary>
     public async Task<ClusterStatus> StatusAsync()
     {
         var hosts = await _client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
-        var nodes = await Task.WhenAll(hosts.Select(h => _client.GetGrain<INodeGrain>(h.SiloName).DescribeAsync()));
+        // A node killed a moment ago is still listed active until the cluster declares it dead, and asking it fails:
+        // it is left out rather than failing the whole status.
+        var described = await Task.WhenAll(hosts.Select(async h =>
+        {
+            try { return await _client.GetGrain<INodeGrain>(h.SiloName).DescribeAsync().WaitAsync(DescribeTimeout); }
+            catch (Exception e) when (e is TimeoutException or OrleansException) { return null; }
+        }));
+        var nodes = described.OfType<NodeStatus>();
         CoordinatorStatus? coordinator = null;
         try
         {
