@@ -193,6 +193,11 @@ public sealed class ExpertCallResilience
 
         /// <summary>Hedging cancelled this attempt (not the caller, not the timeout) after it had run past the hedge delay.</summary>
         private bool Overtaken(long started, CancellationToken attemptToken) =>
-            hedgeAfter > TimeSpan.Zero && attemptToken.IsCancellationRequested && !callerToken.IsCancellationRequested && Elapsed(started) >= hedgeAfter;
+            hedgeAfter > TimeSpan.Zero && attemptToken.IsCancellationRequested && !callerToken.IsCancellationRequested
+            && Elapsed(started) >= hedgeAfter - HedgeTimerSlack;
+
+        /// <summary>Polly starts its hedge timer just before it runs the first attempt, which reads its own start a moment
+        /// later: a copy overtaken right at the hedge delay has run a few microseconds less than it.</summary>
+        private static readonly TimeSpan HedgeTimerSlack = TimeSpan.FromMilliseconds(2);
     }
 }
