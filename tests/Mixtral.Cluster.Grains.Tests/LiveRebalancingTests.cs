@@ -19,31 +19,14 @@ namespace Mixtral.Cluster.Grains.Tests;
 /// Three silos serving the tiny fixture under the round-robin plan, with every expert call logged in arrival order by
 /// the node that ran it (<see cref="ExpertCallLog"/>). A cluster of its own: its tests change the serving plan.
 /// </summary>
-public sealed class RebalancedCluster : IAsyncLifetime
+public sealed class RebalancedCluster : TinySiloCluster<RebalancedCluster.NodeConfigurator>
 {
-    public TestCluster Cluster { get; private set; } = null!;
-    public MixtralConfig Config { get; } = MixtralConfig.Load(Path.Combine(FixturePaths.TinyMixtral, "config.json"));
-
-    public async Task InitializeAsync()
+    public sealed class NodeConfigurator : ISiloConfigurator
     {
-        var builder = new TestClusterBuilder((short)InProcessClusterFixture.NodeNames.Length);
-        builder.AddSiloBuilderConfigurator<NodeConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
-
-    private sealed class NodeConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo)
+        public void Configure(ISiloBuilder siloBuilder)
         {
             var config = MixtralConfig.Load(Path.Combine(FixturePaths.TinyMixtral, "config.json"));
-            silo.AddMixtralNode(name => new NodeSettings
+            siloBuilder.AddMixtralNode(name => new NodeSettings
             {
                 NodeName = name,
                 Role = name == "Primary" ? NodeRole.All : NodeRole.Experts,
@@ -51,7 +34,7 @@ public sealed class RebalancedCluster : IAsyncLifetime
                 Plan = InProcessClusterFixture.Plan(config),
                 WireDType = WireDType.Float32,
             });
-            silo.AddIncomingGrainCallFilter<ExpertCallLog>();
+            siloBuilder.AddIncomingGrainCallFilter<ExpertCallLog>();
         }
     }
 }

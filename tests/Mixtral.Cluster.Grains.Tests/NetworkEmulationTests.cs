@@ -12,31 +12,14 @@ using Xunit.Abstractions;
 namespace Mixtral.Cluster.Grains.Tests;
 
 /// <summary>Three silos, round-robin plan; the coordinator's node ("Primary") emulates 1 GbE to the other two.</summary>
-public sealed class OneGbeCluster : IAsyncLifetime
+public sealed class OneGbeCluster : TinySiloCluster<OneGbeCluster.NodeConfigurator>
 {
-    public TestCluster Cluster { get; private set; } = null!;
-    public MixtralConfig Config { get; } = MixtralConfig.Load(Path.Combine(FixturePaths.TinyMixtral, "config.json"));
-
-    public async Task InitializeAsync()
+    public sealed class NodeConfigurator : ISiloConfigurator
     {
-        var builder = new TestClusterBuilder((short)InProcessClusterFixture.NodeNames.Length);
-        builder.AddSiloBuilderConfigurator<NodeConfigurator>();
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Cluster.StopAllSilosAsync();
-        await Cluster.DisposeAsync();
-    }
-
-    private sealed class NodeConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder silo)
+        public void Configure(ISiloBuilder siloBuilder)
         {
             var config = MixtralConfig.Load(Path.Combine(FixturePaths.TinyMixtral, "config.json"));
-            silo.AddMixtralNode(name => new NodeSettings
+            siloBuilder.AddMixtralNode(name => new NodeSettings
             {
                 NodeName = name,
                 Role = name == "Primary" ? NodeRole.All : NodeRole.Experts,
