@@ -68,22 +68,19 @@ public sealed class AdmissionControlTests(TinyModelFixture fixture)
         int k = fixture.Config.NumExpertsPerTok;
         var prompts = fixture.Reference.Prompts;
         using var cancel = new CancellationTokenSource();
+        using var tokenRead = new SemaphoreSlim(0);
 
-        experts.HoldNextStep(); // both requests join the first step
+        await HoldAStepAsync(engine, experts, prompts[3].InputIds);
         var other = engine.GenerateToEndAsync(Greedy(prompts[0].InputIds));
-        var cancelledRun = Task.Run(async () =>
-        {
-            int seen = 0;
-            await foreach (var e in engine.GenerateAsync(Greedy(prompts[2].InputIds, 1000), cancel.Token))
-                if (e is TokenGenerated && ++seen == 3) await cancel.CancelAsync();
-        });
-        await experts.Paused.WaitAsync(Limit);
+        var cancelledRun = ReadThreeTokensAndCancel(); // runs until its first await: the request is queued now
+        await PrefillTogetherAsync(experts);
+        await experts.StepWithReaderAsync(tokenRead, WhenCancelled(cancel.Token), Limit);
+        await experts.Paused.WaitAsync(Limit); // the other request keeps the engine stepping: a step is held now
+        int stepsBeforeDrop = experts.RowsPerStep.Count; // the cancel landed before the held step ended: the next one drops it
         experts.Resume();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelledRun).WaitAsync(Limit);
-        int stepsBeforeDrop = experts.RowsPerStep.Count;
-        // Its place is free the moment its stream ends; the other request may already have finished too on a fast machine.
-        Assert.InRange(observed.RunningSequences, 0, 1);
+        Assert.InRange(observed.RunningSequences, 0, 1); // its place is free the moment its stream ends
         Assert.Equal(1, observed.Finished("cancelled"));
 
         Assert.Equal(prompts[0].GreedyTokens, (await other.WaitAsync(Limit)).GeneratedIds);
@@ -92,21 +89,73 @@ public sealed class AdmissionControlTests(TinyModelFixture fixture)
         var after = rows.Skip(stepsBeforeDrop).ToList();
         Assert.NotEmpty(after);
         Assert.All(after, r => Assert.Equal(k, r)); // only the other request's token from then on
+        var deadline = DateTime.UtcNow + Limit; // the loop counts its batch again just after the last token is out
+        while (observed.RunningSequences != 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
         Assert.Equal(0, observed.RunningSequences);
+
+        async Task ReadThreeTokensAndCancel()
+        {
+            int seen = 0;
+            await foreach (var e in engine.GenerateAsync(Greedy(prompts[2].InputIds, 1000), cancel.Token))
+            {
+                if (e is not TokenGenerated) continue;
+                if (++seen == 3) await cancel.CancelAsync();
+                tokenRead.Release();
+            }
+        }
     }
 
     [Fact]
     public async Task A_caller_that_stops_reading_gives_its_place_back()
     {
-        await using var engine = new InferenceEngine(fixture.Model, options: new EngineOptions { MaxBatchSequences = 1, MaxQueuedRequests = 0 });
+        var (model, experts) = Counted();
+        using var _ = model;
+        await using var engine = new InferenceEngine(model, options: new EngineOptions { MaxBatchSequences = 1, MaxQueuedRequests = 1 });
         using var observed = new EngineMetricsReader(engine.Metrics);
         var prompts = fixture.Reference.Prompts;
-        await foreach (var e in engine.GenerateAsync(Greedy(prompts[1].InputIds, 1000)))
-            if (e is TokenGenerated) break; // disposes the enumerator without cancelling anything
+        using var tokenRead = new SemaphoreSlim(0);
+
+        await HoldAStepAsync(engine, experts, prompts[3].InputIds);
+        var reading = ReadOneTokenAndStop(); // runs until its first await: the request is queued now
+        await PrefillTogetherAsync(experts);
+        await experts.StepWithReaderAsync(tokenRead, reading, Limit);
+        experts.Resume();
 
         var deadline = DateTime.UtcNow + Limit;
         while (observed.Finished("cancelled") == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.Equal(1, observed.Finished("cancelled"));
         Assert.Equal(0, observed.RunningSequences);
         Assert.Equal(prompts[0].GreedyTokens, (await engine.GenerateToEndAsync(Greedy(prompts[0].InputIds)).WaitAsync(Limit)).GeneratedIds);
+
+        async Task ReadOneTokenAndStop()
+        {
+            await foreach (var e in engine.GenerateAsync(Greedy(prompts[1].InputIds, 1000)))
+                if (e is TokenGenerated) break; // disposes the enumerator without cancelling anything: no token read
+        }
+    }
+
+    /// <summary>
+    /// Runs a one-token request and returns with its step held: requests queued before <see cref="PrefillTogetherAsync"/>
+    /// are then all admitted to the next step. Otherwise the engine may start a step before the second of two is queued.
+    /// </summary>
+    internal static async Task HoldAStepAsync(InferenceEngine engine, CountingExperts experts, int[] primerPrompt)
+    {
+        experts.HoldNextStep();
+        _ = engine.GenerateToEndAsync(Greedy(primerPrompt, 1)); // done when its step ends
+        await experts.Paused.WaitAsync(Limit);
+    }
+
+    /// <summary>Lets the held step end and returns with the next one held: the one that prefills what was queued.</summary>
+    internal static async Task PrefillTogetherAsync(CountingExperts experts)
+    {
+        experts.ResumeAndHoldNext();
+        await experts.Paused.WaitAsync(Limit);
+    }
+
+    internal static Task WhenCancelled(CancellationToken token)
+    {
+        var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        token.Register(() => cancelled.TrySetResult());
+        return cancelled.Task;
     }
 }

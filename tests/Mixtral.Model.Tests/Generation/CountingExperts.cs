@@ -38,6 +38,25 @@ public sealed class CountingExperts(LocalExpertBackend inner) : IExpertBackend
         held?.TrySetResult();
     }
 
+    /// <summary>
+    /// Lets the engine go one step at a time, each only once the reader has taken the token the step before gave it
+    /// (it releases <paramref name="tokenRead"/> per token), until <paramref name="done"/>; the step after that stays
+    /// held until <see cref="Resume"/>. Call it while the step that prefills the reader's prompt is held. Free-running,
+    /// the engine can finish a request hundreds of steps before the reader looks at its first token: on a 2-core thread
+    /// pool the reader's continuations wait behind the engine's.
+    /// </summary>
+    public async Task StepWithReaderAsync(SemaphoreSlim tokenRead, Task done, TimeSpan limit)
+    {
+        while (true)
+        {
+            ResumeAndHoldNext();
+            if (await Task.WhenAny(Paused, done).WaitAsync(limit) == done) return;
+            var read = tokenRead.WaitAsync(limit);
+            if (await Task.WhenAny(read, done) == done) return;
+            if (!await read) throw new TimeoutException("the reader took no token within the limit");
+        }
+    }
+
     public async ValueTask<Tensor[]> RunAsync(int layer, IReadOnlyList<ExpertBatch> batches, CancellationToken cancellationToken)
     {
         if (layer == 0)

@@ -55,16 +55,33 @@ public sealed class InferenceEngineTests(TinyModelFixture fixture)
     [Fact]
     public async Task A_cancelled_request_ends_with_cancellation_and_the_others_go_on()
     {
-        await using var engine = new InferenceEngine(fixture.Model);
+        using var reader = CheckpointReader.Open(FixturePaths.TinyMixtral);
+        var experts = new CountingExperts(LocalExpertBackend.Load(new WeightLoader(reader, ScalarType.Float32, CPU), fixture.Config));
+        using var model = MixtralModel.Load(reader, fixture.Config, new ModelOptions(), experts);
+        await using var engine = new InferenceEngine(model);
         using var cancel = new CancellationTokenSource();
+        using var tokenRead = new SemaphoreSlim(0);
+
+        await AdmissionControlTests.HoldAStepAsync(engine, experts, fixture.Reference.Prompts[3].InputIds);
         var other = engine.GenerateToEndAsync(Greedy(fixture.Reference.Prompts[0].InputIds));
-        int seen = 0;
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
-        {
-            await foreach (var e in engine.GenerateAsync(Greedy(fixture.Reference.Prompts[2].InputIds, 1000), cancel.Token))
-                if (e is TokenGenerated && ++seen == 3) await cancel.CancelAsync();
-        }).WaitAsync(Limit);
+        var cancelledRun = ReadThreeTokensAndCancel(); // runs until its first await: the request is queued now
+        await AdmissionControlTests.PrefillTogetherAsync(experts);
+        await experts.StepWithReaderAsync(tokenRead, AdmissionControlTests.WhenCancelled(cancel.Token), Limit);
+        experts.Resume();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelledRun).WaitAsync(Limit);
         Assert.Equal(fixture.Reference.Prompts[0].GreedyTokens, (await other.WaitAsync(Limit)).GeneratedIds);
+
+        async Task ReadThreeTokensAndCancel()
+        {
+            int seen = 0;
+            await foreach (var e in engine.GenerateAsync(Greedy(fixture.Reference.Prompts[2].InputIds, 1000), cancel.Token))
+            {
+                if (e is not TokenGenerated) continue;
+                if (++seen == 3) await cancel.CancelAsync();
+                tokenRead.Release();
+            }
+        }
     }
 
     [Fact]
