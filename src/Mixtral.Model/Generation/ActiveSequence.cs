@@ -23,9 +23,15 @@ internal sealed class ActiveSequence : IDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private TimeSpan _firstToken, _lastToken;
     private volatile bool _abandoned;
+    private Action? _leaving;
 
-    public ActiveSequence(GenerationRequest request, KvCache cache, ITextStreamDecoder? text, IReadOnlySet<int> eos, EngineMetrics metrics, CancellationToken cancellation)
+    /// <param name="leaving">
+    /// Called once, just before the caller can see the stream end: the engine gives the place back there, so a caller
+    /// that sends its next request the moment this one ends is not refused by its own finished request.
+    /// </param>
+    public ActiveSequence(GenerationRequest request, KvCache cache, ITextStreamDecoder? text, IReadOnlySet<int> eos, EngineMetrics metrics, Action leaving, CancellationToken cancellation)
     {
+        _leaving = leaving;
         Request = request;
         Cache = cache;
         Cancellation = cancellation;
@@ -97,6 +103,7 @@ internal sealed class ActiveSequence : IDisposable
             var final = _stops.IsStopped ? FinishReason.Stop : reason;
             var result = new GenerationResult(_generated.ToArray(), _stops.Text, final,
                 Request.PromptIds.Count, _firstToken, _clock.Elapsed, _sampler.Seed);
+            Leave();
             _events.Writer.TryWrite(new GenerationFinished(result));
             _events.Writer.TryComplete();
             Finished = true;
@@ -108,6 +115,7 @@ internal sealed class ActiveSequence : IDisposable
     public void Fail(Exception error)
     {
         if (Finished) return;
+        Leave();
         _events.Writer.TryComplete(error);
         Finished = true;
         _metrics.Finished(error switch
@@ -117,6 +125,8 @@ internal sealed class ActiveSequence : IDisposable
             _ => "failed",
         });
     }
+
+    private void Leave() => Interlocked.Exchange(ref _leaving, null)?.Invoke();
 
     /// <summary>The caller stopped reading before the end (its enumerator was disposed).</summary>
     public void Abandon()

@@ -64,7 +64,7 @@ public sealed class InferenceEngine : IAsyncDisposable
     public async IAsyncEnumerable<GenerationEvent> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ValidateCounted(request);
-        var sequence = new ActiveSequence(request, _model.NewCache(), _textDecoders?.Invoke(), _eos, Metrics, cancellationToken);
+        var sequence = new ActiveSequence(request, _model.NewCache(), _textDecoders?.Invoke(), _eos, Metrics, _queue.Release, cancellationToken);
         switch (_queue.TryEnqueue(sequence))
         {
             case AdmissionQueue.Outcome.Full:
@@ -219,12 +219,11 @@ public sealed class InferenceEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>A finished sequence leaves the engine: its cache is freed and its place given back.</summary>
+    /// <summary>A finished sequence leaves the batch and its cache is freed (its place was given back as it finished).</summary>
     private bool Retired(ActiveSequence s)
     {
         if (!s.Finished) return false;
         s.Dispose();
-        _queue.Release();
         return true;
     }
 

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 namespace Mixtral.Model.Tests.Kernels;
 
 /// <summary>The few-row matrix kernel against LibTorch's linear, and the cases it must leave to LibTorch.</summary>
+[Collection(KernelSwitchesGroup.Name)]
 public sealed class FastLinearTests
 {
     /// <summary>N and K around the kernel's blocking (4 rows of W, 8 and 16 floats of K), and the model's real widths.</summary>

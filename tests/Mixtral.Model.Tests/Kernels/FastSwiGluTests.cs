@@ -6,6 +6,7 @@ using static Mixtral.Model.Tests.Kernels.FastLinearTests;
 namespace Mixtral.Model.Tests.Kernels;
 
 /// <summary>The fused gate/up kernel against silu(x·W1ᵀ) ⊙ (x·W3ᵀ) computed by LibTorch.</summary>
+[Collection(KernelSwitchesGroup.Name)]
 public sealed class FastSwiGluTests
 {
     /// <summary>I odd (the kernel takes rows in pairs), D not a multiple of 8, and the `mid` preset's widths.</summary>
