@@ -18,24 +18,30 @@ public sealed class MixtralClusterClient : IAsyncDisposable
 {
     private readonly IHost? _host;
     private readonly IClusterClient _client;
+    private readonly CoordinatorWatch _watch;
 
     private MixtralClusterClient(IHost? host, IClusterClient client)
     {
         _host = host;
         _client = client;
+        _watch = new CoordinatorWatch(client);
     }
 
     /// <summary>Wraps a client the caller already has (e.g. a silo's own, in the embedded default).</summary>
     public static MixtralClusterClient Over(IClusterClient client) => new(null, client);
 
-    /// <summary>Connects to a gateway given as host:port (a cluster with the default id, without TLS).</summary>
+    /// <summary>Connects to a gateway given as host:port, or to several as host:port,host:port (a cluster with the default
+    /// id, without TLS).</summary>
     public static Task<MixtralClusterClient> ConnectAsync(string gateway, CancellationToken cancellationToken = default) =>
         ConnectAsync(new ClusterConnectionOptions { Gateway = gateway }, cancellationToken);
 
+    /// <summary>Connects to the gateways of <paramref name="connection"/>: one host:port, or several as host:port,host:port
+    /// (a client that knows more than one gateway keeps working when one node is lost, the coordinator's included).</summary>
     public static async Task<MixtralClusterClient> ConnectAsync(ClusterConnectionOptions connection, CancellationToken cancellationToken = default)
     {
         string gateway = connection.Gateway;
-        var endpoint = ParseEndpoint(gateway);
+        var endpoints = gateway.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(ParseEndpoint).ToArray();
+        if (endpoints.Length == 0) throw new ArgumentException($"--cluster: \"{gateway}\" names no gateway (HOST:PORT, or several separated by commas)");
         // Certificates are read before connecting: a bad file is the caller's mistake, not an unavailable cluster.
         var certificates = connection.Tls is { } tls ? Security.ClusterCertificates.Load(tls) : null;
         var attempts = new ConnectionAttempts();
@@ -44,8 +50,12 @@ public sealed class MixtralClusterClient : IAsyncDisposable
         builder.UseOrleansClient(client =>
         {
             client.UseConnectionRetryFilter(attempts.ShouldRetryAsync);
-            client.UseStaticClustering(endpoint)
-                .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = connection.ClusterId; o.ServiceId = "mixtral-distributed"; });
+            client.UseStaticClustering(endpoints)
+                .Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = connection.ClusterId; o.ServiceId = "mixtral-distributed"; })
+                // A token stream waits for each next token as one call: a long step (a big prefill, a node being replaced)
+                // must not end it. A lost coordinator is noticed by CoordinatorWatch (within a second of the cluster
+                // declaring its node dead) or by the dropped connection, not by this timeout.
+                .Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
             if (certificates is not null)
                 client.UseTls(certificates.Local, o => Security.ClusterTls.Configure(o, certificates, connection.Tls!.HandshakeTimeout));
         });
@@ -70,11 +80,19 @@ public sealed class MixtralClusterClient : IAsyncDisposable
         return new MixtralClusterClient(host, host.Services.GetRequiredService<IClusterClient>());
     }
 
+    /// <summary>The longest one call (one next token of a stream included) may take before it fails with a timeout.</summary>
+    public static readonly TimeSpan ResponseTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long `cluster status` waits for one node to describe itself; one that does not answer is listed as missing.</summary>
+    private static readonly TimeSpan DescribeTimeout = TimeSpan.FromSeconds(10);
+
     private ICoordinatorGrain Coordinator => _client.GetGrain<ICoordinatorGrain>(0);
 
+    /// <summary>Streams one generation. Losing the coordinator (its node dies or leaves) ends it within seconds with a
+    /// <see cref="ClusterUnavailableException"/>: retry it, and a coordinator re-activated on a surviving node serves it.</summary>
     public async IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var e in Coordinator.GenerateAsync(request, cancellationToken).WithCancellation(cancellationToken))
+        await foreach (var e in WatchedGeneration.RunAsync(Coordinator, _watch, request, cancellationToken).WithCancellation(cancellationToken))
             yield return e;
     }
 
@@ -108,31 +126,39 @@ public sealed class MixtralClusterClient : IAsyncDisposable
     public Task<Mixtral.Cluster.Contracts.Statistics.RoutingStatisticsSnapshot> RoutingStatisticsAsync() =>
         _client.GetGrain<Mixtral.Cluster.Contracts.Statistics.IRoutingStatisticsGrain>(Mixtral.Cluster.Contracts.Statistics.RoutingStreamNames.Key).GetAsync();
 
-    /// <summary>How long `cluster status` waits for one node to describe itself.</summary>
-    private static readonly TimeSpan DescribeTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>Asks node <paramref name="node"/> to drain (finish its requests in flight, then leave); returns how many were in flight.</summary>
+    public Task<int> DrainNodeAsync(string node) => _client.GetGrain<INodeGrain>(node).DrainAsync();
+
+    /// <summary>The names of the nodes that are active members of the cluster now (membership only: asks no node).</summary>
+    public async Task<IReadOnlyList<string>> ActiveNodesAsync() =>
+        [.. (await _client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true)).Select(h => h.SiloName).Order(StringComparer.Ordinal)];
 
     /// <summary>Asks every active silo's node grain, and the coordinator, what they hold.</summary>
     public async Task<ClusterStatus> StatusAsync()
     {
-        var hosts = await _client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true);
-        // A node killed a moment ago is still listed active until the cluster declares it dead, and asking it fails:
-        // it is left out rather than failing the whole status.
+        var everyEntry = await _client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: false);
+        var hosts = everyEntry.Where(h => h.Status == SiloStatus.Active).ToList();
         var described = await Task.WhenAll(hosts.Select(async h =>
         {
             try { return await _client.GetGrain<INodeGrain>(h.SiloName).DescribeAsync().WaitAsync(DescribeTimeout); }
-            catch (Exception e) when (e is TimeoutException or OrleansException) { return null; }
+            catch (Exception e) when (e is TimeoutException or OrleansException) { return null; } // dying: listed as missing
         }));
-        var nodes = described.OfType<NodeStatus>();
+        var nodes = described.OfType<NodeStatus>().ToArray();
+        var plan = hosts.Count == 0 ? null
+            : Mixtral.Cluster.Contracts.Placement.PlacementPlan.FromJson(await _client.GetGrain<INodeGrain>(hosts[0].SiloName).PlanJsonAsync(), "the cluster's plan");
         CoordinatorStatus? coordinator = null;
         try
         {
-            coordinator = await Coordinator.DescribeAsync();
+            coordinator = await Coordinator.DescribeAsync().WaitAsync(DescribeTimeout);
         }
-        catch (OrleansException)
+        catch (Exception e) when (e is OrleansException or TimeoutException)
         {
             // No coordinator node is up yet: report the nodes that are.
         }
-        return new ClusterStatus([.. nodes.OrderBy(n => n.Name, StringComparer.Ordinal)], coordinator);
+        return new ClusterStatus([.. nodes.OrderBy(n => n.Name, StringComparer.Ordinal)], coordinator)
+        {
+            Missing = MissingNodes.Find(everyEntry, nodes, plan), // dead nodes stay in view, with what they leave unserved
+        };
     }
 
     private static IPEndPoint ParseEndpoint(string gateway)
@@ -148,6 +174,7 @@ public sealed class MixtralClusterClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _watch.Dispose();
         if (_host is null) return;
         try
         {

@@ -26,6 +26,8 @@ public static class MixtralGrainsSiloBuilderExtensions
         silo.Services.AddSingleton<NodeSiloLocator>();
         silo.Services.AddSingleton<LivePlan>(); // the plan generations this node knows (live plan changes)
         silo.Services.AddSingleton<LivePlanChange>(); // used by the coordinator, on its node
+        silo.Services.AddSingleton<FallbackPlacement>();
+        silo.Services.AddSingleton<NodeDrain>();
         silo.AddPlacementDirector<ExpertPlacementStrategy, ExpertPlacementDirector>();
         silo.AddPlacementDirector<CoordinatorPlacementStrategy, CoordinatorPlacementDirector>();
         silo.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();

@@ -46,8 +46,11 @@ public static class NodeHost
     public static async Task<int> ServeUntilCancelledAsync(IHost host, string nodeName, CancellationToken cancellationToken)
     {
         var fatal = host.Services.GetService<NodeFatalError>()?.Occurred ?? Task.Delay(Timeout.Infinite, CancellationToken.None).ContinueWith(_ => (0, ""), TaskScheduler.Default);
-        var cancelled = Task.Delay(Timeout.Infinite, cancellationToken);
-        if (await Task.WhenAny(cancelled, fatal) == fatal)
+        var drain = host.Services.GetRequiredService<Mixtral.Cluster.Grains.Nodes.NodeDrain>();
+        // Until stopped, until `mixtral node --drain` asked this node to leave and its last request has finished, or
+        // until the silo cannot go on.
+        var drained = drain.DrainedAsync(DrainLimit, cancellationToken);
+        if (await Task.WhenAny(drained, fatal) == fatal)
         {
             var (exitCode, message) = await fatal;
             Console.Error.WriteLine($"error: node {nodeName}: {message}");
@@ -61,11 +64,20 @@ public static class NodeHost
             catch (Exception e) when (e is OperationCanceledException or OrleansException or InvalidOperationException) { }
             return exitCode;
         }
+        try
+        {
+            await drained;
+            Console.Error.WriteLine($"node {nodeName} drained ({drain.InFlight} requests still in flight): leaving the cluster");
+        }
+        catch (OperationCanceledException) { }
         Console.Error.WriteLine($"node {nodeName} stopping");
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await host.StopAsync(stop.Token);
         return 0;
     }
+
+    /// <summary>The longest a draining node waits for its requests in flight before it leaves anyway.</summary>
+    public static readonly TimeSpan DrainLimit = TimeSpan.FromMinutes(10);
 
     public static IHost Build(NodeOptions options, NodeSettings settings, LogLevel logLevel = LogLevel.Warning)
     {
@@ -103,6 +115,9 @@ public static class NodeHost
                     o.ProbeTimeout = TimeSpan.FromSeconds(1);
                     o.NumMissedProbesLimit = 2;
                     o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+                    // A node that missed a membership change (a death, a rejoin) reads the table again within seconds:
+                    // stand-ins go home, and placement falls back, on what the table says.
+                    o.TableRefreshTimeout = TimeSpan.FromSeconds(5);
                 });
             }
             silo.AddMixtralNode(settings);

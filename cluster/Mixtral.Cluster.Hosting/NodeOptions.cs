@@ -94,5 +94,9 @@ public sealed record NodeOptions
     /// <summary>Address the HTTP API binds; loopback unless an operator opens it up.</summary>
     [ConfigurationKeyName("http_host")] public string HttpHost { get; init; } = Loopback;
 
+    // Failover (issue 8): a node kept in reserve.
+    /// <summary>A node in no plan that holds nothing until a node dies: then it takes over that node's experts (or the coordinator).</summary>
+    [ConfigurationKeyName("standby")] public bool Standby { get; init; }
+
     public long? MemoryBudgetBytes => MemoryGb is double gb ? (long)(gb * 1e9) : null;
 }

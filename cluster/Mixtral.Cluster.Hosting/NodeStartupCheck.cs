@@ -69,6 +69,7 @@ public static class NodeStartupCheck
         var dtype = ExpertWeightFormats.SizingPrecision(compute);
         var footprint = PlanValidator.Validate(plan, config, dtype, options.PlanPath ?? "single-node plan");
 
+        if (options.Standby) return Standby(options, plan, compute, engine, wire, expertCalls, network);
         var me = plan.FindNode(options.NodeName) ?? throw new PlacementPlanException(
             $"node \"{options.NodeName}\" is not in the plan (its nodes: {string.Join(", ", plan.Nodes.Select(n => n.Name))})");
         if (requestedRole is NodeRole role && role != me.Role)
@@ -119,6 +120,31 @@ public static class NodeStartupCheck
         };
         calls.Validate();
         return calls;
+    }
+
+    /// <summary>A standby node: in no plan (so no node places anything on it until a plan node is gone), any role.</summary>
+    private static NodeSettings Standby(NodeOptions options, PlacementPlan plan, ModelOptions compute, EngineOptions engine, WireDType wire,
+        ExpertCallOptions expertCalls, Grains.Network.NetworkEmulation? network)
+    {
+        if (options.Redis is null)
+            throw new NodeConfigurationException("--standby needs a multi-node cluster (--redis and --plan): a single node has no other node to stand in for");
+        if (plan.FindNode(options.NodeName) is not null)
+            throw new PlacementPlanException(
+                $"node \"{options.NodeName}\" is in the plan, so it cannot be a --standby node (a standby node holds nothing until a plan node is gone): give it a name the plan does not use");
+        return new NodeSettings
+        {
+            NodeName = options.NodeName,
+            Role = NodeRole.All,
+            Standby = true,
+            ModelPath = options.ModelPath,
+            Plan = plan,
+            Compute = compute,
+            Engine = engine,
+            WireDType = wire,
+            ExpertCalls = expertCalls, // a standby may become the coordinator
+            MemoryBudgetBytes = options.MemoryBudgetBytes,
+            Network = network,
+        };
     }
 
     /// <summary>The embedded default: one node with every role and every expert.</summary>

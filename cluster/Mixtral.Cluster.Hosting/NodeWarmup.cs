@@ -13,6 +13,9 @@ namespace Mixtral.Cluster.Hosting;
 /// </summary>
 public sealed partial class NodeWarmup(NodeSettings settings, IGrainFactory grains, ILogger<NodeWarmup> logger) : IStartupTask
 {
+    /// <summary>How long a rejoining node waits for a stand-in to hand one of its experts back.</summary>
+    private static readonly TimeSpan StandInDeparture = TimeSpan.FromSeconds(30);
+
     public async Task Execute(CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -20,7 +23,15 @@ public sealed partial class NodeWarmup(NodeSettings settings, IGrainFactory grai
         int done = 0;
         foreach (var key in experts)
         {
-            var residency = await grains.GetGrain<IExpertGrain>(key.ToString()).DescribeAsync();
+            var residency = await DescribeAsync(key);
+            // A node that rejoins finds its experts still on the nodes that stood in for it while it was down; they
+            // leave within a second of seeing it back (ExpertGrain), and the next call activates the expert here.
+            var homecoming = System.Diagnostics.Stopwatch.StartNew();
+            while (residency.NodeName != settings.NodeName && homecoming.Elapsed < StandInDeparture)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
+                residency = await DescribeAsync(key);
+            }
             if (residency.NodeName != settings.NodeName)
                 throw new InvalidOperationException($"expert {key} became active on \"{residency.NodeName}\", not on this node \"{settings.NodeName}\"");
             if (++done % 16 == 0 || done == experts.Count) LogProgress(done, experts.Count);
@@ -28,6 +39,24 @@ public sealed partial class NodeWarmup(NodeSettings settings, IGrainFactory grai
         if (settings.Plan.Nodes.FirstOrDefault(n => n.HostsSharedWeights)?.Name == settings.NodeName)
             await grains.GetGrain<ICoordinatorGrain>(0).DescribeAsync();
         LogReady(settings.NodeName, experts.Count, started.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Where the expert is active; while stand-ins hand experts back, an activation may fail once (the cluster's
+    /// views of membership settle within a second), so failures are retried for as long as a stand-in may take.</summary>
+    private async Task<ExpertResidency> DescribeAsync(ExpertKey key)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return await grains.GetGrain<IExpertGrain>(key.ToString()).DescribeAsync();
+            }
+            catch (Exception) when (started.Elapsed < StandInDeparture)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "loaded {Done}/{Total} experts")]

@@ -13,12 +13,19 @@ public sealed class ClusterProcesses : IAsyncDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("mixtral-cluster-").FullName;
     private readonly List<NodeProcess> _nodes = [];
+    private readonly Dictionary<string, string[]> _commands = new(StringComparer.Ordinal);
+    private readonly List<string> _gateways = [];
+    private string _planPath = "";
+    private string _model = "";
     private RedisServer? _redis;
 
     public static string MixtralDll => Path.Combine(AppContext.BaseDirectory, "mixtral.dll");
     public string Gateway { get; private set; } = "";
+    /// <summary>Every node's gateway, the coordinator's first, as the client's --cluster takes them (HOST:PORT,HOST:PORT).</summary>
+    public string Gateways => string.Join(',', _gateways.OrderBy(g => g == Gateway ? 0 : 1));
     public MixtralClusterClient Client { get; private set; } = null!;
     public NodeProcess Node(string name) => _nodes.First(n => n.Name == name);
+    public IReadOnlyList<string> NodeNames => [.. _nodes.Select(n => n.Name)];
 
     /// <summary>The --gateway-port each node was given.</summary>
     public Dictionary<string, int> GatewayPorts { get; } = [];
@@ -34,23 +41,24 @@ public sealed class ClusterProcesses : IAsyncDisposable
         var cluster = new ClusterProcesses();
         try
         {
-            string planPath = Path.Combine(cluster._dir, "plan.json");
+            string planPath = cluster._planPath = Path.Combine(cluster._dir, "plan.json");
+            cluster._model = model;
             await File.WriteAllTextAsync(planPath, plan.ToJson());
             cluster._redis = await RedisServer.StartAsync();
             foreach (var node in plan.Nodes)
             {
                 int silo = FreePort.Next(), gateway = FreePort.Next();
-                if (node.HostsSharedWeights) cluster.Gateway = $"127.0.0.1:{gateway}";
+                if (node.HostsSharedWeights && cluster.Gateway.Length == 0) cluster.Gateway = $"127.0.0.1:{gateway}";
                 cluster.GatewayPorts[node.Name] = gateway;
-                cluster._nodes.Add(NodeProcess.Start(node.Name, MixtralDll,
+                cluster.Launch(node.Name, gateway,
                 [
                     "node", "--model", model, "--node-name", node.Name, "--role", node.Role.ToString().ToLowerInvariant(),
                     "--plan", planPath, "--redis", cluster._redis.Endpoint, "--silo-port", Port(silo), "--gateway-port", Port(gateway),
                     .. argsFor(node),
-                ]));
+                ]);
             }
             await Task.WhenAll(cluster._nodes.Select(n => n.WaitForLineAsync($"node {n.Name} ready", TimeSpan.FromMinutes(5))));
-            cluster.Client = await MixtralClusterClient.ConnectAsync(new ClusterConnectionOptions { Gateway = cluster.Gateway, Tls = clientTls });
+            cluster.Client = await MixtralClusterClient.ConnectAsync(new ClusterConnectionOptions { Gateway = cluster.Gateways, Tls = clientTls });
             return cluster;
         }
         catch
@@ -58,6 +66,43 @@ public sealed class ClusterProcesses : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts one more node, in no plan, with --standby: it holds nothing until a plan node is gone.</summary>
+    public async Task<NodeProcess> AddStandbyAsync(string name, IEnumerable<string> extraArgs)
+    {
+        int silo = FreePort.Next(), gateway = FreePort.Next();
+        var node = Launch(name, gateway,
+        [
+            "node", "--model", _model, "--node-name", name, "--standby", "--plan", _planPath, "--redis", _redis!.Endpoint,
+            "--silo-port", Port(silo), "--gateway-port", Port(gateway), .. extraArgs,
+        ]);
+        await node.WaitForLineAsync($"node {name} ready", TimeSpan.FromMinutes(5));
+        return node;
+    }
+
+    /// <summary>kill -9 of a node: no goodbye to the cluster, which has to notice by itself.</summary>
+    public ValueTask KillAsync(string name) => Node(name).DisposeAsync();
+
+    /// <summary>Starts a killed node again with exactly its original command (same ports, plan, flags), and waits until it is ready.</summary>
+    public async Task<NodeProcess> RestartAsync(string name)
+    {
+        var old = Node(name);
+        if (!old.HasExited) throw new InvalidOperationException($"node {name} is still running; kill it first");
+        _nodes.Remove(old);
+        var node = NodeProcess.Start(name, MixtralDll, _commands[name]);
+        _nodes.Add(node);
+        await node.WaitForLineAsync($"node {name} ready", TimeSpan.FromMinutes(5));
+        return node;
+    }
+
+    private NodeProcess Launch(string name, int gateway, string[] command)
+    {
+        _commands[name] = command;
+        _gateways.Add($"127.0.0.1:{gateway}");
+        var node = NodeProcess.Start(name, MixtralDll, command);
+        _nodes.Add(node);
+        return node;
     }
 
     public async ValueTask DisposeAsync()

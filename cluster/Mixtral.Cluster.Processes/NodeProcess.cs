@@ -20,7 +20,7 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     public string Name { get; }
-    /// <summary>The operating system's process id (for signals: <see cref="NodeSignals"/>).</summary>
+    /// <summary>The operating system's process id (for signals, <see cref="NodeSignals"/>, and memory readings from /proc).</summary>
     public int Id => _process.Id;
     private int? _exitCode;
 

@@ -10,17 +10,21 @@ namespace Mixtral.Gateway.Tests;
 
 /// <summary>
 /// Real `mixtral node` processes (coordinator with --http-port, two expert nodes, no replicas) and Redis on loopback:
-/// /health is 200 while every expert owner answers, and 503 once an expert node without a replica is killed.
+/// /health is 200 while every expert owner answers, and 503 once an expert node without a replica is killed and no node
+/// has room to stand in for it.
 /// </summary>
 public sealed class UnhealthyClusterTests
 {
-    private static readonly NodeCapacity[] Nodes = [new("coord", NodeRole.Coordinator), new("a", NodeRole.Experts), new("b", NodeRole.Experts)];
-
     [Fact]
     public async Task Health_turns_503_when_an_unreplicated_expert_node_is_killed()
     {
         var config = MixtralConfig.Load(Path.Combine(FixturePaths.TinyMixtral, "config.json"));
-        var plan = new RoundRobinStrategy().Place(config, Nodes);
+        // Every budget full, so no surviving node can stand in for the killed one's experts (with room, they would:
+        // FailoverWithoutReplicaTests), and the cluster stays unhealthy.
+        var sizing = new Mixtral.Cluster.Placement.Sizing.ModelSizing(config, Precision.Float32);
+        long expertNode = sizing.BytesPerExpert * config.NumHiddenLayers * config.NumLocalExperts / 2;
+        var plan = new RoundRobinStrategy().Place(config,
+            [new("coord", NodeRole.Coordinator, sizing.SharedBytes), new("a", NodeRole.Experts, expertNode), new("b", NodeRole.Experts, expertNode)]);
         int httpPort = FreePort.Next();
         await using var cluster = await ClusterProcesses.StartAsync(plan, FixturePaths.TinyMixtral, node =>
             node.HostsSharedWeights

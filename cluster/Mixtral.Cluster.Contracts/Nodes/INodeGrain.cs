@@ -9,6 +9,14 @@ public interface INodeGrain : IGrainWithStringKey
 {
     [Alias("Describe")]
     Task<NodeStatus> DescribeAsync();
+
+    /// <summary>The placement plan this node runs by (JSON), so `cluster status` can name the experts of a node that is gone.</summary>
+    [Alias("PlanJson")]
+    Task<string> PlanJsonAsync();
+
+    /// <summary>`mixtral node --drain`: finish the requests in flight, then leave the cluster; returns how many were in flight.</summary>
+    [Alias("Drain")]
+    Task<int> DrainAsync();
 }
 
 /// <summary>A node's identity, the experts it holds, and exactly what it read from its checkpoint.</summary>

@@ -23,7 +23,7 @@ namespace Mixtral.Cluster.Grains.Coordinator;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Orleans ends a grain's life with OnDeactivateAsync, which disposes them")]
 [CoordinatorPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightStore store, ILogger<CoordinatorGrain> logger) : Grain, ICoordinatorGrain
+public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightStore store, FallbackPlacement fallback, NodeDrain drain, ILogger<CoordinatorGrain> logger) : Grain, ICoordinatorGrain
 {
     /// <summary>A health check waits at most this long for the forward step and every expert (a load balancer's probe
     /// must not hang; a healthy step takes milliseconds to about a second).</summary>
@@ -39,8 +39,11 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (!settings.Plan.Nodes.Any(n => n.Name == settings.NodeName && n.HostsSharedWeights))
+        bool planned = settings.Plan.Nodes.Any(n => n.Name == settings.NodeName && n.HostsSharedWeights);
+        // Elsewhere only while every node the plan gives the coordinator role is gone (FallbackPlacement).
+        if (!planned && settings.Plan.Nodes.Any(n => n.HostsSharedWeights && fallback.IsActive(n.Name)))
             throw new InvalidOperationException($"the coordinator was activated on node \"{settings.NodeName}\", which the plan does not give role coordinator or all");
+        if (!planned) fallback.CheckRoom("the coordinator", coordinator: true);
         _metrics = new FanOutMetrics();
         _window = new FanOutWindow(_metrics);
         _health = new NodeHealth(settings.ExpertCalls, _metrics, logger);
@@ -58,6 +61,9 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
 
     public async IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        if (drain.IsDraining)
+            throw new GenerationFailedOnClusterException($"the coordinator's node \"{settings.NodeName}\" is draining (it leaves once its requests in flight are done); the request can be retried");
+        using var inFlight = drain.Track(); // the node leaves only after this request ends
         GenerationRequest engineRequest;
         try
         {

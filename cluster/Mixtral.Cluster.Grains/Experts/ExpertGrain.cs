@@ -17,7 +17,7 @@ namespace Mixtral.Cluster.Grains.Experts;
 /// </summary>
 [ExpertPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings settings, LivePlan plans, ILogger<ExpertGrain> logger) : Grain, IExpertGrain
+public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings settings, LivePlan plans, FallbackPlacement fallback, ILogger<ExpertGrain> logger) : Grain, IExpertGrain
 {
     private ExpertKey _key;
     private ExpertWeights? _weights;
@@ -28,13 +28,38 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
         if (_key.Generation < plans.Current.Generation) // a late call (e.g. a health check begun before a live change) must not bring a retired copy back
             throw new InvalidOperationException($"expert {_key} belongs to plan generation {_key.Generation}, superseded by {plans.Current.Generation} on node \"{settings.NodeName}\"");
         var owners = plans.PlanOf(_key.Generation).OwnersOf(_key.Layer, _key.Expert);
-        if (_key.Replica >= owners.Count || owners[_key.Replica] != settings.NodeName)
-            throw new InvalidOperationException(
-                $"expert {_key} was activated on node \"{settings.NodeName}\" but the plan gives it to {(_key.Replica < owners.Count ? $"\"{owners[_key.Replica]}\"" : "no node")}");
+        if (_key.Replica >= owners.Count)
+            throw new InvalidOperationException($"expert {_key} was activated on node \"{settings.NodeName}\" but the plan gives it to no node");
+        // Not on its plan node: a stand-in. Even when this node already sees the owner back (the placing silo's view of
+        // membership may lag by a moment), it serves the calls it was activated for and then goes home, rather than failing them.
+        if (owners[_key.Replica] != settings.NodeName) StandIn(owners[_key.Replica]);
         _weights = store.LoadExpert(_key);
         LogActivated(_key, settings.NodeName);
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// This activation stands in for a plan owner that is gone (<see cref="FallbackPlacement"/>): it checks this node's
+    /// budget, then watches membership and leaves once the owner is back, so the next call activates the expert on the
+    /// plan's node again (the plan restored without a restart of anything).
+    /// </summary>
+    private void StandIn(string owner)
+    {
+        fallback.CheckRoom($"expert {_key}", coordinator: false);
+        LogStandIn(_key, settings.NodeName, owner);
+        this.RegisterGrainTimer(_ =>
+        {
+            if (fallback.IsActive(owner))
+            {
+                LogOwnerBack(_key, owner);
+                this.DeactivateOnIdle();
+            }
+            return Task.CompletedTask;
+        }, OwnerCheckPeriod, OwnerCheckPeriod);
+    }
+
+    /// <summary>How often a stand-in looks for its owner: membership is local, so this costs nothing.</summary>
+    private static readonly TimeSpan OwnerCheckPeriod = TimeSpan.FromMilliseconds(500);
 
     public Task<HiddenStateBatch> RunAsync(HiddenStateBatch rows)
     {
@@ -68,6 +93,12 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
         store.ReleaseExpert(_key);
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "expert {Expert} taken over by {Node}: its plan node {Owner} is not an active member")]
+    private partial void LogStandIn(ExpertKey expert, string node, string owner);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "expert {Expert} goes home: its plan node {Owner} is back")]
+    private partial void LogOwnerBack(ExpertKey expert, string owner);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "expert {Expert} active on {Node}")]
     private partial void LogActivated(ExpertKey expert, string node);

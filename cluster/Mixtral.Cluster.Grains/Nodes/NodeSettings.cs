@@ -10,6 +10,8 @@ public sealed record NodeSettings
 {
     public required string NodeName { get; init; }
     public required NodeRole Role { get; init; }
+    /// <summary>Started with --standby: in no plan, holding nothing until it stands in for a node that is gone.</summary>
+    public bool Standby { get; init; }
     public required string ModelPath { get; init; }
     public required PlacementPlan Plan { get; init; }
     public ModelOptions Compute { get; init; } = new();

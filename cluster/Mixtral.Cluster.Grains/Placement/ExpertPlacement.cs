@@ -11,7 +11,7 @@ public sealed class ExpertPlacementStrategy : PlacementStrategy;
 public sealed class ExpertPlacementAttribute() : PlacementAttribute(new ExpertPlacementStrategy());
 
 /// <summary>The director only looks the plan up; strategies that make plans live in Mixtral.Cluster.Placement.</summary>
-public sealed class ExpertPlacementDirector(LivePlan plans, NodeSiloLocator locator) : IPlacementDirector
+public sealed class ExpertPlacementDirector(LivePlan plans, NodeSiloLocator locator, FallbackPlacement fallback) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
@@ -19,6 +19,9 @@ public sealed class ExpertPlacementDirector(LivePlan plans, NodeSiloLocator loca
         var owners = plans.PlanOf(key.Generation).OwnersOf(key.Layer, key.Expert); // the plan of the copy's generation
         if (key.Replica >= owners.Count)
             throw new OrleansException($"expert {key}: the plan lists {owners.Count} owner(s) for L{key.Layer}.E{key.Expert}, so replica {key.Replica} does not exist");
-        return Task.FromResult(locator.Locate(owners[key.Replica], target, context, $"expert {key}"));
+        string owner = owners[key.Replica];
+        // The plan's node is gone (died, or not started yet): a surviving node loads the expert from its checkpoint.
+        if (!fallback.IsActive(owner)) return Task.FromResult(fallback.ForExpert(key, owner, target, context));
+        return Task.FromResult(locator.Locate(owner, target, context, $"expert {key}"));
     }
 }

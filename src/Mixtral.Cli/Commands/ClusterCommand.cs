@@ -34,6 +34,12 @@ internal static class ClusterCommand
                 Console.Out.WriteLine($"{"",-16} resident: {ByteText.GbWithBytes(node.ExpertResidentBytes + node.SharedResidentBytes)} " +
                                       $"(experts {node.ExpertResidentBytes:N0} B, shared {node.SharedResidentBytes:N0} B), read {node.TensorsRead.Length} tensors");
             }
+            foreach (var gone in state.Missing)
+            {
+                Console.Out.WriteLine($"{gone.Name,-16} {gone.Status.ToUpperInvariant(),-12} planned experts: {(gone.PlannedExperts.Count == 0 ? "-" : ExpertRangeText.Format([.. gone.PlannedExperts.Select(Cluster.Contracts.Experts.ExpertKey.Parse)]))}");
+                if (gone.ServedElsewhere.Count > 0) Console.Out.WriteLine($"{"",-16} served elsewhere: {string.Join(", ", gone.ServedElsewhere)}");
+                if (gone.Orphaned.Count > 0) Console.Out.WriteLine($"{"",-16} ORPHANED (no live copy): {string.Join(", ", gone.Orphaned)}");
+            }
             if (state.Coordinator is { } c)
                 Console.Out.WriteLine($"coordinator on {c.NodeName}: wire {c.WireDType}, {c.Steps} steps, {c.ExpertCalls} expert calls, fan-out p50 {c.FanOutP50Ms:F2} ms, p99 {c.FanOutP99Ms:F2} ms");
             return 0;

@@ -19,10 +19,14 @@ internal static class NodeCommand
         };
         var flags = new NodeFlags();
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Logging of Mixtral components", DefaultValueFactory = _ => LogLevel.Information };
-        var command = new Command("node", "Run one node of a Mixtral cluster") { config, logLevel };
+        var drain = new Option<bool>("--drain") { Description = "Do not start a node: ask the running node --node-name to finish its requests in flight and leave the cluster reached at --cluster" };
+        var cluster = CommonOptions.Cluster();
+        var command = new Command("node", "Run one node of a Mixtral cluster") { config, logLevel, drain, cluster };
         flags.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
+            if (result.GetValue(drain))
+                return await NodeDrainCommand.RunAsync(result.GetValue(cluster), flags.Given(result).GetValueOrDefault("node_name"), cancellationToken);
             var options = NodeConfiguration.Load(result.GetValue(config), flags.Given(result));
             var http = NodeHttpApi.Read(options);
             using var host = await NodeHost.StartAsync(options, result.GetValue(logLevel), cancellationToken);

@@ -57,6 +57,7 @@ internal sealed class NodeFlags
         Add<int>("http_max_prompt_chars", "Prompt characters accepted per HTTP request (default 262144)");
         Add<int>("http_max_tokens", "Largest max_tokens accepted per HTTP request (default: the model's context)");
         Add<string>("api_key_file", "File of API keys for the HTTP API, one per line (Authorization: Bearer KEY); required when --http-host is not loopback");
+        Add<bool>("standby", "Join as a standby node: in no plan, holding nothing until a node dies, then taking over its experts (or the coordinator)");
         Add<string>("network", "Emulate the network on this node's expert calls: 1gbe | 10gbe | 25gbe | 100gbe, or NODE=PRESET,... per node (placement experiments)");
     }
 

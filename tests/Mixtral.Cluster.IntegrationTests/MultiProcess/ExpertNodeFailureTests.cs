@@ -61,10 +61,14 @@ public sealed class ExpertNodeFailureTests
         Assert.Equal(expected[..24], after!.GeneratedIds);
     }
 
+    /// <summary>Without a replica and without room for a stand-in (every budget full; with room, FailoverWithoutReplicaTests).</summary>
     [Fact]
     public async Task Without_a_replica_the_request_fails_with_a_clear_retryable_error_and_nothing_hangs()
     {
-        var plan = new RoundRobinStrategy().Place(Config, Nodes);
+        var sizing = new Mixtral.Cluster.Placement.Sizing.ModelSizing(Config, Precision.Float32);
+        long expertNode = sizing.BytesPerExpert * Config.NumHiddenLayers * Config.NumLocalExperts / 2;
+        var plan = new RoundRobinStrategy().Place(Config,
+            [new("coord", NodeRole.Coordinator, sizing.SharedBytes), new("a", NodeRole.Experts, expertNode), new("b", NodeRole.Experts, expertNode)]);
         await using var cluster = await ClusterProcesses.StartAsync(plan, FixturePaths.TinyMixtral, _ => ["--wire-dtype", "f32", "--threads", "1", "--expert-call-timeout", "2"]);
 
         var started = System.Diagnostics.Stopwatch.StartNew();
