@@ -105,10 +105,18 @@ public sealed class ClusterProcesses : IAsyncDisposable
         return node;
     }
 
+    /// <summary>Set to a folder, every node's output is written there as NAME.log when the cluster is disposed (for a failing test).</summary>
+    public const string LogFolderVariable = "MIXTRAL_CLUSTER_LOGS";
+
     public async ValueTask DisposeAsync()
     {
         if (Client is not null) await Client.DisposeAsync();
         foreach (var node in _nodes) await node.DisposeAsync();
+        if (Environment.GetEnvironmentVariable(LogFolderVariable) is { Length: > 0 } logs)
+        {
+            Directory.CreateDirectory(logs);
+            foreach (var node in _nodes) await File.WriteAllTextAsync(Path.Combine(logs, $"{node.Name}.log"), node.Output);
+        }
         if (_redis is not null) await _redis.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }

@@ -30,9 +30,17 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
         var owners = plans.PlanOf(_key.Generation).OwnersOf(_key.Layer, _key.Expert);
         if (_key.Replica >= owners.Count)
             throw new InvalidOperationException($"expert {_key} was activated on node \"{settings.NodeName}\" but the plan gives it to no node");
-        // Not on its plan node: a stand-in. Even when this node already sees the owner back (the placing silo's view of
-        // membership may lag by a moment), it serves the calls it was activated for and then goes home, rather than failing them.
-        if (owners[_key.Replica] != settings.NodeName) StandIn(owners[_key.Replica]);
+        // Not on its plan node: a stand-in, unless this node sees the owner back. Orleans re-creates an activation where
+        // the directory last had it when calls arrive just as a stand-in leaves, so without this refusal a stand-in
+        // would come straight back and its owner never get its expert back. The call fails (transient: the caller's
+        // retry places it afresh, on the owner) and a placing silo whose view lags catches up within a second.
+        string owner = owners[_key.Replica];
+        if (owner != settings.NodeName)
+        {
+            if (fallback.IsActive(owner))
+                throw new InvalidOperationException($"expert {_key} belongs on node \"{owner}\", which is an active member again: node \"{settings.NodeName}\" no longer stands in for it");
+            StandIn(owner);
+        }
         _weights = store.LoadExpert(_key);
         LogActivated(_key, settings.NodeName);
         return Task.CompletedTask;

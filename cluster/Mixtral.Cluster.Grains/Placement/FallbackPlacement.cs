@@ -17,15 +17,14 @@ namespace Mixtral.Cluster.Grains.Placement;
 /// (<see cref="NodeWeightStore"/>), and a fallback activation leaves as soon as the plan's node is back
 /// (<see cref="Experts.ExpertGrain"/>), so the plan is restored by the next call.
 /// </summary>
-public sealed class FallbackPlacement(NodeSettings settings, NodeWeightStore store, IClusterMembershipService membership)
+public sealed class FallbackPlacement(NodeSettings settings, NodeWeightStore store, IClusterMembershipService membership, NodeSiloLocator locator)
 {
     /// <summary>Fallback activations this silo's directors placed: grain key → node (later ones for the same key overwrite).</summary>
     private readonly ConcurrentDictionary<string, string> _placed = new(StringComparer.Ordinal);
 
     private ModelSizing Sizing => new(store.Config, ExpertWeightFormats.SizingPrecision(settings.Compute), ModelOptions.PrecisionOf(settings.Compute.DType));
 
-    public bool IsActive(string node) =>
-        membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && m.Name == node);
+    public bool IsActive(string node) => locator.IsActive(node);
 
     /// <summary>The surviving node for <paramref name="key"/>, whose plan owner <paramref name="owner"/> is gone.</summary>
     public SiloAddress ForExpert(ExpertKey key, string owner, PlacementTarget target, IPlacementContext context) =>
