@@ -55,7 +55,11 @@ public sealed class MixtralClusterClient : IAsyncDisposable
                 // A token stream waits for each next token as one call: a long step (a big prefill, a node being replaced)
                 // must not end it. A lost coordinator is noticed by CoordinatorWatch (within a second of the cluster
                 // declaring its node dead) or by the dropped connection, not by this timeout.
-                .Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
+                .Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout)
+                // Every call through the first gateway listed while it is up; the others are fall-backs. Spread over all
+                // of them, a call sent through a node that hangs (alive to TCP, silent to Orleans) would wait out the
+                // response timeout, and one through a node just killed would fail.
+                .Configure<Orleans.Configuration.GatewayOptions>(o => o.PreferredGatewayIndex = 0);
             if (certificates is not null)
                 client.UseTls(certificates.Local, o => Security.ClusterTls.Configure(o, certificates, connection.Tls!.HandshakeTimeout));
         });
@@ -144,8 +148,7 @@ public sealed class MixtralClusterClient : IAsyncDisposable
             catch (Exception e) when (e is TimeoutException or OrleansException) { return null; } // dying: listed as missing
         }));
         var nodes = described.OfType<NodeStatus>().ToArray();
-        var plan = hosts.Count == 0 ? null
-            : Mixtral.Cluster.Contracts.Placement.PlacementPlan.FromJson(await _client.GetGrain<INodeGrain>(hosts[0].SiloName).PlanJsonAsync(), "the cluster's plan");
+        var plan = await PlanFromAnyAsync(nodes.Select(n => n.Name));
         CoordinatorStatus? coordinator = null;
         try
         {
@@ -159,6 +162,21 @@ public sealed class MixtralClusterClient : IAsyncDisposable
         {
             Missing = MissingNodes.Find(everyEntry, nodes, plan), // dead nodes stay in view, with what they leave unserved
         };
+    }
+
+    /// <summary>The plan, from the first of <paramref name="nodes"/> that answers (one killed a moment ago may still be listed).</summary>
+    private async Task<Mixtral.Cluster.Contracts.Placement.PlacementPlan?> PlanFromAnyAsync(IEnumerable<string> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            try
+            {
+                string json = await _client.GetGrain<INodeGrain>(node).PlanJsonAsync().WaitAsync(DescribeTimeout);
+                return Mixtral.Cluster.Contracts.Placement.PlacementPlan.FromJson(json, "the cluster's plan");
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException) { }
+        }
+        return null;
     }
 
     private static IPEndPoint ParseEndpoint(string gateway)
