@@ -38,11 +38,13 @@ internal sealed class CoordinatorWatch : IDisposable
 
     private long _confirmedAt;
 
-    /// <summary>The node the coordinator is active on: known while the watch keeps seeing it, asked again otherwise (after
-    /// a quiet spell it may have moved; asking activates it if needed).</summary>
+    /// <summary>The node the coordinator is active on: known while the watch keeps seeing it for other requests in flight,
+    /// asked again otherwise (the node may have left since, e.g. drained: asking activates the coordinator where it now
+    /// belongs). Call it after <see cref="Enter"/>.</summary>
     public async Task<string> CoordinatorNodeAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _node) is { } known && System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _confirmedAt)) < Period * 4) return known;
+        bool watched = Volatile.Read(ref _inFlight) > 1; // besides the caller's own request
+        if (watched && Volatile.Read(ref _node) is { } known && System.Diagnostics.Stopwatch.GetElapsedTime(Volatile.Read(ref _confirmedAt)) < Period * 4) return known;
         var status = await _client.GetGrain<ICoordinatorGrain>(0).DescribeAsync().WaitAsync(CallTimeout * 4, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _node, status.NodeName);
         Volatile.Write(ref _confirmedAt, System.Diagnostics.Stopwatch.GetTimestamp());

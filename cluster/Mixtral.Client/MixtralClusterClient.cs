@@ -55,11 +55,7 @@ public sealed class MixtralClusterClient : IAsyncDisposable
                 // A token stream waits for each next token as one call: a long step (a big prefill, a node being replaced)
                 // must not end it. A lost coordinator is noticed by CoordinatorWatch (within a second of the cluster
                 // declaring its node dead) or by the dropped connection, not by this timeout.
-                .Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout)
-                // Every call through the first gateway listed while it is up; the others are fall-backs. Spread over all
-                // of them, a call sent through a node that hangs (alive to TCP, silent to Orleans) would wait out the
-                // response timeout, and one through a node just killed would fail.
-                .Configure<Orleans.Configuration.GatewayOptions>(o => o.PreferredGatewayIndex = 0);
+                .Configure<Orleans.Configuration.ClientMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
             if (certificates is not null)
                 client.UseTls(certificates.Local, o => Security.ClusterTls.Configure(o, certificates, connection.Tls!.HandshakeTimeout));
         });

@@ -28,6 +28,7 @@ public sealed class CoordinatorLossTests(ITestOutputHelper output)
         await using var cluster = await ClusterProcesses.StartAsync(plan, FixturePaths.TinyMixtral,
             node => node.Name == "a" ? [.. FailoverCluster.Flags, "--http-port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)] : FailoverCluster.Flags);
         await cluster.Node("a").WaitForLineAsync("HTTP API on", TimeSpan.FromSeconds(30));
+        await using var client = await MixtralClusterClient.ConnectAsync(cluster.Gateways); // every node's gateway: it outlives the coordinator's node
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromMinutes(2) };
 
         var clock = Stopwatch.StartNew();
@@ -39,7 +40,7 @@ public sealed class CoordinatorLossTests(ITestOutputHelper output)
             int generated = 0;
             var error = await Assert.ThrowsAsync<ClusterUnavailableException>(async () =>
             {
-                await foreach (var e in cluster.Client.GenerateAsync(new GenerateRequest { PromptIds = prompt, MaxNewTokens = 2000 }))
+                await foreach (var e in client.GenerateAsync(new GenerateRequest { PromptIds = prompt, MaxNewTokens = 2000 }))
                     if (e.TokenId >= 0 && ++generated == 5 && i == 0)
                     {
                         await cluster.KillAsync("coord");
@@ -64,17 +65,17 @@ public sealed class CoordinatorLossTests(ITestOutputHelper output)
 
         // A new request re-activates the coordinator on a surviving node (it can hold the shared weights) and gets the right tokens.
         var resumed = Stopwatch.StartNew();
-        Assert.Equal(expected, await FailoverCluster.GenerateAsync(cluster.Client, prompts[0], 24));
+        Assert.Equal(expected, await FailoverCluster.GenerateAsync(client, prompts[0], 24));
         output.WriteLine($"first request after the loss served in {resumed.Elapsed.TotalSeconds:F2} s (coordinator re-activated)");
-        var status = await cluster.Client.StatusAsync();
+        var status = await client.StatusAsync();
         Assert.True(status.Coordinator!.NodeName is "a" or "b", $"the coordinator is on {status.Coordinator.NodeName}");
         Assert.Equal("coord", Assert.Single(status.Missing).Name);
 
         // The coordinator's node started again with its original command rejoins; the coordinator stays where it is
         // (moving it would cut the requests it serves) and the cluster keeps serving.
         await cluster.RestartAsync("coord");
-        Assert.Empty((await cluster.Client.StatusAsync()).Missing);
-        Assert.Equal(expected, await FailoverCluster.GenerateAsync(cluster.Client, prompts[0], 24));
+        Assert.Empty((await client.StatusAsync()).Missing);
+        Assert.Equal(expected, await FailoverCluster.GenerateAsync(client, prompts[0], 24));
 
         // `mixtral node --drain` on the node now holding the coordinator: the request in flight finishes with its
         // tokens, the node exits cleanly, and the next request goes to a coordinator on the plan's node.
@@ -85,7 +86,7 @@ public sealed class CoordinatorLossTests(ITestOutputHelper output)
         {
             GenerationSummary? summary = null;
             int generated = 0;
-            await foreach (var e in cluster.Client.GenerateAsync(new GenerateRequest { PromptIds = prompts[1], MaxNewTokens = DrainTokens }))
+            await foreach (var e in client.GenerateAsync(new GenerateRequest { PromptIds = prompts[1], MaxNewTokens = DrainTokens }))
             {
                 if (++generated == 5) fifthToken.TrySetResult();
                 summary = e.Summary ?? summary;
@@ -93,12 +94,12 @@ public sealed class CoordinatorLossTests(ITestOutputHelper output)
             return summary!.GeneratedIds;
         });
         await fifthToken.Task;
-        Assert.Equal(1, await cluster.Client.DrainNodeAsync(holder)); // what `mixtral node --drain` asks
+        Assert.Equal(1, await client.DrainNodeAsync(holder)); // what `mixtral node --drain` asks
         Assert.Equal(long_, await inFlight);
         int exit = await cluster.Node(holder).WaitForExitAsync(TimeSpan.FromSeconds(30));
         Assert.True(exit == 0, $"node {holder} exited with {exit}:\n{cluster.Node(holder).Output}");
-        Assert.Equal(expected, await FailoverCluster.GenerateAsync(cluster.Client, prompts[0], 24));
-        Assert.Equal("coord", (await cluster.Client.StatusAsync()).Coordinator!.NodeName);
+        Assert.Equal(expected, await FailoverCluster.GenerateAsync(client, prompts[0], 24));
+        Assert.Equal("coord", (await client.StatusAsync()).Coordinator!.NodeName);
 
         // The command line's form names a node that is not there: a usage error, and nothing is drained.
         var typo = await ProcessRunner.RunAsync("dotnet", [ClusterProcesses.MixtralDll, "node", "--drain", "--node-name", "nosuch", "--cluster", cluster.Gateways], timeout: TimeSpan.FromMinutes(1));
