@@ -21,6 +21,36 @@ public sealed class MemorySampler
             lock (_gate) _samples.Add(new Sample(seconds, node, mib));
     }
 
+    /// <summary>Records a reading taken some other way (the coordinator's managed heap, from its /metrics).</summary>
+    public void Add(double seconds, string series, double mib)
+    {
+        lock (_gate) _samples.Add(new Sample(seconds, series, mib));
+    }
+
+    /// <summary>
+    /// The managed heap after the last garbage collection, summed over generations, from a node's Prometheus page
+    /// (the runtime's "System.Runtime" meter): what grows here is .NET objects kept alive; what grows only in VmRSS is
+    /// native memory (LibTorch, the allocator's arenas).
+    /// </summary>
+    public static async Task<double?> ManagedHeapMiBAsync(HttpClient http)
+    {
+        try
+        {
+            string text = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            double bytes = 0;
+            bool found = false;
+            foreach (string line in text.Split('\n'))
+            {
+                if (!line.StartsWith("dotnet_gc_last_collection_heap_size_bytes{", StringComparison.Ordinal)) continue;
+                bytes += double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+                found = true;
+            }
+            return found ? bytes / (1024 * 1024) : null;
+        }
+        catch (HttpRequestException) { return null; }
+        catch (TaskCanceledException) { return null; }
+    }
+
     private static double? ResidentMiB(int processId)
     {
         try

@@ -10,7 +10,16 @@ using Mixtral.Model.Sampling;
 using Mixtral.SoakBench;
 
 // Usage: Mixtral.SoakBench --model DIR [--streams 32] [--minutes 3] [--tokens 24] [--kill-every 30] [--down-for 10] [--threads 1] [--out benchmarks/results]
-var options = SoakOptions.Parse(args);
+SoakOptions options;
+try
+{
+    options = SoakOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
 var folder = ModelFolder.Open(options.Model);
 int[][] prompts = [.. Enumerable.Range(0, options.Prompts).Select(i => (int[])[1, 5657, 12325, 9780, 19746, 4071, 16373, 7078 + 101 * i])];
 
@@ -25,7 +34,11 @@ var plan = new RoundRobinStrategy().Place(folder.Config,
     [new NodeCapacity("coord", NodeRole.Coordinator), new NodeCapacity("a", NodeRole.Experts), new NodeCapacity("b", NodeRole.Experts)]);
 string threads = options.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
 Console.Error.WriteLine("starting redis-server and 3 nodes (coordinator + 2 expert nodes, one copy of every expert)...");
-await using var cluster = await ClusterProcesses.StartAsync(plan, options.Model, _ => ["--threads", threads, "--expert-call-timeout", "2"]);
+int metricsPort = FreePort.Next(); // the coordinator's HTTP API, for its managed-heap reading
+await using var cluster = await ClusterProcesses.StartAsync(plan, options.Model, node => node.HostsSharedWeights
+    ? ["--threads", threads, "--expert-call-timeout", "2", "--http-port", metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+    : ["--threads", threads, "--expert-call-timeout", "2"]);
+using var metricsHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}"), Timeout = TimeSpan.FromSeconds(5) };
 
 var tally = new SoakTally();
 var memory = new MemorySampler();
@@ -91,6 +104,7 @@ async Task SampleMemoryAsync()
             var process = cluster.Node(node);
             if (!process.HasExited) memory.Take(clock.Elapsed.TotalSeconds, node, process.Id);
         }
+        if (await MemorySampler.ManagedHeapMiBAsync(metricsHttp) is double heap) memory.Add(clock.Elapsed.TotalSeconds, "coord managed heap", heap);
         try { await Task.Delay(TimeSpan.FromSeconds(2), stop.Token); }
         catch (OperationCanceledException) { return; }
     }

@@ -28,7 +28,7 @@ public static class SoakReport
             foreach (var (failure, count) in tally.Failures) md.AppendLine(inv, $"- {count} × `{failure}`");
         }
         md.AppendLine();
-        md.AppendLine("Resident memory (VmRSS) per node process; a restarted node is a new process (its figures start again). \"First minute\" and \"last minute\" are the medians of the samples in them: a leak shows as growth from one to the other on the node that is never restarted (the coordinator).");
+        md.AppendLine("Resident memory (VmRSS) per node process; a restarted node is a new process (its figures start again). \"First minute\" and \"last minute\" are the medians of the samples in them: a leak shows as growth from one to the other on the node that is never restarted (the coordinator). \"coord managed heap\" is the coordinator's .NET heap after its last garbage collection (all generations, from its /metrics): growth there is objects kept alive; growth only in VmRSS is native memory.");
         md.AppendLine();
         md.AppendLine("| node | samples | first minute MiB | last minute MiB | max MiB |");
         md.AppendLine("|---|---:|---:|---:|---:|");
@@ -67,7 +67,7 @@ public static class SoakReport
             plot.Add.VerticalLine(seconds, 1, ScottPlot.Colors.Red);
         plot.ShowLegend();
         plot.XLabel("seconds");
-        plot.YLabel("resident MiB");
+        plot.YLabel("MiB (resident; coord managed heap)");
         plot.Title("Node memory during the failover soak (red: an expert node killed)");
         plot.SavePng(path, 900, 480);
     }

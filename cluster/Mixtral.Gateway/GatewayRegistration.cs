@@ -15,9 +15,10 @@ namespace Mixtral.Gateway;
 /// <summary>Registers the gateway's services and maps its three API surfaces; observability is registered here, once.</summary>
 public static class GatewayRegistration
 {
-    /// <summary>The meters /metrics exports: the engine's, the fan-out's, the gateway's own, and Polly's (the expert-call
-    /// pipeline's retries, hedges and breaker transitions, by pipeline and node).</summary>
-    public static readonly string[] MeterNames = ["Mixtral.Engine", "Mixtral.Cluster", GatewayMetrics.MeterName, "Polly"];
+    /// <summary>The meters /metrics exports: the engine's, the fan-out's, the gateway's own, Polly's (the expert-call
+    /// pipeline's retries, hedges and breaker transitions, by pipeline and node), and the .NET runtime's (GC heap sizes,
+    /// allocation, thread pool: an operator tells a managed leak from native memory with them).</summary>
+    public static readonly string[] MeterNames = ["Mixtral.Engine", "Mixtral.Cluster", GatewayMetrics.MeterName, "Polly", "System.Runtime"];
 
     /// <param name="client">How the gateway reaches the cluster (the same typed client every .NET app uses).</param>
     public static IServiceCollection AddMixtralGateway(this IServiceCollection services, GatewayOptions options, Func<IServiceProvider, MixtralClusterClient> client)
