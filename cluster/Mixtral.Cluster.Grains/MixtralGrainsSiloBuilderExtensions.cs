@@ -34,7 +34,18 @@ public static class MixtralGrainsSiloBuilderExtensions
         silo.AddOutgoingGrainCallFilter<Network.NetworkEmulationFilter>(); // idle unless the node's settings name a network
         // Live routing statistics: the coordinator publishes each step's routing; only the statistics grain listens
         // (implicit subscription), so no pub-sub store is needed.
-        silo.AddMemoryStreams(Mixtral.Cluster.Contracts.Statistics.RoutingStreamNames.Provider, s => s.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly));
+        silo.AddMemoryStreams(Mixtral.Cluster.Contracts.Statistics.RoutingStreamNames.Provider, s =>
+        {
+            s.ConfigureStreamPubSub(Orleans.Streams.StreamPubSubType.ImplicitOnly);
+            // Live counts only (a restarted statistics grain starts afresh), so nothing is kept for consumers to rewind
+            // to. Orleans' defaults keep every delivered batch 5-30 minutes: the coordinator's heap grew about 1.1 KiB
+            // per request in the failover soak (93 -> 162 MiB in 10 minutes), and stayed flat without the stream.
+            s.ConfigureCacheEviction(o => o.Configure(e =>
+            {
+                e.DataMinTimeInCache = TimeSpan.Zero;
+                e.DataMaxAgeInCache = TimeSpan.FromSeconds(10);
+            }));
+        });
         return silo;
     }
 }
