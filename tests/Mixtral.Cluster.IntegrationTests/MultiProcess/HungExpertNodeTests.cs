@@ -3,11 +3,7 @@ using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Placement;
 using Mixtral.Cluster.Processes;
-using Mixtral.Model.Checkpoint;
 using Mixtral.Model.Config;
-using Mixtral.Model.Generation;
-using Mixtral.Model.Inference;
-using Mixtral.Model.Sampling;
 using Mixtral.Testing;
 using Xunit.Abstractions;
 
@@ -41,12 +37,12 @@ public sealed class HungExpertNodeTests(ITestOutputHelper output)
     public async Task A_hung_expert_node_is_hedged_around_requests_keep_their_tokens_and_pace_and_it_serves_again_after_it_resumes()
     {
         const int Tokens = 400;
-        var expected = await Task.WhenAll(Prompts.Select(p => SingleProcessGreedyAsync(p, Tokens)));
+        var expected = await Task.WhenAll(Prompts.Select(p => FailoverCluster.SingleProcessGreedyAsync(p, Tokens)));
         int httpPort = FreePort.Next();
         await using var cluster = await ClusterProcesses.StartAsync(ReplicatedPlan(), FixturePaths.TinyMixtral,
             n => n.HostsSharedWeights ? [.. Common, "--http-port", httpPort.ToString(CultureInfo.InvariantCulture)] : Common);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
-        await GenerateAsync(cluster, Prompts[0], 24); // warm-up: JIT, and the hedge delay learns the calls' p99
+        await FailoverCluster.GenerateAsync(cluster.Client, Prompts[0], 24); // warm-up: JIT, and the hedge delay learns the calls' p99
 
         // Frozen for 1.5 s: shorter than the cluster's failure detection, so the node is hung, not dead.
         var pause = TimeSpan.FromSeconds(1.5);
@@ -71,14 +67,14 @@ public sealed class HungExpertNodeTests(ITestOutputHelper output)
         // After SIGCONT: a trial call closes b's breaker and b's experts are called again.
         await Wait.UntilAsync(async () =>
         {
-            await GenerateAsync(cluster, Prompts[1], 8);
+            await FailoverCluster.GenerateAsync(cluster.Client, Prompts[1], 8);
             var now = await PrometheusScrape.ReadAsync(http);
             return now.Sum("resilience_polly_strategy_events_total", "event_name=\"OnCircuitClosed\"", "pipeline_instance=\"b\"") > 0
                    && now.Sum("mixtral_cluster_expert_breaker_state", "node=\"b\"") == 0;
         }, TimeSpan.FromSeconds(60), "node b's breaker to close after it resumed");
         string callsToB = "mixtral_cluster_expert_call_duration_milliseconds_count";
         double before = (await PrometheusScrape.ReadAsync(http)).Sum(callsToB, "node=\"b\"");
-        Assert.Equal(expected[0][..24], await GenerateAsync(cluster, Prompts[0], 24));
+        Assert.Equal(expected[0][..24], await FailoverCluster.GenerateAsync(cluster.Client, Prompts[0], 24));
         Assert.True((await PrometheusScrape.ReadAsync(http)).Sum(callsToB, "node=\"b\"") > before, "node b should serve calls again");
     }
 
@@ -86,16 +82,16 @@ public sealed class HungExpertNodeTests(ITestOutputHelper output)
     public async Task An_expert_node_frozen_until_declared_dead_exits_with_one_line_and_code_75_once_resumed_while_requests_go_on()
     {
         const int Tokens = 48;
-        var expected = await SingleProcessGreedyAsync(Prompts[0], Tokens);
+        var expected = await FailoverCluster.SingleProcessGreedyAsync(Prompts[0], Tokens);
         await using var cluster = await ClusterProcesses.StartAsync(ReplicatedPlan(), FixturePaths.TinyMixtral, _ => Common);
-        await GenerateAsync(cluster, Prompts[0], 8);
+        await FailoverCluster.GenerateAsync(cluster.Client, Prompts[0], 8);
 
         var b = cluster.Node("b");
         await NodeSignals.PauseAsync(b);
         try
         {
             // Generation goes on while b is frozen, then declared dead (a few seconds with the node's membership settings).
-            Assert.Equal(expected, await GenerateAsync(cluster, Prompts[0], Tokens));
+            Assert.Equal(expected, await FailoverCluster.GenerateAsync(cluster.Client, Prompts[0], Tokens));
             await Task.Delay(TimeSpan.FromSeconds(12)); // far past failure detection: the hang is the experiment
         }
         finally
@@ -107,25 +103,8 @@ public sealed class HungExpertNodeTests(ITestOutputHelper output)
         Assert.Equal(75, exitCode);
         Assert.Contains("error: node b: the cluster declared this node dead", b.Output);
         Assert.DoesNotContain("FailFast", b.Output);
-        Assert.Equal(expected[..24], await GenerateAsync(cluster, Prompts[0], 24)); // and the cluster serves on node a
-    }
-
-    private static async Task<int[]> GenerateAsync(ClusterProcesses cluster, int[] prompt, int tokens)
-    {
-        GenerationSummary? summary = null;
-        await foreach (var e in cluster.Client.GenerateAsync(new GenerateRequest { PromptIds = prompt, MaxNewTokens = tokens }))
-            summary = e.Summary ?? summary;
-        return [.. summary!.GeneratedIds];
+        Assert.Equal(expected[..24], await FailoverCluster.GenerateAsync(cluster.Client, Prompts[0], 24)); // and the cluster serves on node a
     }
 
     private static TimeSpan Median(IReadOnlyList<TimeSpan> gaps) => gaps.Count == 0 ? TimeSpan.Zero : gaps.Order().ElementAt(gaps.Count / 2);
-
-    private static async Task<int[]> SingleProcessGreedyAsync(int[] prompt, int tokens)
-    {
-        using var reader = CheckpointReader.Open(FixturePaths.TinyMixtral);
-        using var model = MixtralModel.Load(reader, Config, new ModelOptions());
-        await using var engine = new InferenceEngine(model);
-        var result = await engine.GenerateToEndAsync(new GenerationRequest(prompt, new SamplingParams { DoSample = false, MaxNewTokens = tokens }));
-        return [.. result.GeneratedIds];
-    }
 }
