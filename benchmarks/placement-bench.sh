@@ -11,13 +11,25 @@
 # 4. The 8 × 24 GB GPU answer: a 32-layer routing-only model with the same skew, traced, replayed at Mixtral-8x7B's
 #    real dimensions (10/25 GbE, bf16/int8, batch 1/32) with `mixtral bench placement --simulate`.
 # Env: PLACEMENT_WORK (scratch folder, reused), NETWORK (default 10gbe), NAME (report name, default placement-bench),
-# REPEAT (rounds alternating the plans, default 2).
+# REPEAT (rounds alternating the plans, default 2), EMULATE_DEVICE (every node emulates that device, e.g. cpu: its
+# expert calls take as long as a Mixtral-8x7B bf16 expert would there, so the nodes stop sharing this machine's cores;
+# then STRATEGIES defaults to round-robin,load-balanced,replicated,load-balanced+cost,replicated+cost), STRATEGIES.
+# The emulated-CPU-node run of placement-bench-cpu-nodes.md:
+#   EMULATE_DEVICE=cpu NAME=placement-bench-cpu-nodes benchmarks/placement-bench.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="${PLACEMENT_WORK:-$(mktemp -d)}"
 network="${NETWORK:-10gbe}"
 name="${NAME:-placement-bench}"
 repeat="${REPEAT:-2}"
+device="${EMULATE_DEVICE:-}"
+emulate=()
+if [ -n "$device" ]; then
+  emulate=(--emulate-device "$device")
+  strategies="${STRATEGIES:-round-robin,load-balanced,replicated,load-balanced+cost,replicated+cost}"
+else
+  strategies="${STRATEGIES:-round-robin,load-balanced,replicated,layer-affinity}"
+fi
 mkdir -p "$work"
 mixtral="$root/mixtral"
 "$mixtral" --help > /dev/null # builds the CLI once
@@ -68,9 +80,10 @@ awk 'BEGIN { srand(20261130); for (p = 0; p < 64; p++) { s = "{\"ids\": [1"; for
 "$mixtral" stats --trace "$work/skewed-4096.jsonl" | tail -1
 
 cd "$root"
-"$mixtral" bench placement --model "$model" --nodes 4 --strategies round-robin,load-balanced,replicated,layer-affinity \
+"$mixtral" bench placement --model "$model" --nodes 4 --strategies "$strategies" "${emulate[@]}" \
   --workload benchmarks/workloads/placement-skewed.json --network "$network" --replica-budget 0.03 \
   --trace "$work/skewed-4096.jsonl" --repeat "$repeat" --name "$name"
+[ -z "$device" ] || exit 0 # the 8-GPU simulation below does not depend on the emulated device
 
 # The 8-GPU answer at full size.
 routing="$work/routing-32"

@@ -61,6 +61,8 @@ public sealed record NodeOptions
     [ConfigurationKeyName("wire_dtype")] public string WireDType { get; init; } = "f32";
     /// <summary>Emulated network for this node's expert calls: a preset (1gbe, 10gbe, 25gbe, 100gbe) or NODE=PRESET,...; null = none.</summary>
     [ConfigurationKeyName("network")] public string? Network { get; init; }
+    /// <summary>Emulated compute device for this node's expert calls: cpu, gpu24 or GBPS/TFLOPS (a Mixtral-8x7B bf16 expert's time on it); null = none.</summary>
+    [ConfigurationKeyName("emulate_device")] public string? EmulateDevice { get; init; }
     /// <summary>Seconds the coordinator waits for one expert call before retrying it (on the next replica).</summary>
     [ConfigurationKeyName("expert_call_timeout")] public double ExpertCallTimeoutSeconds { get; init; } = 30;
     // Expert-call resilience (the coordinator's; defaults and ranges: ExpertCallOptions, README "Expert-call resilience").

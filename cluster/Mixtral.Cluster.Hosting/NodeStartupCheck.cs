@@ -57,6 +57,7 @@ public static class NodeStartupCheck
         var wire = Parse(() => WireDTypeOf(Precisions.Parse(options.WireDType, "--wire-dtype", Precision.Float32, Precision.BFloat16, Precision.Float16)));
         var expertCalls = Parse(() => ExpertCalls(options));
         var network = options.Network is null ? null : Parse(() => Grains.Network.NetworkEmulation.Parse(options.Network, "--network"));
+        var device = options.EmulateDevice is null ? null : Parse(() => Grains.Experts.ExpertDeviceEmulation.Parse(options.EmulateDevice, "--emulate-device"));
         NodeRole? requestedRole = options.Role is null ? null : Parse(() => NodeRoles.Parse(options.Role, "--role"));
         Parse(engine.Validate);
 
@@ -69,7 +70,7 @@ public static class NodeStartupCheck
         var dtype = ExpertWeightFormats.SizingPrecision(compute);
         var footprint = PlanValidator.Validate(plan, config, dtype, options.PlanPath ?? "single-node plan");
 
-        if (options.Standby) return Standby(options, plan, compute, engine, wire, expertCalls, network);
+        if (options.Standby) return Standby(options, plan, compute, engine, wire, expertCalls, network, device);
         var me = plan.FindNode(options.NodeName) ?? throw new PlacementPlanException(
             $"node \"{options.NodeName}\" is not in the plan (its nodes: {string.Join(", ", plan.Nodes.Select(n => n.Name))})");
         if (requestedRole is NodeRole role && role != me.Role)
@@ -92,6 +93,7 @@ public static class NodeStartupCheck
             ExpertCalls = expertCalls,
             MemoryBudgetBytes = options.MemoryBudgetBytes ?? me.MemoryBudgetBytes,
             Network = network,
+            EmulatedDevice = device,
         };
     }
 
@@ -124,7 +126,7 @@ public static class NodeStartupCheck
 
     /// <summary>A standby node: in no plan (so no node places anything on it until a plan node is gone), any role.</summary>
     private static NodeSettings Standby(NodeOptions options, PlacementPlan plan, ModelOptions compute, EngineOptions engine, WireDType wire,
-        ExpertCallOptions expertCalls, Grains.Network.NetworkEmulation? network)
+        ExpertCallOptions expertCalls, Grains.Network.NetworkEmulation? network, Grains.Experts.ExpertDeviceEmulation? device)
     {
         if (options.Redis is null)
             throw new NodeConfigurationException("--standby needs a multi-node cluster (--redis and --plan): a single node has no other node to stand in for");
@@ -144,6 +146,7 @@ public static class NodeStartupCheck
             ExpertCalls = expertCalls, // a standby may become the coordinator
             MemoryBudgetBytes = options.MemoryBudgetBytes,
             Network = network,
+            EmulatedDevice = device,
         };
     }
 

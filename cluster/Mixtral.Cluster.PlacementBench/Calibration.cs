@@ -26,20 +26,37 @@ public sealed record Calibration(string FittedOn, int Batch, double ComputePerCa
     IReadOnlyList<CalibrationRow> Rows)
 {
     public static Calibration Fit(IReadOnlyList<StrategyMeasurement> measured, IReadOnlyList<RoutedToken> trace, MixtralConfig config,
-        Precision nodeDType, LinkModel? link, int wireBytesPerValue)
+        Precision nodeDType, LinkModel? link, int wireBytesPerValue, NodeModel? emulatedNode = null)
     {
         var baseline = measured.FirstOrDefault(m => m.Strategy == "round-robin") ?? measured[0];
         int batch = (int)Math.Max(1, Math.Round((double)baseline.Rows / Math.Max(1, baseline.Steps)));
         double computePerCall = baseline.NodeLoads.Sum(n => n.ComputeMs) / Math.Max(1, baseline.NodeLoads.Sum(n => n.Calls)) / 1e3;
         double shared = baseline.StepMeanMs * (1 - Math.Clamp(baseline.FanOutShare, 0, 1)) / 1e3;
         var model = SimulatedModel.From(config, nodeDType, wireBytesPerValue);
-        // Compute per call as a weight read at an equivalent bandwidth (rows cost nothing extra at this tiny width);
-        // the coordinator's own step outside fan-outs as a read of that many bytes.
-        double bandwidth = model.Shape.BytesPerExpert / computePerCall;
-        model = model with { SharedBytesReadPerStep = (long)(shared * bandwidth), FlopsPerExpertRow = 0 };
+        NodeModel node;
+        if (emulatedNode is null)
+        {
+            // Compute per call as a weight read at an equivalent bandwidth (rows cost nothing extra at this tiny width);
+            // the coordinator's own step outside fan-outs as a read of that many bytes.
+            double bandwidth = model.Shape.BytesPerExpert / computePerCall;
+            model = model with { SharedBytesReadPerStep = (long)(shared * bandwidth), FlopsPerExpertRow = 0 };
+            node = new NodeModel(bandwidth, 1e18);
+        }
+        else
+        {
+            // The nodes emulated a device: their expert calls cost what the simulator charges that node kind for a
+            // Mixtral-8x7B expert, so the simulator gets exactly that (the real compute of the small model runs inside it).
+            model = model with
+            {
+                Shape = model.Shape with { BytesPerExpert = EmulatedExpert.Bytes },
+                FlopsPerExpertRow = EmulatedExpert.FlopsPerRow,
+                SharedBytesReadPerStep = (long)(shared * emulatedNode.WeightBytesPerSecond),
+            };
+            node = emulatedNode;
+        }
         var noNetwork = new LinkModel("none", 0, 1e18);
         SimulatedCluster Cluster(double overhead) =>
-            new(link ?? noNetwork, new NodeModel(bandwidth, 1e18), overhead, CoordinatorLinkShared: false);
+            new(link ?? noNetwork, node, overhead, CoordinatorLinkShared: false);
 
         double lo = 0, hi = 0.05; // the call overhead, bisected: the simulated step grows with it
         for (int i = 0; i < 40; i++)

@@ -60,6 +60,7 @@ internal sealed class ClusterRun(PlacementBenchOptions options, int layers, int 
     {
         string batch = Math.Max(32, options.Workload.Concurrency).ToString(CultureInfo.InvariantCulture);
         string[] common = ["--threads", options.ThreadsPerNode.ToString(CultureInfo.InvariantCulture), "--wire-dtype", options.WireDType, "--max-batch-sequences", batch];
+        if (options.EmulateDevice is string device) common = [.. common, "--emulate-device", device];
         return node.HostsSharedWeights && options.Network != "none" ? [.. common, "--network", options.Network] : common;
     }
 

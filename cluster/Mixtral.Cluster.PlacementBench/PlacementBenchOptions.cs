@@ -5,7 +5,7 @@ namespace Mixtral.Cluster.PlacementBench;
 /// <summary>
 /// What `mixtral bench placement` was asked (already checked by the CLI): the model folder, how many nodes (node n0
 /// is the coordinator and holds experts too, n1.. hold experts), the strategies in order, the workload, the emulated
-/// network on the coordinator's expert calls, the replica budget, where routing statistics come from (a file, or a
+/// network on the coordinator's expert calls, the emulated device of every node (optional), the replica budget, where routing statistics come from (a file, or a
 /// warm-up run on the first cluster), an optional routing trace for the simulator's side-by-side replay, and where
 /// the report goes.
 /// </summary>
@@ -23,8 +23,12 @@ public sealed record PlacementBenchOptions(
     string ReportName,
     int ThreadsPerNode = 1,
     string WireDType = "bf16",
-    int Repeat = 1)
+    int Repeat = 1,
+    string? EmulateDevice = null)
 {
+    /// <summary>The node kind every node emulates (`--emulate-device`), or null when nodes compute on the machine's shared cores.</summary>
+    public Placement.Simulation.NodeModel? EmulatedNode => EmulateDevice is null ? null : Placement.Simulation.NodeModel.Preset(EmulateDevice);
+
     /// <summary>Node names: n0 (coordinator + experts), n1 … n{N-1} (experts).</summary>
     public IReadOnlyList<string> NodeNames => [.. Enumerable.Range(0, Nodes).Select(i => $"n{i}")];
 

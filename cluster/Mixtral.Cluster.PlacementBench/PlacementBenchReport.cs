@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Mixtral.Cluster.Placement.Simulation;
 using Mixtral.Model.Config;
 
 namespace Mixtral.Cluster.PlacementBench;
@@ -31,6 +32,8 @@ public static class PlacementBenchReport
         md.AppendLine(Inv, $"- Model `{o.Model}`: {config.NumHiddenLayers} layers, hidden {config.HiddenSize} (Mixtral-8x7B's row width, so a row on the wire is as big as the real model's), intermediate {config.IntermediateSize}, {config.NumLocalExperts} experts, top-{config.NumExpertsPerTok}, vocabulary {config.VocabSize}.");
         md.AppendLine(Inv, $"- Cluster: redis-server and {o.Nodes} `mixtral node` processes on loopback, {o.ThreadsPerNode} torch thread(s) each; n0 is the coordinator and holds experts too, n1…n{o.Nodes - 1} hold experts. Hidden states on the wire as {o.WireDType} ({rowBytes} bytes per row).");
         md.AppendLine(Inv, $"- Network: {(o.Network == "none" ? "not emulated" : $"`--network {o.Network}` on the coordinator ({Simulation(o.Network)} per link, each way; calls to one node queue for its link; the coordinator's own uplink is not limited)")}.");
+        if (o.EmulatedNode is { } device)
+            md.AppendLine(Inv, $"- Node compute: **emulated** (`--emulate-device {o.EmulateDevice}`: {device}). Every expert call also occupies its node's one emulated device for as long as a Mixtral-8x7B bf16 expert takes there ({EmulatedExpert.CallSeconds(device, 1) * 1e3:F2} ms for 1 row, +{(EmulatedExpert.CallSeconds(device, 2) - EmulatedExpert.CallSeconds(device, 1)) * 1e3:F2} ms per further row; {EmulatedExpert.RowsPerRead(device):F1} rows cost one weight read), calls of one node queueing for it; the real computation of the small model runs inside that time. Waiting costs no CPU, so the nodes behave like separate machines of that kind: what this run measures is the placement, not how {o.Nodes} processes share {Environment.ProcessorCount} cores.");
         md.AppendLine(Inv, $"- Workload `{o.WorkloadPath}` ({o.Workload.Name}): {o.Workload.Requests} requests, concurrency {o.Workload.Concurrency}, arrivals {(o.Workload.ArrivalRatePerSecond is double a ? $"Poisson {a}/s" : "closed loop")}, prompt tokens {o.Workload.PromptTokens}, output tokens {o.Workload.OutputTokens}, greedy; the same requests for every plan.");
         md.AppendLine(Inv, $"- Plans from routing statistics: {r.StatisticsSource} ({r.StatisticsTokens} routed tokens); replica budget {o.ReplicaBudgetGb} GB (experts held in f32 on the nodes).");
         md.AppendLine("- Node load = rows (token-expert pairs) each node served in the measured run: the statistics grain's routing of the run, split over copies by the plan's shares; calls and compute per node are the nodes' own counters.");
@@ -69,7 +72,10 @@ public static class PlacementBenchReport
         }
         if (r.Calibration is { } c) AppendCalibration(md, c, o);
         md.AppendLine("## Reading these numbers");
-        md.AppendLine(Inv, $"- All {o.Nodes} nodes share this machine's {Environment.ProcessorCount} cores: a node's compute is not its own, so compute imbalance costs less here than on separate machines (an idle node's core goes to a busy one). What placement changes on one machine is the emulated link time (each node's rows queue on its own link) and the number of calls.");
+        if (o.EmulatedNode is null)
+            md.AppendLine(Inv, $"- All {o.Nodes} nodes share this machine's {Environment.ProcessorCount} cores: a node's compute is not its own, so compute imbalance costs less here than on separate machines (an idle node's core goes to a busy one). What placement changes on one machine is the emulated link time (each node's rows queue on its own link) and the number of calls (`--emulate-device` gives each node a device of its own).");
+        else
+            md.AppendLine("- Each node's expert time is its emulated device's: rows and weight reads per node, which placement sets, decide how long the busiest node keeps a layer waiting. Orleans, the coordinator's own step and the small model's real arithmetic still share this machine's cores, and are the same for every plan except for the number of calls.");
         md.AppendLine("- The emulation does not limit the coordinator's own uplink: every remote row crosses it on a real cluster, so with one 10 GbE NIC on the coordinator the total bytes per layer, which no placement changes, bound the step (the simulator models both; see `mixtral bench placement --simulate`).");
         md.AppendLine("- Replication adds calls (a hot expert's rows split over its copies): each call costs Orleans dispatch and serialisation, so copies pay off only where the wire time they balance outweighs that.");
         md.AppendLine();
@@ -99,14 +105,16 @@ public static class PlacementBenchReport
     private static void AppendCalibration(StringBuilder md, Calibration c, PlacementBenchOptions o)
     {
         md.AppendLine("## Simulated against measured (calibration)");
-        md.AppendLine(Inv, $"The simulator (`PlacementSimulator`, the one `mixtral plan simulate` and `--simulate` use) replays the routing trace `{o.TracePath}` of the same model through each plan on a modelled cluster with the same nodes, the same emulated links (per-node lanes, coordinator uplink not limited) and inputs measured in this run on **{c.FittedOn}**: {c.Batch} rows per step (the run's mean), {c.ComputePerCallMs:F3} ms of node compute per expert call (the nodes' counters), {c.SharedMsPerStep:F2} ms per step on the coordinator outside the fan-outs; one constant fitted so that {c.FittedOn}'s simulated mean step equals its measured one: {c.CallOverheadMs:F3} ms per call (Orleans dispatch, serialisation and scheduling on shared cores). Every other row is a prediction.");
+        md.AppendLine(Inv, $"The simulator (`PlacementSimulator`, the one `mixtral plan simulate` and `--simulate` use) replays the routing trace `{o.TracePath}` of the same model through each plan on a modelled cluster with the same nodes, the same emulated links (per-node lanes, coordinator uplink not limited) and inputs measured in this run on **{c.FittedOn}**: {c.Batch} rows per step (the run's mean), {c.ComputePerCallMs:F3} ms of node compute per expert call (the nodes' counters{(o.EmulatedNode is { } n ? string.Create(Inv, $"; the simulator itself charges the emulated device's cost, {n}") : "")}), {c.SharedMsPerStep:F2} ms per step on the coordinator outside the fan-outs; one constant fitted so that {c.FittedOn}'s simulated mean step equals its measured one: {c.CallOverheadMs:F3} ms per call (Orleans dispatch, serialisation and scheduling on shared cores). Every other row is a prediction.");
         md.AppendLine();
         md.AppendLine("| strategy | measured step ms | simulated step ms | error | measured rows/s | simulated rows/s | error | measured node max/mean | simulated node max/mean | emulated link ms per step (simulated) |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var row in c.Rows)
             md.AppendLine(Inv, $"| {row.Strategy}{(row.Strategy == c.FittedOn ? " (fitted)" : "")} | {row.MeasuredStepMs:F2} | {row.SimulatedStepMs:F2} | {Percent(row.StepError)} | {row.MeasuredRowsPerSecond:F0} | {row.SimulatedRowsPerSecond:F0} | {Percent(row.ThroughputError)} | {row.MeasuredNodeImbalance:F2} | {row.SimulatedNodeImbalance:F2} | {row.SimulatedNetworkMsPerStep:F2} |");
         md.AppendLine();
-        md.AppendLine(Inv, $"The last column is the part of a step the emulated links add on the critical path (per layer, the slowest node's link time), which is all that placement can change here; the rest of the measured step is CPU work shared by {o.Nodes} processes on {Environment.ProcessorCount} cores.");
+        md.AppendLine(o.EmulatedNode is null
+            ? string.Create(Inv, $"The last column is the part of a step the emulated links add on the critical path (per layer, the slowest node's link time), which is all that placement can change here; the rest of the measured step is CPU work shared by {o.Nodes} processes on {Environment.ProcessorCount} cores.")
+            : "The last column is the part of a step the emulated links add on the critical path (per layer, the slowest node's link time); the emulated devices' time per node is the other part placement changes.");
         var predictions = c.Rows.Where(x => x.Strategy != c.FittedOn).ToList();
         if (predictions.Count > 0)
             md.AppendLine(Inv, $"\nLargest prediction error: step {predictions.Max(x => Math.Abs(x.StepError)):P0}, throughput {predictions.Max(x => Math.Abs(x.ThroughputError)):P0} (target: within 25%).");

@@ -27,8 +27,9 @@ public static class PlacementBenchRunner
         var shape = ModelShape.From(config, NodeDType);
         var nodes = options.NodeNames.Select((n, i) => new NodeCapacity(n, i == 0 ? NodeRole.All : NodeRole.Experts)).ToList();
         var run = new ClusterRun(options, config.NumHiddenLayers, config.NumLocalExperts, config.NumExpertsPerTok);
-        var strategies = options.Strategies.Select(PlanStrategies.Get).ToList();
         PlacementRequest Request(RoutingStatistics? stats) => new(shape, nodes, stats, (long)(options.ReplicaBudgetGb * 1e9));
+        PlacementPlan Place(string strategy, RoutingStatistics? stats) =>
+            PlanStrategies.Get(BaseStrategy(strategy)).Place(Request(stats) with { Cost = CostOf(strategy, options, config) });
 
         RoutingStatistics? statistics = null;
         string source;
@@ -45,8 +46,8 @@ public static class PlacementBenchRunner
         {
             // The first cluster serves round-robin (it needs no statistics); its warm-up traffic, a full pass of the
             // workload with short answers, gives the statistics every other plan is made from.
-            var first = strategies.FirstOrDefault(s => s.Name == "round-robin") ?? PlanStrategies.Get("round-robin");
-            var warm = await run.MeasureAsync(first.Name, first.Place(Request(null)), config.VocabSize, log, async client =>
+            const string first = "round-robin";
+            var warm = await run.MeasureAsync(first, Place(first, null), config.VocabSize, log, async client =>
             {
                 await WorkloadDriver.RunAsync(client, ClusterRun.WarmUp(options.Workload) with
                 {
@@ -58,15 +59,15 @@ public static class PlacementBenchRunner
                 statistics = RoutingStatistics.FromJson(snapshot.StatisticsJson, "statistics grain");
                 log($"[statistics warm-up] {statistics.Tokens} routed tokens");
             });
-            if (options.Strategies.Contains(first.Name)) measurements.Add(warm);
+            if (options.Strategies.Contains(first)) measurements.Add(warm);
         }
         // Rounds alternate the plans (A, B, C, A, B, C, ...) so that load from elsewhere on the machine falls on all of them.
-        var plans = strategies.ToDictionary(s => s.Name, s => s.Place(Request(statistics)));
+        var plans = options.Strategies.ToDictionary(s => s, s => Place(s, statistics));
         for (int round = 0; round < options.Repeat; round++)
-            foreach (var strategy in strategies)
+            foreach (string strategy in options.Strategies)
             {
-                if (measurements.Count(m => m.Strategy == strategy.Name) > round) continue;
-                measurements.Add(await run.MeasureAsync(strategy.Name, plans[strategy.Name], config.VocabSize, log));
+                if (measurements.Count(m => m.Strategy == strategy) > round) continue;
+                measurements.Add(await run.MeasureAsync(strategy, plans[strategy], config.VocabSize, log));
             }
         var runs = options.Strategies.ToDictionary(s => s, s => (IReadOnlyList<double>)[.. measurements.Where(m => m.Strategy == s).Select(m => m.TokensPerSecond)]);
         // Report in the order asked; of repeated runs, the one with the median throughput.
@@ -77,9 +78,25 @@ public static class PlacementBenchRunner
         {
             var trace = RoutingTokens.Group(RoutingTraceFile.Load(tracePath), tracePath);
             LinkModel? link = options.Network == "none" ? null : LinkModel.Preset(options.Network);
-            calibration = Calibration.Fit(measurements, trace, config, NodeDType, link, options.WireBytesPerValue);
+            calibration = Calibration.Fit(measurements, trace, config, NodeDType, link, options.WireBytesPerValue, options.EmulatedNode);
         }
         return new PlacementBenchResult(measurements, source, statistics!.Tokens, calibration, started, DateTime.UtcNow, runs);
+    }
+
+    /// <summary>Suffix of a strategy that balances expected time per node instead of rows (<see cref="StepCost"/>): it
+    /// needs the nodes' kind (`--emulate-device`) to know what a row costs against a weight read.</summary>
+    public const string CostSuffix = "+cost";
+
+    /// <summary>The strategy a bench name runs: "replicated+cost" is replicated with a <see cref="StepCost"/>.</summary>
+    public static string BaseStrategy(string name) => name.EndsWith(CostSuffix, StringComparison.Ordinal) ? name[..^CostSuffix.Length] : name;
+
+    /// <summary>The step cost a "+cost" strategy balances: the workload's concurrency × experts per token rows per layer,
+    /// and the emulated node's rows per weight read; null for other strategies.</summary>
+    public static StepCost? CostOf(string name, PlacementBenchOptions options, MixtralConfig config)
+    {
+        if (!name.EndsWith(CostSuffix, StringComparison.Ordinal)) return null;
+        var node = options.EmulatedNode ?? throw new ArgumentException($"strategy \"{name}\" balances time per node, which needs --emulate-device (what a row costs against a weight read)");
+        return new StepCost(options.Workload.Concurrency * config.NumExpertsPerTok, EmulatedExpert.RowsPerRead(node));
     }
 
     /// <summary>Statistics JSON (`mixtral stats --out`) or a routing trace (`mixtral trace-routing`), told apart by the first line.</summary>

@@ -34,6 +34,10 @@ public sealed class BenchPlacementCommandTests
         { ["--nodes", "3", "--strategies", "round-robin", "--workload", "W", "--trace", "/nonexistent/t.jsonl"], "--trace: /nonexistent/t.jsonl not found" },
         { ["--nodes", "3", "--strategies", "round-robin", "--simulate"], "--simulate needs --trace" },
         { ["--nodes", "3", "--strategies", "round-robin", "--workload", "W", "--wire-dtype", "int4"], "--wire-dtype: \"int4\" is not bf16, f16 or f32" },
+        { ["--nodes", "3", "--strategies", "round-robin", "--workload", "W", "--emulate-device", "tpu"], "--emulate-device: unknown node model \"tpu\"" },
+        { ["--nodes", "3", "--strategies", "round-robin", "--workload", "W", "--emulate-device", "40/0"], "--emulate-device: unknown node model \"40/0\"" },
+        { ["--nodes", "3", "--strategies", "round-robin,replicated+cost", "--workload", "W"], "--strategies: \"replicated+cost\" balances time per node, which needs --emulate-device" },
+        { ["--nodes", "3", "--strategies", "round-robin+cost", "--workload", "W", "--emulate-device", "cpu"], "--strategies: \"round-robin+cost\": only load-balanced and replicated take +cost" },
     };
 
     [Theory]

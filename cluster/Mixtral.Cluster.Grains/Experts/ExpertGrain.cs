@@ -81,8 +81,19 @@ public sealed partial class ExpertGrain(NodeWeightStore store, NodeSettings sett
         using var input = TensorWire.FromWire(rows, settings.Compute.Device, settings.Compute.DType); // [n, D]
         using var output = _weights!.Forward(input); // [n, D]
         var answer = TensorWire.ToWire(output, rows.DType);
-        store.RecordCompute(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        var computed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        if (settings.EmulatedDevice is { } device) return OnEmulatedDeviceAsync(device, answer, rows.Rows, started, computed);
+        store.RecordCompute(computed);
         return Task.FromResult(answer);
+    }
+
+    /// <summary>The answer once the node's emulated device would have finished the call (placement experiments);
+    /// the node's compute counter then counts the device's busy time, what a real node of that kind would spend.</summary>
+    private async Task<HiddenStateBatch> OnEmulatedDeviceAsync(ExpertDeviceEmulation device, HiddenStateBatch answer, int rows, long started, TimeSpan computed)
+    {
+        var busy = await device.OccupyAsync(rows, started);
+        store.RecordCompute(busy > computed ? busy : computed);
+        return answer;
     }
 
     public Task<HiddenStateBatch> ProbeAsync(HiddenStateBatch rows) => Task.FromResult(rows);

@@ -67,7 +67,8 @@ public sealed class NetworkEmulation
         return WaitUntilAsync(arrives);
     }
 
-    private static async Task WaitUntilAsync(long timestamp)
+    /// <summary>Waits until <see cref="Stopwatch.GetTimestamp"/> reaches <paramref name="timestamp"/> (also the device emulation's wait).</summary>
+    internal static async Task WaitUntilAsync(long timestamp)
     {
         long left;
         while ((left = timestamp - Stopwatch.GetTimestamp()) > 0)

@@ -32,4 +32,6 @@ public sealed record NodeSettings
     }
     /// <summary>Emulated links to the other nodes for this node's expert calls (placement experiments on one machine); null = none.</summary>
     public Network.NetworkEmulation? Network { get; init; }
+    /// <summary>An emulated compute device every expert call on this node occupies (placement experiments on one machine); null = none.</summary>
+    public Experts.ExpertDeviceEmulation? EmulatedDevice { get; init; }
 }

@@ -27,6 +27,26 @@ public sealed record NodeModel(double WeightBytesPerSecond, double FlopsPerSecon
 {
     /// <summary>A commodity 24 GB GPU (RTX 4090 class): ~1 TB/s, ~150 TFLOP/s dense bf16 (spec sheets, not measured here).</summary>
     public static NodeModel CommodityGpu { get; } = new(1.0e12, 150e12);
+
+    /// <summary>A 2-core CPU node like this project's build machines: ~40 GB/s read, ~116 GFLOP/s (ENVIRONMENT.md).</summary>
+    public static NodeModel CpuNode { get; } = new(40e9, 0.116e12);
+
+    /// <summary>Presets by name: gpu24 (<see cref="CommodityGpu"/>), cpu (<see cref="CpuNode"/>), or GBPS/TFLOPS (e.g. 40/0.116).</summary>
+    public static NodeModel Preset(string name)
+    {
+        string spec = name.Trim().ToLowerInvariant();
+        if (spec == "gpu24") return CommodityGpu;
+        if (spec == "cpu") return CpuNode;
+        string[] parts = spec.Split('/');
+        if (parts.Length == 2
+            && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double gbps) && double.IsFinite(gbps) && gbps > 0
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double tflops) && double.IsFinite(tflops) && tflops > 0)
+            return new(gbps * 1e9, tflops * 1e12);
+        throw new ArgumentException($"unknown node model \"{name}\" (expected cpu, gpu24, or GBPS/TFLOPS with both positive, e.g. 40/0.116)");
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{WeightBytesPerSecond / 1e9:G4} GB/s, {FlopsPerSecond / 1e12:G4} TFLOP/s");
 }
 
 /// <summary>

@@ -38,11 +38,12 @@ internal static class BenchPlacementCommand
         var bandwidth = new Option<double>("--node-bandwidth") { Description = "--simulate: weight read bandwidth per node, GB/s", DefaultValueFactory = _ => 1000 };
         var tflops = new Option<double>("--node-tflops") { Description = "--simulate: dense FLOP rate per node, TFLOP/s", DefaultValueFactory = _ => 150 };
         var memory = new Option<double>("--memory-per-node") { Description = "--simulate: weight memory per node, GB", DefaultValueFactory = _ => 20 };
+        var emulateDevice = new Option<string?>("--emulate-device") { Description = "Every node emulates this compute device (cpu | gpu24 | GBPS/TFLOPS): each expert call also takes as long as a Mixtral-8x7B bf16 expert would there, one call at a time per node, so nodes sharing this machine's cores behave like separate machines; enables the load-balanced+cost and replicated+cost strategies" };
         var overhead = new Option<double>("--call-overhead-us") { Description = "--simulate: fixed cost of one expert call, µs", DefaultValueFactory = _ => 50 };
 
         var command = new Command("placement", "Run one workload through several placement plans on a real cluster (or --simulate) and report throughput, latency, node load and network use")
         {
-            model, nodes, strategies, workload, network, replicaBudget, stats, trace, output, name, threads, wire, repeat, simulate, batch, dtype, bandwidth, tflops, memory, overhead,
+            model, nodes, strategies, workload, network, replicaBudget, stats, trace, output, name, threads, wire, repeat, simulate, batch, dtype, bandwidth, tflops, memory, overhead, emulateDevice,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -82,6 +83,14 @@ internal static class BenchPlacementCommand
                 try { LinkModel.Preset(net); }
                 catch (ArgumentException e) { throw new CliUsageException($"--network: {CliApp.OneLine(e)}", e); }
             }
+            string? device = result.GetValue(emulateDevice);
+            if (device is not null)
+            {
+                try { NodeModel.Preset(device); }
+                catch (ArgumentException e) { throw new CliUsageException($"--emulate-device: {CliApp.OneLine(e)}", e); }
+            }
+            if (strategyNames.FirstOrDefault(n => n.EndsWith(PlacementBenchRunner.CostSuffix, StringComparison.Ordinal)) is string costed && device is null)
+                throw new CliUsageException($"--strategies: \"{costed}\" balances time per node, which needs --emulate-device (what a row costs against a weight read)");
             string workloadPath = result.GetValue(workload) ?? throw new CliUsageException("--workload FILE is required (e.g. benchmarks/workloads/decode-heavy.json), unless --simulate");
             Workload load;
             try { load = WorkloadFile.Load(workloadPath); }
@@ -93,7 +102,7 @@ internal static class BenchPlacementCommand
             if (wireName is not ("bf16" or "f16" or "f32")) throw new CliUsageException($"--wire-dtype: \"{wireName}\" is not bf16, f16 or f32");
             var modelConfig = ModelFolder.Open(result.GetValue(model)!).Config; // the whole folder: the nodes will need it
             var options = new PlacementBenchOptions(Path.GetFullPath(result.GetValue(model)!), nodeCount, strategyNames, workloadPath, load, net, gb,
-                statsPath, tracePath, result.GetValue(output)!, result.GetValue(name)!, result.GetValue(threads), wireName, result.GetValue(repeat));
+                statsPath, tracePath, result.GetValue(output)!, result.GetValue(name)!, result.GetValue(threads), wireName, result.GetValue(repeat), device);
             var measured = await PlacementBenchRunner.RunAsync(options, modelConfig, Log);
             string report = PlacementBenchReport.Write(options, modelConfig, measured, command);
             Console.Error.WriteLine($"wrote {report}");
@@ -108,7 +117,10 @@ internal static class BenchPlacementCommand
         if (names.Count == 0) throw new CliUsageException("--strategies: give at least one strategy");
         foreach (string n in names)
         {
-            try { PlanStrategies.Get(n); }
+            string strategy = PlacementBenchRunner.BaseStrategy(n);
+            if (strategy != n && strategy is not ("load-balanced" or "replicated"))
+                throw new CliUsageException($"--strategies: \"{n}\": only load-balanced and replicated take {PlacementBenchRunner.CostSuffix}");
+            try { PlanStrategies.Get(strategy); }
             catch (PlacementPlanException e) { throw new CliUsageException($"--strategies: {e.Message}", e); }
         }
         if (names.Distinct().Count() != names.Count) throw new CliUsageException("--strategies: a strategy is listed twice");

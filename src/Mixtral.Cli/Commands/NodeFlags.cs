@@ -59,6 +59,7 @@ internal sealed class NodeFlags
         Add<string>("api_key_file", "File of API keys for the HTTP API, one per line (Authorization: Bearer KEY); required when --http-host is not loopback");
         Add<bool>("standby", "Join as a standby node: in no plan, holding nothing until a node dies, then taking over its experts (or the coordinator)");
         Add<string>("network", "Emulate the network on this node's expert calls: 1gbe | 10gbe | 25gbe | 100gbe, or NODE=PRESET,... per node (placement experiments)");
+        Add<string>("emulate_device", "Emulate this node's compute device: each expert call also takes as long as a Mixtral-8x7B bf16 expert would on it, one call at a time: cpu (40 GB/s, 0.116 TFLOP/s) | gpu24 (1 TB/s, 150 TFLOP/s) | GBPS/TFLOPS (placement experiments)");
     }
 
     private void Add<T>(string name, string description, string? key = null) =>
