@@ -86,20 +86,7 @@ cd "$root"
 [ -z "$device" ] || exit 0 # the 8-GPU simulation below does not depend on the emulated device
 
 # The 8-GPU answer at full size.
-routing="$work/routing-32"
-if [ ! -f "$work/routing-32.jsonl" ]; then
-  cat > "$work/routing-config.json" <<'JSON'
-{"architectures": ["MixtralForCausalLM"], "bos_token_id": 1, "eos_token_id": 2, "head_dim": 16, "hidden_act": "silu",
- "hidden_size": 128, "intermediate_size": 256, "max_position_embeddings": 4096, "model_type": "mixtral",
- "num_attention_heads": 8, "num_experts_per_tok": 2, "num_hidden_layers": 32, "num_key_value_heads": 2,
- "num_local_experts": 8, "rms_norm_eps": 1e-05, "rope_theta": 1000000.0, "sliding_window": null,
- "tie_word_embeddings": false, "torch_dtype": "bfloat16", "vocab_size": 32000}
-JSON
-  awk 'BEGIN { srand(20261130); for (p = 0; p < 64; p++) { s = "{\"ids\": [1"; for (i = 0; i < 96; i++) s = s ", " int(3 + rand() * 31990); print s "]}" } }' > "$work/prompts-32000.jsonl"
-  rm -rf "$routing"
-  "$mixtral" synth --config "$work/routing-config.json" --out "$routing" --routing-skew 1.0 --layer-affinity 0.3 --dtype f32
-  "$mixtral" trace-routing --model "$routing" --prompts "$work/prompts-32000.jsonl" --out "$work/routing-32.jsonl"
-fi
+"$root/benchmarks/routing-trace-32.sh" "$work" routing-32 1.0 0.3
 "$mixtral" bench placement --simulate --model ../shared/fixtures/mixtral-8x7b-config --nodes 8 \
   --strategies round-robin,load-balanced,replicated,layer-affinity,pair-affinity --trace "$work/routing-32.jsonl" \
   --network 10gbe,25gbe --dtype bf16,int8 --batch 1,32 --replica-budget 40 --memory-per-node 20 --name "$name-gpu8"
