@@ -1,11 +1,7 @@
 using System.Diagnostics;
 using Mixtral.Cluster.Contracts.Experts;
-using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Contracts.Wire;
 using Mixtral.Cluster.Grains.Experts;
-using Mixtral.Cluster.Grains.Nodes;
-using Mixtral.Model.Config;
-using Mixtral.Testing;
 using Orleans.TestingHost;
 using Xunit.Abstractions;
 
@@ -21,16 +17,7 @@ public sealed class SlowDeviceCluster : TinySiloCluster<SlowDeviceCluster.NodeCo
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            var config = MixtralConfig.Load(Path.Combine(FixturePaths.TinyMixtral, "config.json"));
-            siloBuilder.AddMixtralNode(name => new NodeSettings
-            {
-                NodeName = name,
-                Role = name == "Primary" ? NodeRole.All : NodeRole.Experts,
-                ModelPath = FixturePaths.TinyMixtral,
-                Plan = InProcessClusterFixture.Plan(config),
-                WireDType = WireDType.Float32,
-                EmulatedDevice = ExpertDeviceEmulation.Parse(Device),
-            });
+            siloBuilder.AddMixtralNode(name => InProcessClusterFixture.TinyNode(name) with { EmulatedDevice = ExpertDeviceEmulation.Parse(Device) });
         }
     }
 }

@@ -37,6 +37,18 @@ public abstract class InProcessClusterFixture(WireDType wire, int maxBatchSequen
         new NodeCapacity("Secondary_2", NodeRole.Experts),
     ]);
 
+    /// <summary>Node <paramref name="name"/> of the three-silo tiny cluster: "Primary" coordinates and holds experts, the
+    /// others hold experts; <paramref name="plan"/> (default: round-robin) places them, f32 on the wire. Fixtures
+    /// differ from it in one or two settings (<c>with { ... }</c>).</summary>
+    public static NodeSettings TinyNode(string name, PlacementPlan? plan = null) => new()
+    {
+        NodeName = name,
+        Role = name == "Primary" ? NodeRole.All : NodeRole.Experts,
+        ModelPath = FixturePaths.TinyMixtral,
+        Plan = plan ?? Plan(MixtralConfig.Load(Path.Combine(FixturePaths.TinyMixtral, "config.json"))),
+        WireDType = WireDType.Float32,
+    };
+
     public async Task InitializeAsync()
     {
         using (var reader = CheckpointReader.Open(FixturePaths.TinyMixtral))
@@ -66,13 +78,8 @@ public abstract class InProcessClusterFixture(WireDType wire, int maxBatchSequen
         public void Configure(ISiloBuilder silo)
         {
             var wire = Enum.Parse<WireDType>(silo.Configuration["Mixtral:WireDType"]!);
-            var config = MixtralConfig.Load(Path.Combine(FixturePaths.TinyMixtral, "config.json"));
-            silo.AddMixtralNode(name => new NodeSettings
+            silo.AddMixtralNode(name => TinyNode(name) with
             {
-                NodeName = name,
-                Role = name == "Primary" ? NodeRole.All : NodeRole.Experts,
-                ModelPath = FixturePaths.TinyMixtral,
-                Plan = Plan(config),
                 WireDType = wire,
                 Engine = new EngineOptions
                 {

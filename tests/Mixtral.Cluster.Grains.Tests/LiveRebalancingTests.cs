@@ -5,10 +5,8 @@ using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Cluster.Contracts.Experts;
 using Mixtral.Cluster.Contracts.Nodes;
 using Mixtral.Cluster.Contracts.Placement;
-using Mixtral.Cluster.Contracts.Wire;
 using Mixtral.Cluster.Grains.Nodes;
 using Mixtral.Cluster.Placement.Strategies;
-using Mixtral.Model.Config;
 using Mixtral.Testing;
 using Orleans.TestingHost;
 using Xunit.Abstractions;
@@ -25,15 +23,7 @@ public sealed class RebalancedCluster : TinySiloCluster<RebalancedCluster.NodeCo
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            var config = MixtralConfig.Load(Path.Combine(FixturePaths.TinyMixtral, "config.json"));
-            siloBuilder.AddMixtralNode(name => new NodeSettings
-            {
-                NodeName = name,
-                Role = name == "Primary" ? NodeRole.All : NodeRole.Experts,
-                ModelPath = FixturePaths.TinyMixtral,
-                Plan = InProcessClusterFixture.Plan(config),
-                WireDType = WireDType.Float32,
-            });
+            siloBuilder.AddMixtralNode(name => InProcessClusterFixture.TinyNode(name));
             siloBuilder.AddIncomingGrainCallFilter<ExpertCallLog>();
         }
     }

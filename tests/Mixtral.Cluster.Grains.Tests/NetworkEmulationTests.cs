@@ -1,11 +1,6 @@
 using Mixtral.Cluster.Contracts.Coordinator;
-using Mixtral.Cluster.Contracts.Placement;
-using Mixtral.Cluster.Contracts.Wire;
 using Mixtral.Cluster.Grains.Network;
-using Mixtral.Cluster.Grains.Nodes;
 using Mixtral.Cluster.Placement.Simulation;
-using Mixtral.Model.Config;
-using Mixtral.Testing;
 using Orleans.TestingHost;
 using Xunit.Abstractions;
 
@@ -18,16 +13,7 @@ public sealed class OneGbeCluster : TinySiloCluster<OneGbeCluster.NodeConfigurat
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            var config = MixtralConfig.Load(Path.Combine(FixturePaths.TinyMixtral, "config.json"));
-            siloBuilder.AddMixtralNode(name => new NodeSettings
-            {
-                NodeName = name,
-                Role = name == "Primary" ? NodeRole.All : NodeRole.Experts,
-                ModelPath = FixturePaths.TinyMixtral,
-                Plan = InProcessClusterFixture.Plan(config),
-                WireDType = WireDType.Float32,
-                Network = name == "Primary" ? NetworkEmulation.Parse("1gbe") : null,
-            });
+            siloBuilder.AddMixtralNode(name => InProcessClusterFixture.TinyNode(name) with { Network = name == "Primary" ? NetworkEmulation.Parse("1gbe") : null });
         }
     }
 }

@@ -1,18 +1,12 @@
 using Microsoft.Extensions.Configuration;
 using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Cluster.Contracts.Nodes;
-using Mixtral.Cluster.Contracts.Placement;
-using Mixtral.Cluster.Contracts.Wire;
-using Mixtral.Cluster.Grains;
-using Mixtral.Cluster.Grains.Nodes;
-using Mixtral.Cluster.Hosting;
 using Mixtral.Model.Checkpoint;
 using Mixtral.Model.Config;
 using Mixtral.Model.Inference;
 using Mixtral.Model.Tracing;
 using Mixtral.Testing;
 using Orleans.TestingHost;
-using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -51,16 +45,7 @@ public sealed class Int8ExpertsCluster : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            var config = MixtralConfig.Load(Path.Combine(FixturePaths.TinyMixtral, "config.json"));
-            silo.AddMixtralNode(name => new NodeSettings
-            {
-                NodeName = name,
-                Role = name == "Primary" ? NodeRole.All : NodeRole.Experts,
-                ModelPath = FixturePaths.TinyMixtral,
-                Plan = InProcessClusterFixture.Plan(config),
-                WireDType = WireDType.Float32,
-                Compute = Compute,
-            });
+            silo.AddMixtralNode(name => InProcessClusterFixture.TinyNode(name) with { Compute = Compute });
         }
     }
 }

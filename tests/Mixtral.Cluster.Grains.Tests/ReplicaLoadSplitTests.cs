@@ -5,7 +5,6 @@ using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Cluster.Contracts.Experts;
 using Mixtral.Cluster.Contracts.Placement;
 using Mixtral.Cluster.Contracts.Wire;
-using Mixtral.Cluster.Grains;
 using Mixtral.Cluster.Grains.Nodes;
 using Mixtral.Model.Checkpoint;
 using Mixtral.Model.Config;
@@ -66,14 +65,7 @@ public sealed class WeightedReplicasCluster : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             var config = MixtralConfig.Load(Path.Combine(FixturePaths.TinyMixtral, "config.json"));
-            silo.AddMixtralNode(name => new NodeSettings
-            {
-                NodeName = name,
-                Role = name == "Primary" ? NodeRole.All : NodeRole.Experts,
-                ModelPath = FixturePaths.TinyMixtral,
-                Plan = Plan(config),
-                WireDType = WireDType.Float32,
-            });
+            silo.AddMixtralNode(name => InProcessClusterFixture.TinyNode(name, Plan(config)));
             silo.AddIncomingGrainCallFilter<ExpertRowCounter>();
         }
     }
