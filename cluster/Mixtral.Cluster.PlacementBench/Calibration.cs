@@ -25,6 +25,10 @@ public sealed record CalibrationRow(string Strategy, double MeasuredStepMs, doub
 public sealed record Calibration(string FittedOn, int Batch, double ComputePerCallMs, double SharedMsPerStep, double CallOverheadMs,
     IReadOnlyList<CalibrationRow> Rows)
 {
+    /// <summary>False when the call overhead came out at zero: the simulator was already at or above the measured step
+    /// without it, so nothing was fitted and <see cref="FittedOn"/>'s row is a prediction too.</summary>
+    public bool Fitted => CallOverheadMs >= 0.001;
+
     public static Calibration Fit(IReadOnlyList<StrategyMeasurement> measured, IReadOnlyList<RoutedToken> trace, MixtralConfig config,
         Precision nodeDType, LinkModel? link, int wireBytesPerValue, NodeModel? emulatedNode = null)
     {

@@ -94,7 +94,7 @@ public static class PlacementBenchRunner
     /// and the emulated node's rows per weight read; null for other strategies.</summary>
     public static StepCost? CostOf(string name, PlacementBenchOptions options, MixtralConfig config)
     {
-        if (!name.EndsWith(CostSuffix, StringComparison.Ordinal)) return null;
+        if (BaseStrategy(name) == name) return null;
         var node = options.EmulatedNode ?? throw new ArgumentException($"strategy \"{name}\" balances time per node, which needs --emulate-device (what a row costs against a weight read)");
         return new StepCost(options.Workload.Concurrency * config.NumExpertsPerTok, EmulatedExpert.RowsPerRead(node));
     }

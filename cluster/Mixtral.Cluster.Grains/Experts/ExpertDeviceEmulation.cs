@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Mixtral.Cluster.Grains.Network;
 using Mixtral.Cluster.Placement.Simulation;
 
@@ -8,15 +7,15 @@ namespace Mixtral.Cluster.Grains.Experts;
 /// An emulated compute device for this node's expert calls (placement experiments on one machine). The node processes
 /// of one machine share its cores, so a node's real compute time is not its own: placement cannot change how long the
 /// shared cores take in all. With this, every expert call on the node also occupies one emulated device for as long as
-/// a Mixtral-8x7B expert in bf16 would take on the modelled node (<see cref="EmulatedExpert"/>: the simulator's cost), the calls of one node queueing for that device, as on a real
-/// node with one accelerator or one memory bus. Waiting costs no CPU, so the emulated nodes are independent of each
-/// other like separate machines, and what placement changes (rows and calls per node) shows in throughput.
+/// a Mixtral-8x7B expert in bf16 would take on the modelled node (<see cref="EmulatedExpert"/>: the simulator's cost),
+/// the calls of one node queueing for that device (an <see cref="EmulatedLane"/>), as on a real node with one
+/// accelerator or one memory bus. Waiting costs no CPU, so the emulated nodes are independent of each other like
+/// separate machines, and what placement changes (rows and calls per node) shows in throughput.
 /// Spec: a <see cref="NodeModel.Preset"/> (cpu, gpu24, GBPS/TFLOPS).
 /// </summary>
 public sealed class ExpertDeviceEmulation
 {
-    private readonly Lock _gate = new();
-    private long _deviceFreeAt;
+    private readonly EmulatedLane _device = new();
 
     private ExpertDeviceEmulation(string spec, NodeModel node)
     {
@@ -53,14 +52,7 @@ public sealed class ExpertDeviceEmulation
     public async Task<TimeSpan> OccupyAsync(int rows, long arrivedTimestamp)
     {
         var busy = CallTime(rows);
-        long finishes;
-        lock (_gate)
-        {
-            long start = Math.Max(arrivedTimestamp, _deviceFreeAt);
-            finishes = start + (long)(busy.TotalSeconds * Stopwatch.Frequency);
-            _deviceFreeAt = finishes;
-        }
-        await NetworkEmulation.WaitUntilAsync(finishes).ConfigureAwait(false);
+        await EmulatedLane.WaitUntilAsync(_device.Reserve(arrivedTimestamp, busy.TotalSeconds)).ConfigureAwait(false);
         return busy;
     }
 }

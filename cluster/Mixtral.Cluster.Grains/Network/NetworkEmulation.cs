@@ -8,15 +8,13 @@ namespace Mixtral.Cluster.Grains.Network;
 /// <see cref="LinkModel"/> presets), each direction of a call paying one-way latency plus its bytes over the link's
 /// bandwidth, calls to the same node queueing for its link (full duplex: requests and answers each have a lane).
 /// Spec: a preset for every other node ("10gbe") or per node ("gpu1=1gbe,gpu2=25gbe"; nodes not named are not delayed).
-/// Waits are Task.Delay above a millisecond and a yielding wait for the rest, so sub-millisecond links are kept
-/// to within tens of microseconds without a thread sleeping through them.
+/// Each direction of each link is an <see cref="EmulatedLane"/>.
 /// </summary>
 public sealed class NetworkEmulation
 {
     private readonly LinkModel? _all;
     private readonly Dictionary<string, LinkModel> _perNode;
-    private readonly Dictionary<(string Node, bool Answer), long> _laneFreeAt = [];
-    private readonly Lock _gate = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Node, bool Answer), EmulatedLane> _lanes = new();
 
     private NetworkEmulation(string spec, LinkModel? all, Dictionary<string, LinkModel> perNode)
     {
@@ -55,27 +53,7 @@ public sealed class NetworkEmulation
     public Task TransferAsync(string node, bool answer, long bytes)
     {
         if (LinkTo(node) is not { } link) return Task.CompletedTask;
-        long now = Stopwatch.GetTimestamp();
-        long onWire = (long)(bytes / link.BytesPerSecond * Stopwatch.Frequency);
-        long arrives;
-        lock (_gate)
-        {
-            long start = Math.Max(now, _laneFreeAt.GetValueOrDefault((node, answer)));
-            _laneFreeAt[(node, answer)] = start + onWire;
-            arrives = start + onWire + (long)(link.LatencySeconds * Stopwatch.Frequency);
-        }
-        return WaitUntilAsync(arrives);
-    }
-
-    /// <summary>Waits until <see cref="Stopwatch.GetTimestamp"/> reaches <paramref name="timestamp"/> (also the device emulation's wait).</summary>
-    internal static async Task WaitUntilAsync(long timestamp)
-    {
-        long left;
-        while ((left = timestamp - Stopwatch.GetTimestamp()) > 0)
-        {
-            double ms = left * 1000.0 / Stopwatch.Frequency;
-            if (ms > 1.5) await Task.Delay(TimeSpan.FromMilliseconds(ms - 1)).ConfigureAwait(false); // timers fire late by up to ~1 ms
-            else await Task.Yield();
-        }
+        long sent = _lanes.GetOrAdd((node, answer), _ => new EmulatedLane()).Reserve(Stopwatch.GetTimestamp(), bytes / link.BytesPerSecond);
+        return EmulatedLane.WaitUntilAsync(sent + (long)(link.LatencySeconds * Stopwatch.Frequency));
     }
 }

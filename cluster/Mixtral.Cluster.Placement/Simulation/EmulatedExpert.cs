@@ -14,7 +14,13 @@ public static class EmulatedExpert
     public const double FlopsPerRow = 2.0 * 3 * 4096 * 14336;
 
     /// <summary>Seconds a call of <paramref name="rows"/> rows keeps a node of kind <paramref name="node"/> busy.</summary>
-    public static double CallSeconds(NodeModel node, int rows) => Bytes / node.WeightBytesPerSecond + rows * FlopsPerRow / node.FlopsPerSecond;
+    public static double CallSeconds(NodeModel node, int rows) => ReadSeconds(node) + rows * RowSeconds(node);
+
+    /// <summary>Seconds one read of the expert's weights takes on <paramref name="node"/>: what every call pays.</summary>
+    public static double ReadSeconds(NodeModel node) => Bytes / node.WeightBytesPerSecond;
+
+    /// <summary>Seconds one row's FLOPs take on <paramref name="node"/>.</summary>
+    public static double RowSeconds(NodeModel node) => FlopsPerRow / node.FlopsPerSecond;
 
     /// <summary>Rows that cost as much as one weight read on <paramref name="node"/> (for a <see cref="Planning.StepCost"/>).</summary>
     public static double RowsPerRead(NodeModel node) => Planning.StepCost.RowsPerRead(Bytes, FlopsPerRow, node.WeightBytesPerSecond, node.FlopsPerSecond);

@@ -89,7 +89,7 @@ internal static class BenchPlacementCommand
                 try { NodeModel.Preset(device); }
                 catch (ArgumentException e) { throw new CliUsageException($"--emulate-device: {CliApp.OneLine(e)}", e); }
             }
-            if (strategyNames.FirstOrDefault(n => n.EndsWith(PlacementBenchRunner.CostSuffix, StringComparison.Ordinal)) is string costed && device is null)
+            if (strategyNames.FirstOrDefault(n => PlacementBenchRunner.BaseStrategy(n) != n) is string costed && device is null)
                 throw new CliUsageException($"--strategies: \"{costed}\" balances time per node, which needs --emulate-device (what a row costs against a weight read)");
             string workloadPath = result.GetValue(workload) ?? throw new CliUsageException("--workload FILE is required (e.g. benchmarks/workloads/decode-heavy.json), unless --simulate");
             Workload load;
