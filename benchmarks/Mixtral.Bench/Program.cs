@@ -5,6 +5,7 @@ using Mixtral.Model.Kernels;
 
 // As the CLI does; an OMP_WAIT_POLICY set by the caller is kept (ACTIVE: spinning, to compare).
 LibTorchThreads.PreferSleepingWaits();
+HugePages.PreferForLibTorchTensors();
 
 var root = new RootCommand("Single-process Mixtral benchmarks")
 {

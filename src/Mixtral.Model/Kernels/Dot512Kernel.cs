@@ -77,34 +77,24 @@ public static unsafe class Dot512Kernel
         return new Block4x4(r0, r1, r2, r3);
     }
 
-    /// <summary>[x·w0, x·w1, x·w2, x·w3] for one row of x: the AVX2 block's job with half the instructions per weight,
-    /// which matters for bfloat16 weights, whose widening doubles the work per byte.</summary>
+    /// <summary>x · w over K elements: <see cref="DotKernel.Row{TW}"/> with 512-bit vectors (64 elements per step).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Vector128<float> Block4x1<TW>(float* x, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat
+    public static float Row<TW>(float* x, byte* w, int k) where TW : struct, IWeightFormat
     {
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;
+        Vector512<float> a = default, b = default, c = default, d = default;
         int j = 0;
-        long ahead = DotKernel.PrefetchBytes / TW.ElementSize;
-        for (; j + 2 * Lanes <= k; j += 2 * Lanes)
+        for (; j + 4 * Lanes <= k; j += 4 * Lanes)
         {
-            Sse.Prefetch0(w0 + (j + ahead) * TW.ElementSize);
-            Sse.Prefetch0(w1 + (j + ahead) * TW.ElementSize);
-            Sse.Prefetch0(w2 + (j + ahead) * TW.ElementSize);
-            Sse.Prefetch0(w3 + (j + ahead) * TW.ElementSize);
-            var xa = Vector512.Load(x + j);
-            var xb = Vector512.Load(x + j + Lanes);
-            a0 = Avx512F.FusedMultiplyAdd(TW.Load16(w0, j), xa, a0);
-            a1 = Avx512F.FusedMultiplyAdd(TW.Load16(w1, j), xa, a1);
-            a2 = Avx512F.FusedMultiplyAdd(TW.Load16(w2, j), xa, a2);
-            a3 = Avx512F.FusedMultiplyAdd(TW.Load16(w3, j), xa, a3);
-            b0 = Avx512F.FusedMultiplyAdd(TW.Load16(w0, j + Lanes), xb, b0);
-            b1 = Avx512F.FusedMultiplyAdd(TW.Load16(w1, j + Lanes), xb, b1);
-            b2 = Avx512F.FusedMultiplyAdd(TW.Load16(w2, j + Lanes), xb, b2);
-            b3 = Avx512F.FusedMultiplyAdd(TW.Load16(w3, j + Lanes), xb, b3);
+            a = Avx512F.FusedMultiplyAdd(TW.Load16(w, j), Vector512.Load(x + j), a);
+            b = Avx512F.FusedMultiplyAdd(TW.Load16(w, j + Lanes), Vector512.Load(x + j + Lanes), b);
+            c = Avx512F.FusedMultiplyAdd(TW.Load16(w, j + 2 * Lanes), Vector512.Load(x + j + 2 * Lanes), c);
+            d = Avx512F.FusedMultiplyAdd(TW.Load16(w, j + 3 * Lanes), Vector512.Load(x + j + 3 * Lanes), d);
         }
-        var sums = Sum4(a0 + b0, a1 + b1, a2 + b2, a3 + b3);
-        return j < k ? sums + DotKernel.Block4x1Tail<TW>(x, w0, w1, w2, w3, j, k) : sums;
+        for (; j + Lanes <= k; j += Lanes)
+            a = Avx512F.FusedMultiplyAdd(TW.Load16(w, j), Vector512.Load(x + j), a);
+        float sum = Vector512.Sum((a + b) + (c + d));
+        for (; j < k; j++) sum += x[j] * TW.Load1(w, j);
+        return sum;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

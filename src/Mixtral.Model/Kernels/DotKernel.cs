@@ -61,10 +61,38 @@ public static unsafe class DotKernel
                 y[(long)i * n + r] = Dot<TW>(x + (long)i * k, w + r * stride, k);
     }
 
-    /// <summary>[x·w0, x·w1, x·w2, x·w3] for one row of x, with the widest block this CPU runs.</summary>
+    /// <summary>
+    /// [x·w0, x·w1, x·w2, x·w3] for one row of x, with the widest vectors this CPU runs: the rows one after the other, so
+    /// each thread reads W as one sequential stream. With one row of x nothing is reused across rows of W (x stays in L1
+    /// either way), and one stream is what the hardware prefetchers follow best: measured side by side in one process on
+    /// the 2-core EPYC (f32, [3584, 1024] matrices), 10–15% more GB/s than reading the four rows at once with software
+    /// prefetch, level with the read-bandwidth test.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> OneRow<TW>(float* x, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat =>
-        Dot512Kernel.Enabled ? Dot512Kernel.Block4x1<TW>(x, w0, w1, w2, w3, k) : Block4x1<TW>(x, w0, w1, w2, w3, k);
+        Dot512Kernel.Enabled
+            ? Vector128.Create(Dot512Kernel.Row<TW>(x, w0, k), Dot512Kernel.Row<TW>(x, w1, k), Dot512Kernel.Row<TW>(x, w2, k), Dot512Kernel.Row<TW>(x, w3, k))
+            : Vector128.Create(Row<TW>(x, w0, k), Row<TW>(x, w1, k), Row<TW>(x, w2, k), Row<TW>(x, w3, k));
+
+    /// <summary>x · w over K elements, four accumulators (32 elements) per step so four loads are in flight.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Row<TW>(float* x, byte* w, int k) where TW : struct, IWeightFormat
+    {
+        Vector256<float> a = default, b = default, c = default, d = default;
+        int j = 0;
+        for (; j + 4 * Lanes <= k; j += 4 * Lanes)
+        {
+            a = Fma.MultiplyAdd(TW.Load8(w, j), Avx.LoadVector256(x + j), a);
+            b = Fma.MultiplyAdd(TW.Load8(w, j + Lanes), Avx.LoadVector256(x + j + Lanes), b);
+            c = Fma.MultiplyAdd(TW.Load8(w, j + 2 * Lanes), Avx.LoadVector256(x + j + 2 * Lanes), c);
+            d = Fma.MultiplyAdd(TW.Load8(w, j + 3 * Lanes), Avx.LoadVector256(x + j + 3 * Lanes), d);
+        }
+        for (; j + Lanes <= k; j += Lanes)
+            a = Fma.MultiplyAdd(TW.Load8(w, j), Avx.LoadVector256(x + j), a);
+        float sum = Vector256.Sum(Avx.Add(Avx.Add(a, b), Avx.Add(c, d)));
+        for (; j < k; j++) sum += x[j] * TW.Load1(w, j);
+        return sum;
+    }
 
     /// <summary>[x·w0, x·w1, x·w2, x·w3] for float32 rows (attention scores).</summary>
     public static Vector128<float> Block4x1(float* x, float* w0, float* w1, float* w2, float* w3, int k) =>

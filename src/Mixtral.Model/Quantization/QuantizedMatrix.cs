@@ -35,7 +35,7 @@ public sealed unsafe class QuantizedMatrix : IDisposable
         Rows = rows;
         Columns = columns;
         GroupBytes = format == ExpertWeightFormat.Int8 ? GroupSize : GroupSize / 2;
-        _codes = (byte*)NativeMemory.AlignedAlloc((nuint)CodeBytes, 64);
+        _codes = (byte*)HugePages.Allocate((nuint)CodeBytes);
         _scales = (float*)NativeMemory.AlignedAlloc((nuint)((long)rows * PaddedGroups * sizeof(float)), 64);
         NativeMemory.Fill(_codes, (nuint)CodeBytes, format == ExpertWeightFormat.Int8 ? (byte)0 : (byte)0x88); // padding stands for 0
         NativeMemory.Clear(_scales, (nuint)((long)rows * PaddedGroups * sizeof(float)));

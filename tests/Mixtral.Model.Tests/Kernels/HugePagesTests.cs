@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Mixtral.Model.Kernels;
+
+namespace Mixtral.Model.Tests.Kernels;
+
+/// <summary>
+/// Weight buffers ask Linux for 2 MB pages, and get them where transparent huge pages are not switched off; LibTorch's
+/// allocator is told to ask too (its environment switch reaches native code), unless the user chose.
+/// </summary>
+public sealed partial class HugePagesTests
+{
+    private const long TwoMegabytes = 2 << 20;
+
+    [Fact]
+    public unsafe void A_large_buffer_is_2MB_aligned_and_backed_by_huge_pages_when_the_system_grants_them()
+    {
+        nuint bytes = 16 << 20;
+        byte* p = (byte*)HugePages.Allocate(bytes);
+        try
+        {
+            Assert.Equal(0, (long)p % TwoMegabytes);
+            var span = new Span<byte>(p, (int)bytes);
+            span.Fill(7); // touch every page: the kernel backs them now
+            Assert.Equal(7, span[^1]);
+            if (!OperatingSystem.IsLinux() || TransparentHugePagesMode() == "never") return;
+            long hugeKb = AnonHugePagesKbOfMappingAt((long)p);
+            Assert.True(hugeKb >= TwoMegabytes / 1024, $"the mapping holding the buffer has {hugeKb} kB of huge pages (THP mode {TransparentHugePagesMode()})");
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(p);
+        }
+    }
+
+    [Fact]
+    public unsafe void A_small_buffer_is_cache_line_aligned()
+    {
+        byte* p = (byte*)HugePages.Allocate(4096);
+        try
+        {
+            Assert.Equal(0, (long)p % 64);
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(p);
+        }
+    }
+
+    [Fact]
+    public void Tells_LibTorch_to_ask_for_huge_pages_unless_the_user_chose()
+    {
+        string? original = Environment.GetEnvironmentVariable(HugePages.LibTorchVariable);
+        try
+        {
+            Set(null);
+            HugePages.PreferForLibTorchTensors();
+            Assert.Equal("1", Environment.GetEnvironmentVariable(HugePages.LibTorchVariable));
+            Assert.Equal("1", Marshal.PtrToStringUTF8(GetNative(HugePages.LibTorchVariable)));
+
+            Set("0");
+            HugePages.PreferForLibTorchTensors();
+            Assert.Equal("0", Environment.GetEnvironmentVariable(HugePages.LibTorchVariable));
+            Assert.Equal("0", Marshal.PtrToStringUTF8(GetNative(HugePages.LibTorchVariable)));
+        }
+        finally
+        {
+            Set(original);
+        }
+    }
+
+    private static string TransparentHugePagesMode()
+    {
+        const string path = "/sys/kernel/mm/transparent_hugepage/enabled";
+        if (!File.Exists(path)) return "never";
+        string text = File.ReadAllText(path); // e.g. "always [madvise] never"
+        int open = text.IndexOf('['), close = text.IndexOf(']');
+        return open >= 0 && close > open ? text[(open + 1)..close] : "never";
+    }
+
+    /// <summary>AnonHugePages of the /proc/self/smaps entry whose address range holds <paramref name="address"/>.</summary>
+    private static long AnonHugePagesKbOfMappingAt(long address)
+    {
+        bool inside = false;
+        foreach (string line in File.ReadLines("/proc/self/smaps"))
+        {
+            int dash = line.IndexOf('-');
+            if (dash > 0 && line.Length > dash + 1 && line.IndexOf(' ') > dash && IsHex(line[..dash]))
+            {
+                long start = long.Parse(line[..dash], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                long end = long.Parse(line[(dash + 1)..line.IndexOf(' ')], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                inside = address >= start && address < end;
+            }
+            else if (inside && line.StartsWith("AnonHugePages:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["AnonHugePages:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            }
+        }
+        return 0;
+    }
+
+    private static bool IsHex(string s) => s.Length > 0 && s.All(Uri.IsHexDigit);
+
+    private static void Set(string? value)
+    {
+        Environment.SetEnvironmentVariable(HugePages.LibTorchVariable, value);
+        _ = value is null ? UnsetNative(HugePages.LibTorchVariable) : SetNative(HugePages.LibTorchVariable, value, 1);
+    }
+
+    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr GetNative(string name);
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetNative(string name, string value, int overwrite);
+
+    [LibraryImport("libc", EntryPoint = "unsetenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int UnsetNative(string name);
+}
