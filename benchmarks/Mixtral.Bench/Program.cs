@@ -9,7 +9,7 @@ HugePages.PreferForLibTorchTensors();
 
 var root = new RootCommand("Single-process Mixtral benchmarks")
 {
-    DecodeCommand.Create(), KernelsCommand.Create(), Mixtral.Bench.Gguf.ExportGgufCommand.Create(), LongPrefillCommand.Create(), CacheLoadCommand.Create(), StepProfileCommand.Create(), ManyRowsCommand.Create(),
+    DecodeCommand.Create(), KernelsCommand.Create(), Mixtral.Bench.Gguf.ExportGgufCommand.Create(), Mixtral.Bench.SideBySide.SideBySideCommand.Create(), LongPrefillCommand.Create(), CacheLoadCommand.Create(), StepProfileCommand.Create(), ManyRowsCommand.Create(),
 };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
