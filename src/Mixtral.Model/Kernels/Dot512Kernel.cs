@@ -97,6 +97,37 @@ public static unsafe class Dot512Kernel
         return sum;
     }
 
+    /// <summary>(x0 · w, x1 · w): <see cref="DotKernel.Row2{TW}"/> with 512-bit vectors (32 elements per step).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static (float, float) Row2<TW>(float* x0, float* x1, byte* w, int k) where TW : struct, IWeightFormat
+    {
+        Vector512<float> a = default, b = default, c = default, d = default;
+        int j = 0;
+        for (; j + 2 * Lanes <= k; j += 2 * Lanes)
+        {
+            var v = TW.Load16(w, j);
+            var u = TW.Load16(w, j + Lanes);
+            a = Avx512F.FusedMultiplyAdd(v, Vector512.Load(x0 + j), a);
+            b = Avx512F.FusedMultiplyAdd(u, Vector512.Load(x0 + j + Lanes), b);
+            c = Avx512F.FusedMultiplyAdd(v, Vector512.Load(x1 + j), c);
+            d = Avx512F.FusedMultiplyAdd(u, Vector512.Load(x1 + j + Lanes), d);
+        }
+        for (; j + Lanes <= k; j += Lanes)
+        {
+            var v = TW.Load16(w, j);
+            a = Avx512F.FusedMultiplyAdd(v, Vector512.Load(x0 + j), a);
+            c = Avx512F.FusedMultiplyAdd(v, Vector512.Load(x1 + j), c);
+        }
+        float first = Vector512.Sum(a + b), second = Vector512.Sum(c + d);
+        for (; j < k; j++)
+        {
+            float wj = TW.Load1(w, j);
+            first += x0[j] * wj;
+            second += x1[j] * wj;
+        }
+        return (first, second);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> Sum4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d) =>
         DotKernel.Sum4(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper(), c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());

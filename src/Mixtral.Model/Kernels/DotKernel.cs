@@ -50,7 +50,7 @@ public static unsafe class DotKernel
             for (; i + 2 <= t; i += 2)
             {
                 float* xi = x + (long)i * k;
-                var (first, second) = Block4x2<TW>(xi, xi + k, w0, w1, w2, w3, k);
+                var (first, second) = TwoRows<TW>(xi, xi + k, w0, w1, w2, w3, k);
                 Sse.Store(y + (long)i * n + r, first);
                 Sse.Store(y + (long)(i + 1) * n + r, second);
             }
@@ -94,6 +94,52 @@ public static unsafe class DotKernel
         return sum;
     }
 
+    /// <summary>
+    /// [x0·w0..w3] and [x1·w0..w3] for two rows of x, the rows of W one after the other as in <see cref="OneRow{TW}"/>:
+    /// each W load feeds both rows of x, and each thread reads W as one sequential stream.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector128<float> First, Vector128<float> Second) TwoRows<TW>(float* x0, float* x1, byte* w0, byte* w1, byte* w2, byte* w3, int k)
+        where TW : struct, IWeightFormat
+    {
+        var (a0, b0) = Dot512Kernel.Enabled ? Dot512Kernel.Row2<TW>(x0, x1, w0, k) : Row2<TW>(x0, x1, w0, k);
+        var (a1, b1) = Dot512Kernel.Enabled ? Dot512Kernel.Row2<TW>(x0, x1, w1, k) : Row2<TW>(x0, x1, w1, k);
+        var (a2, b2) = Dot512Kernel.Enabled ? Dot512Kernel.Row2<TW>(x0, x1, w2, k) : Row2<TW>(x0, x1, w2, k);
+        var (a3, b3) = Dot512Kernel.Enabled ? Dot512Kernel.Row2<TW>(x0, x1, w3, k) : Row2<TW>(x0, x1, w3, k);
+        return (Vector128.Create(a0, a1, a2, a3), Vector128.Create(b0, b1, b2, b3));
+    }
+
+    /// <summary>(x0 · w, x1 · w) over K elements: two accumulators per row of x, 16 elements per step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static (float, float) Row2<TW>(float* x0, float* x1, byte* w, int k) where TW : struct, IWeightFormat
+    {
+        Vector256<float> a = default, b = default, c = default, d = default;
+        int j = 0;
+        for (; j + 2 * Lanes <= k; j += 2 * Lanes)
+        {
+            var v = TW.Load8(w, j);
+            var u = TW.Load8(w, j + Lanes);
+            a = Fma.MultiplyAdd(v, Avx.LoadVector256(x0 + j), a);
+            b = Fma.MultiplyAdd(u, Avx.LoadVector256(x0 + j + Lanes), b);
+            c = Fma.MultiplyAdd(v, Avx.LoadVector256(x1 + j), c);
+            d = Fma.MultiplyAdd(u, Avx.LoadVector256(x1 + j + Lanes), d);
+        }
+        for (; j + Lanes <= k; j += Lanes)
+        {
+            var v = TW.Load8(w, j);
+            a = Fma.MultiplyAdd(v, Avx.LoadVector256(x0 + j), a);
+            c = Fma.MultiplyAdd(v, Avx.LoadVector256(x1 + j), c);
+        }
+        float first = Vector256.Sum(Avx.Add(a, b)), second = Vector256.Sum(Avx.Add(c, d));
+        for (; j < k; j++)
+        {
+            float wj = TW.Load1(w, j);
+            first += x0[j] * wj;
+            second += x1[j] * wj;
+        }
+        return (first, second);
+    }
+
     /// <summary>[x·w0, x·w1, x·w2, x·w3] for float32 rows (attention scores).</summary>
     public static Vector128<float> Block4x1(float* x, float* w0, float* w1, float* w2, float* w3, int k) =>
         Block4x1<Float32Weights>(x, (byte*)w0, (byte*)w1, (byte*)w2, (byte*)w3, k);
@@ -133,49 +179,6 @@ public static unsafe class DotKernel
         }
         var sums = Sum4(Avx.Add(a0, b0), Avx.Add(a1, b1), Avx.Add(a2, b2), Avx.Add(a3, b3));
         return j < k ? Sse.Add(sums, Tail4<TW>(x, w0, w1, w2, w3, j, k)) : sums;
-    }
-
-    /// <summary>The same four dot products for two rows of x: eight accumulators, each W load used twice.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (Vector128<float> First, Vector128<float> Second) Block4x2<TW>(float* x0, float* x1, byte* w0, byte* w1, byte* w2, byte* w3, int k)
-        where TW : struct, IWeightFormat
-    {
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default; // x row 0
-        Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default; // x row 1
-        int j = 0;
-        long ahead = PrefetchBytes / TW.ElementSize;
-        for (; j + Lanes <= k; j += Lanes)
-        {
-            if ((j & 15) == 0) // once per 16 elements: a cache line of bfloat16, half of one of float32
-            {
-                Sse.Prefetch0(w0 + (j + ahead) * TW.ElementSize);
-                Sse.Prefetch0(w1 + (j + ahead) * TW.ElementSize);
-                Sse.Prefetch0(w2 + (j + ahead) * TW.ElementSize);
-                Sse.Prefetch0(w3 + (j + ahead) * TW.ElementSize);
-            }
-            var v0 = TW.Load8(w0, j);
-            var v1 = TW.Load8(w1, j);
-            var v2 = TW.Load8(w2, j);
-            var v3 = TW.Load8(w3, j);
-            var xa = Avx.LoadVector256(x0 + j);
-            a0 = Fma.MultiplyAdd(v0, xa, a0);
-            a1 = Fma.MultiplyAdd(v1, xa, a1);
-            a2 = Fma.MultiplyAdd(v2, xa, a2);
-            a3 = Fma.MultiplyAdd(v3, xa, a3);
-            var xb = Avx.LoadVector256(x1 + j);
-            b0 = Fma.MultiplyAdd(v0, xb, b0);
-            b1 = Fma.MultiplyAdd(v1, xb, b1);
-            b2 = Fma.MultiplyAdd(v2, xb, b2);
-            b3 = Fma.MultiplyAdd(v3, xb, b3);
-        }
-        var first = Sum4(a0, a1, a2, a3);
-        var second = Sum4(b0, b1, b2, b3);
-        if (j < k)
-        {
-            first = Sse.Add(first, Tail4<TW>(x0, w0, w1, w2, w3, j, k));
-            second = Sse.Add(second, Tail4<TW>(x1, w0, w1, w2, w3, j, k));
-        }
-        return (first, second);
     }
 
     /// <summary>x · w over K floats (float32 rows).</summary>

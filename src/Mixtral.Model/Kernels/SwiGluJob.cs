@@ -58,7 +58,7 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
             for (; t + 2 <= _t; t += 2)
             {
                 float* xt = _x + (long)t * _d;
-                var (first, second) = DotKernel.Block4x2<TW>(xt, xt + _d, g0, g1, u0, u1, _d);
+                var (first, second) = DotKernel.TwoRows<TW>(xt, xt + _d, g0, g1, u0, u1, _d);
                 Activate(first, _a + (long)t * _i + r);
                 Activate(second, _a + (long)(t + 1) * _i + r);
             }
