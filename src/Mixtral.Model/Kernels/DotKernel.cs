@@ -35,17 +35,14 @@ public static unsafe class DotKernel
         {
             byte* w0 = w + r * stride, w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
             int i = 0;
-            if (Dot512Kernel.Enabled)
+            for (; i + 4 <= t; i += 4)
             {
-                for (; i + 4 <= t; i += 4)
-                {
-                    var block = Dot512Kernel.Block<TW>(x + (long)i * k, k, w0, w1, w2, w3, k);
-                    float* yi = y + (long)i * n + r;
-                    Sse.Store(yi, block.R0);
-                    Sse.Store(yi + n, block.R1);
-                    Sse.Store(yi + 2L * n, block.R2);
-                    Sse.Store(yi + 3L * n, block.R3);
-                }
+                var block = FourRows<TW>(x + (long)i * k, k, w0, w1, w2, w3, k);
+                float* yi = y + (long)i * n + r;
+                Sse.Store(yi, block.R0);
+                Sse.Store(yi + n, block.R1);
+                Sse.Store(yi + 2L * n, block.R2);
+                Sse.Store(yi + 3L * n, block.R3);
             }
             for (; i + 2 <= t; i += 2)
             {
@@ -107,6 +104,69 @@ public static unsafe class DotKernel
         var (a2, b2) = Dot512Kernel.Enabled ? Dot512Kernel.Row2<TW>(x0, x1, w2, k) : Row2<TW>(x0, x1, w2, k);
         var (a3, b3) = Dot512Kernel.Enabled ? Dot512Kernel.Row2<TW>(x0, x1, w3, k) : Row2<TW>(x0, x1, w3, k);
         return (Vector128.Create(a0, a1, a2, a3), Vector128.Create(b0, b1, b2, b3));
+    }
+
+    /// <summary>
+    /// Four rows of x (<paramref name="xStride"/> floats apart) against four rows of W. AVX-512: the 4×4 register block
+    /// (<see cref="Dot512Kernel.Block{TW}"/>). AVX2 has half the registers, so there W's rows go one after the other, each
+    /// W load feeding the four rows of x (<see cref="Row4{TW}"/>): W is read once for the four rows, as one stream.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block4x4 FourRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat
+    {
+        if (Dot512Kernel.Enabled) return Dot512Kernel.Block<TW>(x0, xStride, w0, w1, w2, w3, k);
+        var c0 = Row4<TW>(x0, xStride, w0, k);
+        var c1 = Row4<TW>(x0, xStride, w1, k);
+        var c2 = Row4<TW>(x0, xStride, w2, k);
+        var c3 = Row4<TW>(x0, xStride, w3, k);
+        // c_j holds [x0·w_j, x1·w_j, x2·w_j, x3·w_j]; the block is per row of x: R_i = [x_i·w0, x_i·w1, x_i·w2, x_i·w3].
+        return new Block4x4(
+            Vector128.Create(c0[0], c1[0], c2[0], c3[0]),
+            Vector128.Create(c0[1], c1[1], c2[1], c3[1]),
+            Vector128.Create(c0[2], c1[2], c2[2], c3[2]),
+            Vector128.Create(c0[3], c1[3], c2[3], c3[3]));
+    }
+
+    /// <summary>[x0·w, x1·w, x2·w, x3·w] for four rows of x against one row of W: two accumulators per row of x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static Vector128<float> Row4<TW>(float* x0, long xStride, byte* w, int k) where TW : struct, IWeightFormat
+    {
+        float* x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+        Vector256<float> a0 = default, a1 = default, b0 = default, b1 = default, c0 = default, c1 = default, d0 = default, d1 = default;
+        int j = 0;
+        for (; j + 2 * Lanes <= k; j += 2 * Lanes)
+        {
+            var v = TW.Load8(w, j);
+            var u = TW.Load8(w, j + Lanes);
+            a0 = Fma.MultiplyAdd(v, Avx.LoadVector256(x0 + j), a0);
+            a1 = Fma.MultiplyAdd(u, Avx.LoadVector256(x0 + j + Lanes), a1);
+            b0 = Fma.MultiplyAdd(v, Avx.LoadVector256(x1 + j), b0);
+            b1 = Fma.MultiplyAdd(u, Avx.LoadVector256(x1 + j + Lanes), b1);
+            c0 = Fma.MultiplyAdd(v, Avx.LoadVector256(x2 + j), c0);
+            c1 = Fma.MultiplyAdd(u, Avx.LoadVector256(x2 + j + Lanes), c1);
+            d0 = Fma.MultiplyAdd(v, Avx.LoadVector256(x3 + j), d0);
+            d1 = Fma.MultiplyAdd(u, Avx.LoadVector256(x3 + j + Lanes), d1);
+        }
+        for (; j + Lanes <= k; j += Lanes)
+        {
+            var v = TW.Load8(w, j);
+            a0 = Fma.MultiplyAdd(v, Avx.LoadVector256(x0 + j), a0);
+            b0 = Fma.MultiplyAdd(v, Avx.LoadVector256(x1 + j), b0);
+            c0 = Fma.MultiplyAdd(v, Avx.LoadVector256(x2 + j), c0);
+            d0 = Fma.MultiplyAdd(v, Avx.LoadVector256(x3 + j), d0);
+        }
+        var sums = Sum4(Avx.Add(a0, a1), Avx.Add(b0, b1), Avx.Add(c0, c1), Avx.Add(d0, d1));
+        if (j == k) return sums;
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (; j < k; j++)
+        {
+            float wj = TW.Load1(w, j);
+            s0 += x0[j] * wj;
+            s1 += x1[j] * wj;
+            s2 += x2[j] * wj;
+            s3 += x3[j] * wj;
+        }
+        return sums + Vector128.Create(s0, s1, s2, s3);
     }
 
     /// <summary>(x0 · w, x1 · w) over K elements: two accumulators per row of x, 16 elements per step.</summary>

@@ -43,17 +43,14 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
             byte* g0 = _w1 + r * _stride, g1 = g0 + _stride;
             byte* u0 = _w3 + r * _stride, u1 = u0 + _stride;
             int t = 0;
-            if (Dot512Kernel.Enabled)
+            for (; t + 4 <= _t; t += 4)
             {
-                for (; t + 4 <= _t; t += 4)
-                {
-                    var block = Dot512Kernel.Block<TW>(_x + (long)t * _d, _d, g0, g1, u0, u1, _d);
-                    float* at = _a + (long)t * _i + r;
-                    Activate(block.R0, at);
-                    Activate(block.R1, at + _i);
-                    Activate(block.R2, at + 2L * _i);
-                    Activate(block.R3, at + 3L * _i);
-                }
+                var block = DotKernel.FourRows<TW>(_x + (long)t * _d, _d, g0, g1, u0, u1, _d);
+                float* at = _a + (long)t * _i + r;
+                Activate(block.R0, at);
+                Activate(block.R1, at + _i);
+                Activate(block.R2, at + 2L * _i);
+                Activate(block.R3, at + 3L * _i);
             }
             for (; t + 2 <= _t; t += 2)
             {
