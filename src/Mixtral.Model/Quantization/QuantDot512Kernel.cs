@@ -32,6 +32,26 @@ public static unsafe class QuantDot512Kernel
         return Vector512.Sum(a + b);
     }
 
+    /// <summary>One row of W against two rows of x: <see cref="QuantDotKernel.Row1x2{TQ}"/> with a group per instruction.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static (float, float) Row1x2<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IQuantFormat
+    {
+        Vector512<float> a0 = default, b0 = default, a1 = default, b1 = default;
+        short* x1 = x + xStride;
+        for (int p = 0; p < pairs; p++)
+        {
+            var (first, second) = TQ.Pair512(w + p * TQ.PairBytes);
+            var da = Vector512.Create(sw[2 * p]);
+            var db = Vector512.Create(sw[2 * p + 1]);
+            int j = p * 64;
+            a0 = Avx512F.FusedMultiplyAdd(Products(first, x + j), da, a0);
+            b0 = Avx512F.FusedMultiplyAdd(Products(second, x + j + 32), db, b0);
+            a1 = Avx512F.FusedMultiplyAdd(Products(first, x1 + j), da, a1);
+            b1 = Avx512F.FusedMultiplyAdd(Products(second, x1 + j + 32), db, b1);
+        }
+        return (Vector512.Sum(a0 + b0), Vector512.Sum(a1 + b1));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Vector128<float> Row1x4<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IQuantFormat
     {

@@ -42,6 +42,28 @@ public static unsafe class QuantDotKernel
         return Vector256.Sum(a + b);
     }
 
+    /// <summary>One row of W against two rows of x (<paramref name="xStride"/> codes apart): (x0·w, x1·w) before the rows'
+    /// scales. Each pair is unpacked once for both rows (a batch's experts mostly see two or three rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static (float, float) Row1x2<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IQuantFormat
+    {
+        bool vnni = VnniEnabled && AvxVnni.IsSupported;
+        Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default;
+        short* x1 = x + xStride;
+        for (int p = 0; p < pairs; p++)
+        {
+            var (lo0, hi0, lo1, hi1) = TQ.Pair256(w + p * TQ.PairBytes);
+            var da = Vector256.Create(sw[2 * p]);
+            var db = Vector256.Create(sw[2 * p + 1]);
+            int j = p * 64;
+            a0 = Fma.MultiplyAdd(Products(lo0, hi0, x + j, vnni), da, a0);
+            b0 = Fma.MultiplyAdd(Products(lo1, hi1, x + j + 32, vnni), db, b0);
+            a1 = Fma.MultiplyAdd(Products(lo0, hi0, x1 + j, vnni), da, a1);
+            b1 = Fma.MultiplyAdd(Products(lo1, hi1, x1 + j + 32, vnni), db, b1);
+        }
+        return (Vector256.Sum(a0 + b0), Vector256.Sum(a1 + b1));
+    }
+
     /// <summary>One row of W against four rows of x (<paramref name="xStride"/> codes apart): [x0·w, x1·w, x2·w, x3·w]
     /// before the rows' scales.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

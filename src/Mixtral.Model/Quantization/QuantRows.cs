@@ -5,7 +5,7 @@ namespace Mixtral.Model.Quantization;
 
 // Legend: T rows of x (int16 codes [T, K'], one scale per row); one row r of a quantized W.
 
-/// <summary>One W row against every row of x, four rows at a time, with the widest rows this CPU runs.</summary>
+/// <summary>One W row against every row of x, four rows at a time, then two, then one, with the widest rows this CPU runs.</summary>
 internal static unsafe class QuantRows
 {
     /// <summary>out[t·outStride] = x[t] · W[r] for t in 0..T−1.</summary>
@@ -30,6 +30,19 @@ internal static unsafe class QuantRows
             output[(i + 1) * outStride] = four.GetElement(1);
             output[(i + 2) * outStride] = four.GetElement(2);
             output[(i + 3) * outStride] = four.GetElement(3);
+        }
+        for (; i + 2 <= t; i += 2)
+        {
+            var (first, second) = wide
+                ? QuantDot512Kernel.Row1x2<TQ>(codes, sw, x + (long)i * k, k, pairs)
+                : QuantDotKernel.Row1x2<TQ>(codes, sw, x + (long)i * k, k, pairs);
+            if (TQ.Offset != 0)
+            {
+                first += Offset<TQ>(sw, x + (long)i * k, w);
+                second += Offset<TQ>(sw, x + (long)(i + 1) * k, w);
+            }
+            output[i * outStride] = xs[i] * first;
+            output[(i + 1) * outStride] = xs[i + 1] * second;
         }
         for (; i < t; i++)
         {
