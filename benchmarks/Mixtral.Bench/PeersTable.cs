@@ -10,9 +10,8 @@ public static class PeersTable
     {
         md.Append("## Peers, measured elsewhere (not in this run)\n\n");
         md.Append($"Tokens/s from {Peers.Where}. They are not comparable with this run's numbers above (another machine, another moment, another bandwidth); " +
-                  "they are here as the figures the targets refer to. llama.cpp could not be measured side by side here: neither Debian 12 nor the machine's " +
-                  "Debian 13 (trixie) source has a llama.cpp or ggml package (`apt-get update`, then `apt-cache search --names-only 'ggml|llama'`, 2026-11-30), " +
-                  "and nothing else can be downloaded on these machines.\n\n");
+                  "they are here as the figures the targets refer to. llama.cpp measured side by side with this engine, on the same model and machine in " +
+                  "one alternated run, is `benchmarks/llama-cpp-side-by-side.sh` (reports `llama-cpp-side-by-side.md`, and `-avx2.md` for AVX2-only builds).\n\n");
         Table(md, "batch 1, decode", Peers.Batch1);
         Table(md, "8 sequences, aggregate decode", Peers.Batch8);
         Table(md, "prefill, one 128-token prompt", Peers.Prefill128);
