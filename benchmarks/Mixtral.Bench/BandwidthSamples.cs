@@ -15,10 +15,12 @@ public sealed class BandwidthSamples
 
     public double Worst => _samples.Min(s => s.GBps);
 
-    public void Measure(string when)
+    /// <summary>Takes a sample, keeps it, and returns it.</summary>
+    public double Measure(string when)
     {
         double gbps = MemoryBandwidth.MeasureGBps(passes: 5);
         _samples.Add((when, gbps));
         Console.Error.WriteLine($"[bench] read bandwidth ({when}): {gbps:F1} GB/s");
+        return gbps;
     }
 }

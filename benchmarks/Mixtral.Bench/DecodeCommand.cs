@@ -107,11 +107,12 @@ public static class DecodeCommand
         int vocab = model.Config.VocabSize;
         Progress($"{name}: a decode step reads {bytes.Total / 1e6:F1} MB");
         Throughput batch1, batchN, prefill;
+        var batch1Runs = new List<RunAtBandwidth>();
         await using (var engine = new InferenceEngine(model))
         {
             await EngineRuns.DecodeAsync(engine, 1, 8, 8, vocab, ct); // warm-up: JIT, caches, thread pool
             batch1 = await BestOfAsync(3, $"{name}: decode, batch 1, {o.Tokens} tokens", bandwidth,
-                () => EngineRuns.DecodeAsync(engine, 1, o.Tokens, 8, vocab, ct));
+                () => EngineRuns.DecodeAsync(engine, 1, o.Tokens, 8, vocab, ct), batch1Runs);
             batchN = await BestOfAsync(2, $"{name}: decode, batch {o.Batch}, {o.Tokens} tokens each", bandwidth,
                 () => EngineRuns.DecodeAsync(engine, o.Batch, o.Tokens, 8, vocab, ct));
             Progress($"{name}: prefill, {o.PrefillTokens}-token prompt, best of 3...");
@@ -121,7 +122,7 @@ public static class DecodeCommand
         Progress($"{name}: profiling decode steps (batch 1, then batch {o.Batch})...");
         var breakdown1 = await StepBreakdown.MeasureAsync(model, 1, 32, 8);
         var breakdownN = await StepBreakdown.MeasureAsync(model, o.Batch, 16, 8);
-        return new VariantResults(name, bytes, batch1, batchN, prefill, breakdown1, breakdownN);
+        return new VariantResults(name, bytes, batch1, batchN, prefill, breakdown1, breakdownN, Batch1Runs: batch1Runs);
     }
 
     private static async Task<(Throughput Batch1, Throughput BatchN)> LibTorchAloneAsync(MixtralModel model, DecodeOptions o, CancellationToken ct)
@@ -142,15 +143,17 @@ public static class DecodeCommand
     /// The best of several runs, each preceded by a bandwidth sample: other processes on a shared machine only ever slow a
     /// run down, so the best run and the best bandwidth sample are the two numbers measured under the quietest conditions.
     /// </summary>
-    private static async Task<Throughput> BestOfAsync(int runs, string what, BandwidthSamples bandwidth, Func<Task<Throughput>> run)
+    private static async Task<Throughput> BestOfAsync(int runs, string what, BandwidthSamples bandwidth, Func<Task<Throughput>> run,
+        List<RunAtBandwidth>? each = null)
     {
         Throughput? best = null;
         for (int r = 1; r <= runs; r++)
         {
-            bandwidth.Measure(what);
+            double gbps = bandwidth.Measure(what);
             Progress($"{what} (run {r} of {runs})...");
             var result = await run();
             Progress($"  {result.TokensPerSecond:F1} tokens/s");
+            each?.Add(new RunAtBandwidth(result.TokensPerSecond, gbps));
             if (best is null || result.TokensPerSecond > best.TokensPerSecond) best = result;
         }
         return best!;

@@ -12,4 +12,5 @@ public sealed record VariantResults(
     Throughput Prefill,
     Breakdown Breakdown1,
     Breakdown BreakdownN,
-    FidelityReport? Fidelity = null);
+    FidelityReport? Fidelity = null,
+    IReadOnlyList<RunAtBandwidth>? Batch1Runs = null);

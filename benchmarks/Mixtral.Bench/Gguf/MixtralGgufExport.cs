@@ -1,5 +1,6 @@
 using Mixtral.Model.Checkpoint;
 using Mixtral.Model.Config;
+using Mixtral.Tokenization.SentencePiece;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -18,7 +19,7 @@ public static class MixtralGgufExport
     public static void Export(string modelDir, string outPath, Action<string>? progress = null)
     {
         var c = MixtralConfig.Load(Path.Combine(modelDir, "config.json"));
-        var vocab = SentencePieceVocab.Read(Path.Combine(modelDir, "tokenizer.model"));
+        var vocab = SentencePieceVocabulary.Read(Path.Combine(modelDir, "tokenizer.model"));
         if (vocab.Pieces.Count != c.VocabSize)
             throw new InvalidDataException($"{modelDir}: tokenizer.model has {vocab.Pieces.Count} pieces, config.json says vocab_size {c.VocabSize}");
         using var checkpoint = CheckpointReader.Open(modelDir);
@@ -58,7 +59,7 @@ public static class MixtralGgufExport
         gguf.Write(outPath, progress);
     }
 
-    private static void AddMetadata(GgufWriter gguf, MixtralConfig c, SentencePieceVocab vocab, string name)
+    private static void AddMetadata(GgufWriter gguf, MixtralConfig c, SentencePieceVocabulary vocab, string name)
     {
         gguf.Add("general.architecture", "llama");
         gguf.Add("general.name", name);

@@ -1,0 +1,17 @@
+namespace Mixtral.Tokenization.SentencePiece;
+
+/// <summary>
+/// Every piece of a tokenizer.model in id order, with its score and its type number (sentencepiece_model.proto's, which
+/// are also llama.cpp's token types): what a GGUF file's <c>tokenizer.ggml.*</c> arrays hold, for tools that write one.
+/// </summary>
+public sealed record SentencePieceVocabulary(IReadOnlyList<string> Pieces, IReadOnlyList<float> Scores, IReadOnlyList<int> Types)
+{
+    public static SentencePieceVocabulary Read(string tokenizerModelPath)
+    {
+        var model = SentencePieceModelFile.Parse(File.ReadAllBytes(tokenizerModelPath));
+        if (model.Pieces.Count == 0)
+            throw new TokenizerFormatException($"{tokenizerModelPath}: no SentencePiece pieces (not a tokenizer.model?)");
+        return new SentencePieceVocabulary(
+            [.. model.Pieces.Select(p => p.Piece)], [.. model.Pieces.Select(p => p.Score)], [.. model.Pieces.Select(p => (int)p.Type)]);
+    }
+}
