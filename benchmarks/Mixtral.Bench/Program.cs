@@ -21,8 +21,9 @@ try
 {
     return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
-catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException
+    or Mixtral.Model.Config.ModelFormatException or Mixtral.Tokenization.TokenizerFormatException)
 {
-    Console.Error.WriteLine($"error: {e.Message}"); // bad flags, a missing or unreadable model folder: one line, no stack trace
+    Console.Error.WriteLine($"error: {e.Message}"); // bad flags, a missing, unreadable or malformed model folder: one line, no stack trace
     return e is ArgumentException ? 2 : 1;
 }

@@ -31,13 +31,16 @@ public sealed class SentencePieceVocabularyTests
         }
     }
 
-    [Fact]
-    public void A_file_that_is_not_a_tokenizer_model_is_a_clear_error()
+    [Theory]
+    [InlineData(new byte[0])]
+    [InlineData(new byte[] { (byte)'g', (byte)'a', (byte)'r', (byte)'b', (byte)'a', (byte)'g', (byte)'e', (byte)'\n' })]
+    [InlineData(new byte[] { 0x0A, 0x7F, 0x01 })] // a piece that claims 127 bytes and has one
+    public void A_file_that_is_not_a_tokenizer_model_is_a_clear_error(byte[] content)
     {
         string path = Path.GetTempFileName();
         try
         {
-            File.WriteAllBytes(path, []);
+            File.WriteAllBytes(path, content);
             var e = Assert.Throws<TokenizerFormatException>(() => SentencePieceVocabulary.Read(path));
             Assert.Contains(path, e.Message, StringComparison.Ordinal);
         }

@@ -6,9 +6,18 @@ namespace Mixtral.Tokenization.SentencePiece;
 /// </summary>
 public sealed record SentencePieceVocabulary(IReadOnlyList<string> Pieces, IReadOnlyList<float> Scores, IReadOnlyList<int> Types)
 {
+    /// <exception cref="TokenizerFormatException">The file is empty, not a sentencepiece model, or has no pieces.</exception>
     public static SentencePieceVocabulary Read(string tokenizerModelPath)
     {
-        var model = SentencePieceModelFile.Parse(File.ReadAllBytes(tokenizerModelPath));
+        SentencePieceModelFile model;
+        try
+        {
+            model = SentencePieceModelFile.Parse(File.ReadAllBytes(tokenizerModelPath));
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw new TokenizerFormatException($"{tokenizerModelPath}: not a readable sentencepiece model ({e.Message})", e);
+        }
         if (model.Pieces.Count == 0)
             throw new TokenizerFormatException($"{tokenizerModelPath}: no SentencePiece pieces (not a tokenizer.model?)");
         return new SentencePieceVocabulary(
