@@ -6,6 +6,7 @@ using Mixtral.Model.Config;
 
 // Usage: Mixtral.GatewayBench --model DIR [--url http://127.0.0.1:8080] [--cluster 127.0.0.1:30000] [--concurrency 1,4,16,64]
 //        [--requests-per-client 2] [--seed 7] [--out benchmarks/results/gateway-load] [--baseline-url http://127.0.0.1:8081]
+//        [--prompt-words 8,128] [--new-tokens 16,64]   (each request's prompt words and new tokens: uniform in MIN,MAX)
 // With --cluster (the server's Orleans gateway), every level also runs over the typed .NET client, side by side.
 // With --baseline-url (another server on the same model, e.g. an older build), every level also runs against it, the two
 // alternating which goes first, so their ratio is measured under the same machine load.
@@ -20,7 +21,9 @@ if (!options.TryGetValue("model", out string? modelDir) || !File.Exists(Path.Com
 var url = new Uri(Get("url", "http://127.0.0.1:8080"));
 int[] levels = [.. Get("concurrency", "1,4,16,64").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
 int perClient = int.Parse(Get("requests-per-client", "2"), CultureInfo.InvariantCulture);
-var profile = new LoadProfile(int.Parse(Get("seed", "7"), CultureInfo.InvariantCulture), 8, 128, 16, 64);
+var (minWords, maxWords) = Range("prompt-words", "8,128");
+var (minTokens, maxTokens) = Range("new-tokens", "16,64");
+var profile = new LoadProfile(int.Parse(Get("seed", "7"), CultureInfo.InvariantCulture), minWords, maxWords, minTokens, maxTokens);
 string outPrefix = Get("out", Path.Combine("benchmarks", "results", "gateway-load"));
 
 var config = MixtralConfig.Load(Path.Combine(modelDir, "config.json"));
@@ -78,7 +81,7 @@ async Task<LevelResult> MeasureAsync(HttpClient server, IReadOnlyList<LoadProfil
     return before is not null && after is not null ? result with { Server = StepFloor.From(after.Minus(before), wall, floor, bandwidth) } : result;
 }
 
-string command = $"dotnet run -c Release --project benchmarks/Mixtral.GatewayBench -- --model {modelDir} --url {url}{(gateway is null ? "" : " --cluster " + gateway)}{(baselineUrl is null ? "" : " --baseline-url " + baselineUrl)} --concurrency {string.Join(',', levels)} --requests-per-client {perClient} --seed {profile.Seed}";
+string command = $"dotnet run -c Release --project benchmarks/Mixtral.GatewayBench -- --model {modelDir} --url {url}{(gateway is null ? "" : " --cluster " + gateway)}{(baselineUrl is null ? "" : " --baseline-url " + baselineUrl)} --concurrency {string.Join(',', levels)} --requests-per-client {perClient} --seed {profile.Seed} --prompt-words {profile.MinPromptWords},{profile.MaxPromptWords} --new-tokens {profile.MinOutputTokens},{profile.MaxOutputTokens} --out {outPrefix}";
 List<string> setup =
 [
     $"./mixtral synth --preset mid --out {modelDir}",
@@ -89,3 +92,16 @@ if (baselineUrl is not null)
 LoadReport.Write(outPrefix, results, MachineInfo.Read(), profile, command, setup, MachineInfo.LoadAverage(), perClient);
 Console.Error.WriteLine($"[gateway-bench] wrote {outPrefix}.md and {outPrefix}.png");
 return 0;
+
+// --NAME MIN,MAX: two positive integers, MIN ≤ MAX; anything else stops the run with a line naming the flag.
+(int Min, int Max) Range(string name, string fallback)
+{
+    string text = Get(name, fallback);
+    var parts = text.Split(',');
+    if (parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out int min) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int max)
+        && min >= 1 && min <= max)
+        return (min, max);
+    Console.Error.WriteLine($"error: --{name} must be MIN,MAX with 1 ≤ MIN ≤ MAX, got \"{text}\"");
+    Environment.Exit(2);
+    return default;
+}
