@@ -46,6 +46,15 @@ public static unsafe partial class DotKernel
                 Sse.Store(yi + 2L * n, block.R2);
                 Sse.Store(yi + 3L * n, block.R3);
             }
+            if (t - i == 3 && !Dot512Kernel.Enabled)
+            {
+                var (r0, r1, r2) = ThreeRows<TW>(x + (long)i * k, k, w0, w1, w2, w3, k);
+                float* yi = y + (long)i * n + r;
+                Sse.Store(yi, r0);
+                Sse.Store(yi + n, r1);
+                Sse.Store(yi + 2L * n, r2);
+                i += 3;
+            }
             for (; i + 2 <= t; i += 2)
             {
                 float* xi = x + (long)i * k;

@@ -52,6 +52,15 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
                 Activate(block.R2, at + 2L * _i);
                 Activate(block.R3, at + 3L * _i);
             }
+            if (_t - t == 3 && !Dot512Kernel.Enabled)
+            {
+                var (first, second, third) = DotKernel.ThreeRows<TW>(_x + (long)t * _d, _d, g0, g1, u0, u1, _d);
+                float* at = _a + (long)t * _i + r;
+                Activate(first, at);
+                Activate(second, at + _i);
+                Activate(third, at + 2L * _i);
+                t += 3;
+            }
             for (; t + 2 <= _t; t += 2)
             {
                 float* xt = _x + (long)t * _d;
