@@ -122,7 +122,7 @@ public static unsafe partial class DotKernel
     /// <summary>
     /// Three rows of x (<paramref name="xStride"/> floats apart) against four rows of W on AVX2, W's rows one after the
     /// other, each W load feeding the three rows: a batch's experts often see three rows, which otherwise take a pair and
-    /// a single. Measured side by side (`kernels --rows 3`, two processes each): AVX2 f32 +18–47%, bf16 +7%; on AVX-512
+    /// a single. Measured side by side (`kernels --rows 3`, three processes each): AVX2 f32 +13–47%, bf16 −1 to +7%; on AVX-512
     /// the same with 512-bit vectors gave f32 +6% and bf16 −21%, so AVX-512 keeps the pair and the single.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
