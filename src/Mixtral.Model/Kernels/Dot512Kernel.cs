@@ -4,12 +4,13 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Mixtral.Model.Kernels;
 
-// Legend: K inner length. Four rows of x against four rows of W.
+// Legend: K inner length; x float32 rows, W rows in the format TW.
 
 /// <summary>
-/// The AVX-512 block for four or more rows of x, where a product stops being memory-bound and becomes compute-bound:
-/// sixteen 512-bit accumulators (of 32 registers), each W load feeding four FMAs. Twice the multiply-adds per
-/// instruction of the AVX2 blocks, which are kept for one to three rows (memory-bound anyway) and for CPUs without it.
+/// The AVX-512 forms of <see cref="DotKernel"/>'s products: the block for four or more rows of x, where a product stops
+/// being memory-bound and becomes compute-bound (sixteen 512-bit accumulators of 32 registers, each W load feeding four
+/// FMAs), and the one- and two-row products that read W's rows one after the other (<see cref="Row{TW}"/>,
+/// <see cref="Row2{TW}"/>). Three rows take a pair and a single here (a three-row form was slower for bf16).
 /// </summary>
 public static unsafe class Dot512Kernel
 {

@@ -65,17 +65,17 @@ public static unsafe partial class DotKernel
     public static Block4x4 FourRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat
     {
         if (Dot512Kernel.Enabled) return Dot512Kernel.Block<TW>(x0, xStride, w0, w1, w2, w3, k);
-        var c0 = Row4<TW>(x0, xStride, w0, k);
-        var c1 = Row4<TW>(x0, xStride, w1, k);
-        var c2 = Row4<TW>(x0, xStride, w2, k);
-        var c3 = Row4<TW>(x0, xStride, w3, k);
-        // c_j holds [x0·w_j, x1·w_j, x2·w_j, x3·w_j]; the block is per row of x: R_i = [x_i·w0, x_i·w1, x_i·w2, x_i·w3].
-        return new Block4x4(
-            Vector128.Create(c0[0], c1[0], c2[0], c3[0]),
-            Vector128.Create(c0[1], c1[1], c2[1], c3[1]),
-            Vector128.Create(c0[2], c1[2], c2[2], c3[2]),
-            Vector128.Create(c0[3], c1[3], c2[3], c3[3]));
+        return PerRowOfX(Row4<TW>(x0, xStride, w0, k), Row4<TW>(x0, xStride, w1, k), Row4<TW>(x0, xStride, w2, k), Row4<TW>(x0, xStride, w3, k));
     }
+
+    /// <summary>From per-row-of-W results (c_j = [x0·w_j, x1·w_j, x2·w_j, x3·w_j]) to the block's per-row-of-x layout
+    /// (R_i = [x_i·w0, x_i·w1, x_i·w2, x_i·w3]): a 4×4 transpose.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Block4x4 PerRowOfX(Vector128<float> c0, Vector128<float> c1, Vector128<float> c2, Vector128<float> c3) => new(
+        Vector128.Create(c0[0], c1[0], c2[0], c3[0]),
+        Vector128.Create(c0[1], c1[1], c2[1], c3[1]),
+        Vector128.Create(c0[2], c1[2], c2[2], c3[2]),
+        Vector128.Create(c0[3], c1[3], c2[3], c3[3]));
 
     /// <summary>[x0·w, x1·w, x2·w, x3·w] for four rows of x against one row of W: two accumulators per row of x.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -106,17 +106,7 @@ public static unsafe partial class DotKernel
             d0 = Fma.MultiplyAdd(v, Avx.LoadVector256(x3 + j), d0);
         }
         var sums = Sum4(Avx.Add(a0, a1), Avx.Add(b0, b1), Avx.Add(c0, c1), Avx.Add(d0, d1));
-        if (j == k) return sums;
-        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (; j < k; j++)
-        {
-            float wj = TW.Load1(w, j);
-            s0 += x0[j] * wj;
-            s1 += x1[j] * wj;
-            s2 += x2[j] * wj;
-            s3 += x3[j] * wj;
-        }
-        return sums + Vector128.Create(s0, s1, s2, s3);
+        return j == k ? sums : sums + TailRows<TW>(x0, xStride, 4, w, j, k);
     }
 
     /// <summary>
@@ -129,11 +119,8 @@ public static unsafe partial class DotKernel
     public static (Vector128<float> R0, Vector128<float> R1, Vector128<float> R2) ThreeRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k)
         where TW : struct, IWeightFormat
     {
-        var c0 = Row3<TW>(x0, xStride, w0, k);
-        var c1 = Row3<TW>(x0, xStride, w1, k);
-        var c2 = Row3<TW>(x0, xStride, w2, k);
-        var c3 = Row3<TW>(x0, xStride, w3, k);
-        return (Vector128.Create(c0[0], c1[0], c2[0], c3[0]), Vector128.Create(c0[1], c1[1], c2[1], c3[1]), Vector128.Create(c0[2], c1[2], c2[2], c3[2]));
+        var block = PerRowOfX(Row3<TW>(x0, xStride, w0, k), Row3<TW>(x0, xStride, w1, k), Row3<TW>(x0, xStride, w2, k), Row3<TW>(x0, xStride, w3, k));
+        return (block.R0, block.R1, block.R2);
     }
 
     /// <summary>[x0·w, x1·w, x2·w, 0] for three rows of x against one row of W: two accumulators per row of x.</summary>
@@ -162,16 +149,23 @@ public static unsafe partial class DotKernel
             c0 = Fma.MultiplyAdd(v, Avx.LoadVector256(x2 + j), c0);
         }
         var sums = Sum4(Avx.Add(a0, a1), Avx.Add(b0, b1), Avx.Add(c0, c1), Vector256<float>.Zero);
-        if (j == k) return sums;
-        float s0 = 0, s1 = 0, s2 = 0;
-        for (; j < k; j++)
+        return j == k ? sums : sums + TailRows<TW>(x0, xStride, 3, w, j, k);
+    }
+
+    /// <summary>[x_i · w over positions <paramref name="from"/>..K−1] for the first <paramref name="rows"/> (≤ 4) rows of x,
+    /// zeros after them: the last K mod 8 products a vector loop left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Vector128<float> TailRows<TW>(float* x0, long xStride, int rows, byte* w, int from, int k) where TW : struct, IWeightFormat
+    {
+        var sums = Vector128<float>.Zero;
+        for (int i = 0; i < rows; i++)
         {
-            float wj = TW.Load1(w, j);
-            s0 += x0[j] * wj;
-            s1 += x1[j] * wj;
-            s2 += x2[j] * wj;
+            float* xi = x0 + i * xStride;
+            float s = 0;
+            for (int j = from; j < k; j++) s += xi[j] * TW.Load1(w, j);
+            sums = sums.WithElement(i, s);
         }
-        return sums + Vector128.Create(s0, s1, s2, 0);
+        return sums;
     }
 
     /// <summary>(x0 · w, x1 · w) over K elements: two accumulators per row of x, 16 elements per step.</summary>

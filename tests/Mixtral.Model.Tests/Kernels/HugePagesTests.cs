@@ -8,7 +8,7 @@ namespace Mixtral.Model.Tests.Kernels;
 /// Weight buffers ask Linux for 2 MB pages, and get them where transparent huge pages are not switched off; LibTorch's
 /// allocator is told to ask too (its environment switch reaches native code), unless the user chose.
 /// </summary>
-public sealed partial class HugePagesTests
+public sealed class HugePagesTests
 {
     private const long TwoMegabytes = 2 << 20;
 
@@ -55,19 +55,19 @@ public sealed partial class HugePagesTests
         string? original = Environment.GetEnvironmentVariable(HugePages.LibTorchVariable);
         try
         {
-            Set(null);
+            ProcessEnvironment.Set(HugePages.LibTorchVariable, null);
             HugePages.PreferForLibTorchTensors();
             Assert.Equal("1", Environment.GetEnvironmentVariable(HugePages.LibTorchVariable));
-            Assert.Equal("1", Marshal.PtrToStringUTF8(GetNative(HugePages.LibTorchVariable)));
+            Assert.Equal("1", ProcessEnvironment.Native(HugePages.LibTorchVariable));
 
-            Set("0");
+            ProcessEnvironment.Set(HugePages.LibTorchVariable, "0");
             HugePages.PreferForLibTorchTensors();
             Assert.Equal("0", Environment.GetEnvironmentVariable(HugePages.LibTorchVariable));
-            Assert.Equal("0", Marshal.PtrToStringUTF8(GetNative(HugePages.LibTorchVariable)));
+            Assert.Equal("0", ProcessEnvironment.Native(HugePages.LibTorchVariable));
         }
         finally
         {
-            Set(original);
+            ProcessEnvironment.Set(HugePages.LibTorchVariable, original);
         }
     }
 
@@ -94,19 +94,4 @@ public sealed partial class HugePagesTests
     }
 
     private static bool IsHex(string s) => s.Length > 0 && s.All(Uri.IsHexDigit);
-
-    private static void Set(string? value)
-    {
-        Environment.SetEnvironmentVariable(HugePages.LibTorchVariable, value);
-        _ = value is null ? UnsetNative(HugePages.LibTorchVariable) : SetNative(HugePages.LibTorchVariable, value, 1);
-    }
-
-    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial IntPtr GetNative(string name);
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetNative(string name, string value, int overwrite);
-
-    [LibraryImport("libc", EntryPoint = "unsetenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int UnsetNative(string name);
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Mixtral.Model.Kernels;
 
 namespace Mixtral.Model.Tests.Kernels;
@@ -7,7 +6,7 @@ namespace Mixtral.Model.Tests.Kernels;
 /// OMP_WAIT_POLICY reaches native code (what OpenMP reads when LibTorch loads it), and a value the user set is kept.
 /// One test: the variable is process-wide state, restored at the end.
 /// </summary>
-public sealed partial class LibTorchThreadsTests
+public sealed class LibTorchThreadsTests
 {
     [Fact]
     public void Sets_passive_for_native_code_and_children_unless_the_user_chose()
@@ -15,42 +14,19 @@ public sealed partial class LibTorchThreadsTests
         string? original = Environment.GetEnvironmentVariable(LibTorchThreads.Variable);
         try
         {
-            Unset();
+            ProcessEnvironment.Set(LibTorchThreads.Variable, null);
             LibTorchThreads.PreferSleepingWaits();
             Assert.Equal("PASSIVE", Environment.GetEnvironmentVariable(LibTorchThreads.Variable));
-            Assert.Equal("PASSIVE", NativeValue());
+            Assert.Equal("PASSIVE", ProcessEnvironment.Native(LibTorchThreads.Variable));
 
-            Environment.SetEnvironmentVariable(LibTorchThreads.Variable, "ACTIVE");
-            _ = SetNative(LibTorchThreads.Variable, "ACTIVE", 1);
+            ProcessEnvironment.Set(LibTorchThreads.Variable, "ACTIVE");
             LibTorchThreads.PreferSleepingWaits();
             Assert.Equal("ACTIVE", Environment.GetEnvironmentVariable(LibTorchThreads.Variable));
-            Assert.Equal("ACTIVE", NativeValue());
+            Assert.Equal("ACTIVE", ProcessEnvironment.Native(LibTorchThreads.Variable));
         }
         finally
         {
-            Unset();
-            if (original is not null)
-            {
-                Environment.SetEnvironmentVariable(LibTorchThreads.Variable, original);
-                _ = SetNative(LibTorchThreads.Variable, original, 1);
-            }
+            ProcessEnvironment.Set(LibTorchThreads.Variable, original);
         }
     }
-
-    private static void Unset()
-    {
-        Environment.SetEnvironmentVariable(LibTorchThreads.Variable, null);
-        _ = UnsetNative(LibTorchThreads.Variable);
-    }
-
-    private static string? NativeValue() => Marshal.PtrToStringUTF8(GetNative(LibTorchThreads.Variable));
-
-    [LibraryImport("libc", EntryPoint = "getenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial IntPtr GetNative(string name);
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SetNative(string name, string value, int overwrite);
-
-    [LibraryImport("libc", EntryPoint = "unsetenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int UnsetNative(string name);
 }
