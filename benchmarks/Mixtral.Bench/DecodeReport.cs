@@ -68,7 +68,7 @@ public static class DecodeReport
              })) + ". The strict reading above (best run against best sample) is the one the targets are judged by here.");
         Line($"Batch-{f32.BatchN.Sequences} ratios are against the batch-1 floor: a batch step reads more experts ({F(f32.BreakdownN.ExpertsPerLayer)} of {c.NumLocalExperts} per layer on average here) but serves {f32.BatchN.Sequences} tokens.");
         Line("bfloat16-stored weights are the checkpoint's own values, widened exactly to float32 as the kernels load them: the same products in the same order, so the same logits as float32 weights (tested bit for bit per matrix product), from half the bytes. " +
-             "int8 and q4 quantize only the expert matrices (groups of 32 weights, a float32 scale each: 9 and 5 bits per weight); attention, routers and the LM head stay bf16, norms and embeddings float32.");
+             "int8 and q4 quantize only the expert matrices (groups of 32 weights; int8: a float32 scale each, 9 bits per weight; q4: an int8 scale each under a float32 per 256 weights, 4.375 bits); attention, routers and the LM head stay bf16, norms and embeddings float32.");
         Line();
         Line($"![decode tokens/s]({chartFile})");
         Line();

@@ -11,7 +11,7 @@ public enum Precision
     Float16,
     /// <summary>8-bit symmetric integers with a float32 scale per group of 32 (expert weights only).</summary>
     Int8,
-    /// <summary>4-bit symmetric integers with a float32 scale per group of 32 (expert weights only).</summary>
+    /// <summary>4-bit symmetric integers per group of 32, each group's scale an int8 multiple of a float32 per 256 weights (expert weights only).</summary>
     Q4,
 }
 

@@ -69,11 +69,11 @@ public class ModelSizingTests
 
     [Theory]
     [InlineData(Precision.Int8, 1.125)] // a byte per weight and a float32 scale per 32
-    [InlineData(Precision.Q4, 0.625)]   // half a byte per weight and a float32 scale per 32
+    [InlineData(Precision.Q4, 0.546875)] // half a byte per weight, an int8 scale per 32 and a float32 per 256
     public void Quantized_formats_size_the_experts_at_their_bytes_per_weight_and_keep_everything_else_bf16(Precision dtype, double bytesPerWeight)
     {
         var quantized = new ModelSizing(Models.Real8x7B, dtype);
-        Assert.Equal((long)(ExpertParams * bytesPerWeight), quantized.BytesPerExpert); // 4096 and 14336 are multiples of 64: no padding
+        Assert.Equal((long)(ExpertParams * bytesPerWeight), quantized.BytesPerExpert); // 4096 and 14336 are multiples of 256: no padding
         Assert.Equal(Bf16.SharedBytes, quantized.SharedBytes);
     }
 

@@ -6,8 +6,9 @@ namespace Mixtral.Cluster.Placement.Sizing;
 /// Bytes of weights, computed from the tensor-name table (never from hard-coded model facts): the one sizing rule,
 /// used by `mixtral plan`, a node's start-up check and a node's own account of what it holds.
 /// bf16/f16: 2 B per parameter; f32: 4 B. int8 and q4 are what `--weights int8|q4` loads (Mixtral.Model's
-/// QuantizedMatrix): the expert matrices W1/W2/W3 take 1 B (int8) or 0.5 B (q4) per parameter plus a float32 scale
-/// per group of 32 weights along a row (rows padded to an even number of groups), and everything else (attention, routers,
+/// QuantizedMatrix): the expert matrices W1/W2/W3 take 1 B (int8) or 0.5 B (q4) per parameter plus their scales
+/// (int8: a float32 per group of 32 weights along a row; q4: an int8 per group and a float32 per block of 8 groups;
+/// rows padded to an even number of groups), and everything else (attention, routers,
 /// norms, embeddings, LM head: 4% of Mixtral's weights) stays bf16.
 /// </summary>
 public sealed class ModelSizing
@@ -53,17 +54,26 @@ public sealed class ModelSizing
         {
             Precision.BFloat16 or Precision.Float16 => elements * 2,
             Precision.Float32 => elements * 4,
-            Precision.Int8 or Precision.Q4 when _experts.Contains(spec.Name) => QuantizedBytes(spec, DType == Precision.Int8 ? 32 : 16),
+            Precision.Int8 when _experts.Contains(spec.Name) => Int8Bytes(spec),
+            Precision.Q4 when _experts.Contains(spec.Name) => Q4Bytes(spec),
             Precision.Int8 or Precision.Q4 => elements * 2,
             _ => throw new ArgumentOutOfRangeException(nameof(spec), DType, "unknown weight dtype"),
         };
     }
 
-    /// <summary>A [rows, columns] matrix in groups of 32 along a row, padded to an even number of groups: codes plus a
-    /// float32 scale per group.</summary>
-    private static long QuantizedBytes(TensorSpec spec, int codeBytesPerGroup)
+    /// <summary>q4's blocks: groups per block, each block with a float32 scale.</summary>
+    public const int Q4BlockGroups = 8;
+
+    /// <summary>Groups per row of a [rows, columns] matrix, padded to an even number.</summary>
+    private static long PaddedGroups(TensorSpec spec) => (spec.Shape[1] / QuantGroup + 1) / 2 * 2;
+
+    /// <summary>int8: 32 code bytes and a float32 scale per group.</summary>
+    private static long Int8Bytes(TensorSpec spec) => spec.Shape[0] * PaddedGroups(spec) * (QuantGroup + sizeof(float));
+
+    /// <summary>q4: 16 code bytes per group; per block of 8 groups eight int8 sub-scales and a float32 scale.</summary>
+    private static long Q4Bytes(TensorSpec spec)
     {
-        long groups = (spec.Shape[1] / QuantGroup + 1) / 2 * 2;
-        return spec.Shape[0] * groups * (codeBytesPerGroup + sizeof(float));
+        long groups = PaddedGroups(spec), blocks = (groups + Q4BlockGroups - 1) / Q4BlockGroups;
+        return spec.Shape[0] * (groups * QuantGroup / 2 + blocks * (Q4BlockGroups + sizeof(float)));
     }
 }

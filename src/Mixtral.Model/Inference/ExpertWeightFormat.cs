@@ -15,7 +15,8 @@ public enum ExpertWeightFormat
     /// <summary>8-bit symmetric codes, one float32 scale per group of 32 weights along a row (9 bits per weight).</summary>
     Int8,
 
-    /// <summary>4-bit codes (Q4_0's rule: the group's largest magnitude maps to −8), one float32 scale per group of 32 (5 bits per weight).</summary>
+    /// <summary>4-bit codes per group of 32, each group's scale an 8-bit multiple of one float32 scale per 256 weights
+    /// (Q4_0's rounding under Q4_K's two-level scales; 4.375 bits per weight).</summary>
     Q4,
 }
 
@@ -65,7 +66,7 @@ public static class ExpertWeightFormats
     public static double BytesPerWeight(this ExpertWeightFormat format) => format switch
     {
         ExpertWeightFormat.Int8 => 1 + 4.0 / Quantization.QuantizedMatrix.GroupSize,
-        ExpertWeightFormat.Q4 => 0.5 + 4.0 / Quantization.QuantizedMatrix.GroupSize,
+        ExpertWeightFormat.Q4 => 0.5 + 1.0 / Quantization.QuantizedMatrix.GroupSize + 4.0 / Quantization.Q4Blocks.Weights,
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "only quantized formats have a fixed size per weight here"),
     };
 }

@@ -7,8 +7,8 @@ namespace Mixtral.Model.Quantization;
 // Legend: T rows of x, K columns (a multiple of 32), K' ≥ K the padded row length of the codes.
 
 /// <summary>
-/// Rows of x quantized to int16 with one scale per row (<see cref="GroupQuantizer.Int16"/>'s rule), so the kernels multiply
-/// integers (vpmaddwd: int8/int4 weights widened to int16, times x) and scale each group by the weight's scale alone.
+/// Rows of x quantized to int16 with one scale per row (<see cref="GroupQuantizer.Int16"/>'s rule), so the int8 kernels
+/// multiply integers (vpmaddwd: int8 weights widened to int16, times x) and scale each group by the weight's scale alone.
 /// Why not int8 x, as llama.cpp's Q8_0 activations: on the tiny fixture int8 x doubled the experts' error and cost a point
 /// of routing agreement, while int16 x costs the same instructions per weight (two vpmaddwd per 32 weights instead of
 /// vpmaddubsw + vpmaddwd + sign fix-ups). Done once per product on the calling thread: T·K values, tiny beside the weights.
@@ -17,8 +17,7 @@ namespace Mixtral.Model.Quantization;
 /// </summary>
 internal static unsafe class ActivationQuantizer
 {
-    /// <summary>x [T, K] → rows of <paramref name="rowLength"/> int16: codes [K'] (zeros past K), then the sum of each group's
-    /// 32 codes as a float32 [K' / 32] (exact: at most 32 · 32767 in magnitude); and scales [T].</summary>
+    /// <summary>x [T, K] → rows of <paramref name="rowLength"/> int16: codes [K'] (zeros past K); and scales [T].</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Quantize(float* x, int rows, int k, int paddedK, int rowLength, short* codes, float* scales)
     {
@@ -28,27 +27,6 @@ internal static unsafe class ActivationQuantizer
             short* q = codes + (long)t * rowLength;
             scales[t] = Avx2.IsSupported ? Row(v, k, q) : GroupQuantizer.Int16(v, k, q);
             new Span<short>(q + k, paddedK - k).Clear();
-            GroupSums(q, paddedK, (float*)(q + paddedK));
-        }
-    }
-
-    /// <summary>sums[g] = Σ of codes 32g..32g+31 (vpmaddwd against ones, then a horizontal add of eight int32).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void GroupSums(short* q, int paddedK, float* sums)
-    {
-        var ones = Vector256.Create((short)1);
-        for (int g = 0; g < paddedK / QuantizedMatrix.GroupSize; g++)
-        {
-            short* group = q + g * QuantizedMatrix.GroupSize;
-            if (!Avx2.IsSupported)
-            {
-                int s = 0;
-                for (int j = 0; j < QuantizedMatrix.GroupSize; j++) s += group[j];
-                sums[g] = s;
-                continue;
-            }
-            var pairs = Avx2.Add(Avx2.MultiplyAddAdjacent(Avx.LoadVector256(group), ones), Avx2.MultiplyAddAdjacent(Avx.LoadVector256(group + 16), ones));
-            sums[g] = Vector256.Sum(pairs);
         }
     }
 

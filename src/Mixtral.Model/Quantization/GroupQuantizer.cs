@@ -30,19 +30,24 @@ internal static unsafe class GroupQuantizer
         return d;
     }
 
-    /// <summary>Q4_0's rule: d = m / −8 for m the value of largest magnitude, q = clamp(round(v / d), −8, 7), stored as q+8
-    /// in the low (<paramref name="high"/> false) or high nibble of the 32 bytes of <paramref name="pair"/>; returns d.</summary>
-    public static float Q4(float* v, byte* pair, bool high)
+    /// <summary>Q4_0's scale: d = m / −8 for m the value of largest magnitude (that value is then exactly the code −8).</summary>
+    public static float Q4Scale(float* v)
     {
         float m = 0;
         for (int j = 0; j < N; j++)
             if (MathF.Abs(v[j]) > MathF.Abs(m)) m = v[j];
-        float d = m / -8f, inverse = d == 0 ? 0 : 1f / d;
+        return m / -8f;
+    }
+
+    /// <summary>q = clamp(round(v / d), −8, 7) (0 when d is 0), stored as q+8 in the low (<paramref name="high"/> false) or
+    /// high nibble of the 32 bytes of <paramref name="pair"/>.</summary>
+    public static void Q4(float* v, float d, byte* pair, bool high)
+    {
+        float inverse = d == 0 ? 0 : 1f / d;
         for (int b = 0; b < N; b++)
         {
             int code = (int)Math.Clamp(MathF.Round(v[b] * inverse), -8f, 7f) + 8;
             pair[b] = high ? (byte)((pair[b] & 0x0F) | code << 4) : (byte)((pair[b] & 0xF0) | code);
         }
-        return d;
     }
 }

@@ -4,10 +4,15 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Mixtral.Model.Quantization;
 
-/// <summary><see cref="Inference.ExpertWeightFormat.Int8"/>: one signed byte per weight, sign-extended as it loads (vpmovsxbw).</summary>
-public readonly unsafe struct Int8Codes : IQuantFormat
+/// <summary><see cref="Inference.ExpertWeightFormat.Int8"/>: one signed byte per weight, sign-extended as it loads (vpmovsxbw);
+/// x as int16 codes with one scale per row (<see cref="ActivationQuantizer"/>).</summary>
+public readonly unsafe struct Int8Codes : IQuantFormat, IInt16Codes
 {
-    public static int Offset => 0;
+    public static void QuantizeActivations(float* x, int rows, QuantizedMatrix w, short* codes, float* scales) =>
+        ActivationQuantizer.Quantize(x, rows, w.Columns, w.PaddedColumns, w.ActivationRowLength, codes, scales);
+
+    public static void Against(QuantizedMatrix w, int r, short* x, float* xs, int t, float* output, long outStride) =>
+        QuantRows.Against<Int8Codes>(w, r, x, xs, t, output, outStride);
 
     public static int PairBytes => 2 * QuantizedMatrix.GroupSize;
 

@@ -18,7 +18,7 @@ public static unsafe class QuantDot512Kernel
     public static bool Enabled { get; set; } = IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Row1x1<TQ>(byte* w, float* sw, short* x, int pairs) where TQ : struct, IQuantFormat
+    public static float Row1x1<TQ>(byte* w, float* sw, short* x, int pairs) where TQ : struct, IInt16Codes
     {
         Vector512<float> a = default, b = default;
         for (int p = 0; p < pairs; p++)
@@ -34,7 +34,7 @@ public static unsafe class QuantDot512Kernel
 
     /// <summary>One row of W against two rows of x: <see cref="QuantDotKernel.Row1x2{TQ}"/> with a group per instruction.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (float, float) Row1x2<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IQuantFormat
+    public static (float, float) Row1x2<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IInt16Codes
     {
         Vector512<float> a0 = default, b0 = default, a1 = default, b1 = default;
         short* x1 = x + xStride;
@@ -53,7 +53,7 @@ public static unsafe class QuantDot512Kernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Vector128<float> Row1x4<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IQuantFormat
+    public static Vector128<float> Row1x4<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IInt16Codes
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
         short* x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;

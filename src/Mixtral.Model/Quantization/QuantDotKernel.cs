@@ -26,7 +26,7 @@ public static unsafe class QuantDotKernel
 
     /// <summary>One row of W against one row of x (before x's scale).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Row1x1<TQ>(byte* w, float* sw, short* x, int pairs) where TQ : struct, IQuantFormat
+    public static float Row1x1<TQ>(byte* w, float* sw, short* x, int pairs) where TQ : struct, IInt16Codes
     {
         bool vnni = VnniEnabled && AvxVnni.IsSupported;
         Vector256<float> a = default, b = default;
@@ -45,7 +45,7 @@ public static unsafe class QuantDotKernel
     /// <summary>One row of W against two rows of x (<paramref name="xStride"/> codes apart): (x0·w, x1·w) before the rows'
     /// scales. Each pair is unpacked once for both rows (a batch's experts mostly see two or three rows).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (float, float) Row1x2<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IQuantFormat
+    public static (float, float) Row1x2<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IInt16Codes
     {
         bool vnni = VnniEnabled && AvxVnni.IsSupported;
         Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default;
@@ -67,7 +67,7 @@ public static unsafe class QuantDotKernel
     /// <summary>One row of W against four rows of x (<paramref name="xStride"/> codes apart): [x0·w, x1·w, x2·w, x3·w]
     /// before the rows' scales.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Vector128<float> Row1x4<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IQuantFormat
+    public static Vector128<float> Row1x4<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IInt16Codes
     {
         bool vnni = VnniEnabled && AvxVnni.IsSupported;
         Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;

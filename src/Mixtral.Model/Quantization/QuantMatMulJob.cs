@@ -5,7 +5,7 @@ namespace Mixtral.Model.Quantization;
 
 // Legend: T rows of x, K in features, N rows of W (out features).
 
-/// <summary>y [T, N] = x [T, K] · Wᵀ over a quantized W, x already int16-quantized; split over bands of W's rows.</summary>
+/// <summary>y [T, N] = x [T, K] · Wᵀ over a quantized W, x already quantized for the format; split over bands of W's rows.</summary>
 internal sealed unsafe class QuantMatMulJob<TQ> : ParallelJob where TQ : struct, IQuantFormat
 {
     private readonly QuantizedMatrix _w;
@@ -31,7 +31,7 @@ internal sealed unsafe class QuantMatMulJob<TQ> : ParallelJob where TQ : struct,
     {
         int r0 = chunk * _rowsPerChunk, r1 = Math.Min(_w.Rows, r0 + _rowsPerChunk);
         for (int r = r0; r < r1; r++)
-            QuantRows.Against<TQ>(_w, r, _x, _xs, _t, _y + r, _w.Rows);
+            TQ.Against(_w, r, _x, _xs, _t, _y + r, _w.Rows);
     }
 }
 

@@ -6,7 +6,7 @@ namespace Mixtral.Model.Quantization;
 // Legend: T rows of x, D hidden, I intermediate (rows of W1 and of W3).
 
 /// <summary>
-/// a [T, I] = silu(x · W1ᵀ) ⊙ (x · W3ᵀ) over quantized W1 and W3, x already int16-quantized: row r of W1 and row r of W3
+/// a [T, I] = silu(x · W1ᵀ) ⊙ (x · W3ᵀ) over quantized W1 and W3, x already quantized for the format: row r of W1 and row r of W3
 /// are read together and the activation applied as the two dot products come out, as <c>SwiGluJob</c> does for dense weights.
 /// </summary>
 internal sealed unsafe class QuantSwiGluJob<TQ> : ParallelJob where TQ : struct, IQuantFormat
@@ -37,8 +37,8 @@ internal sealed unsafe class QuantSwiGluJob<TQ> : ParallelJob where TQ : struct,
         float* gateUp = stackalloc float[2 * FastLinear.MaxRows]; // [gate t | up t]
         for (int r = r0; r < r1; r++)
         {
-            QuantRows.Against<TQ>(_w1, r, _x, _xs, _t, gateUp, 1);
-            QuantRows.Against<TQ>(_w3, r, _x, _xs, _t, gateUp + FastLinear.MaxRows, 1);
+            TQ.Against(_w1, r, _x, _xs, _t, gateUp, 1);
+            TQ.Against(_w3, r, _x, _xs, _t, gateUp + FastLinear.MaxRows, 1);
             for (int t = 0; t < _t; t++)
                 _a[(long)t * intermediate + r] = Silu(gateUp[t]) * gateUp[FastLinear.MaxRows + t];
         }

@@ -12,8 +12,8 @@ namespace Mixtral.Model.Quantization;
 
 /// <summary>
 /// One quantized expert saved as a safetensors file, so a restarted node reads its experts instead of quantizing them
-/// again: six tensors, <c>w1.codes</c> U8 [N, B] and <c>w1.scales</c> F32 [N, 2P] for W1, W2 and W3, in exactly the
-/// layout <see cref="QuantizedMatrix"/> holds in memory; and a <c>__metadata__</c> that says what the file is
+/// again: six tensors, <c>w1.codes</c> U8 [N, B] and <c>w1.scales</c> F32 [N, 2P] (every group's scale d) for W1, W2 and
+/// W3, the codes in exactly the layout <see cref="QuantizedMatrix"/> holds in memory; and a <c>__metadata__</c> that says what the file is
 /// (<see cref="FormatName"/>, <see cref="Version"/>), what it was made from (the source fingerprint: the checkpoint
 /// tensors' names, shapes, places and shard versions, <see cref="QuantizedExpertCache.SourceFingerprint"/>), how (weights
 /// format, group size, layer, expert), and a SHA-256 of the data bytes. Reading checks every one of these and the shapes,
@@ -25,7 +25,7 @@ public static unsafe class QuantizedExpertFile
     public const string FormatName = "mixtral-quantized-expert";
 
     /// <summary>Bumped whenever the layout or the rounding rules change, so older files are rebuilt rather than misread.</summary>
-    public const string Version = "1";
+    public const string Version = "2"; // 2: q4's group scales are 8-bit multiples of one scale per 256 weights
 
     private static readonly string[] MatrixNames = ["w1", "w2", "w3"];
 
@@ -50,6 +50,7 @@ public static unsafe class QuantizedExpertFile
     {
         var matrices = new[] { expert.W1, expert.W2, expert.W3 };
         var entries = new List<SafetensorsHeaderWriter.Entry>();
+        var scales = matrices.Select(ScalesOf).ToArray();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         long at = 0;
         for (int m = 0; m < 3; m++)
@@ -60,7 +61,7 @@ public static unsafe class QuantizedExpertFile
             entries.Add(new(MatrixNames[m] + ".scales", SafetensorsDType.F32, [w.Rows, w.PaddedGroups], at, at + w.ScaleBytes));
             at += w.ScaleBytes;
             ForEachSpan(w.Codes, w.CodeBytes, span => hash.AppendData(span));
-            ForEachSpan((byte*)w.Scales, w.ScaleBytes, span => hash.AppendData(span));
+            hash.AppendData(scales[m]);
         }
         var metadata = identity.ToMetadata();
         metadata["sha256"] = Convert.ToHexStringLower(hash.GetHashAndReset());
@@ -74,10 +75,10 @@ public static unsafe class QuantizedExpertFile
             BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
             file.Write(length);
             file.Write(header);
-            foreach (var w in matrices)
+            for (int m = 0; m < 3; m++)
             {
-                ForEachSpan(w.Codes, w.CodeBytes, span => file.Write(span));
-                ForEachSpan((byte*)w.Scales, w.ScaleBytes, span => file.Write(span));
+                ForEachSpan(matrices[m].Codes, matrices[m].CodeBytes, span => file.Write(span));
+                file.Write(scales[m]);
             }
         }
         File.Move(temporary, path, overwrite: true);
@@ -99,6 +100,7 @@ public static unsafe class QuantizedExpertFile
 
         (int Rows, int Columns)[] shapes = [(intermediate, hidden), (hidden, intermediate), (intermediate, hidden)];
         var matrices = new List<QuantizedMatrix>(3);
+        var scales = new byte[3][];
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
@@ -108,11 +110,16 @@ public static unsafe class QuantizedExpertFile
                 var w = QuantizedMatrix.Allocate(identity.Format, shapes[m].Rows, shapes[m].Columns);
                 matrices.Add(w);
                 ReadPlane(handle, file, path, MatrixNames[m] + ".codes", SafetensorsDType.U8, [w.Rows, w.RowCodeBytes], w.Codes, w.CodeBytes, hash);
-                ReadPlane(handle, file, path, MatrixNames[m] + ".scales", SafetensorsDType.F32, [w.Rows, w.PaddedGroups], (byte*)w.Scales, w.ScaleBytes, hash);
+                scales[m] = new byte[w.ScaleBytes];
+                fixed (byte* plane = scales[m])
+                    ReadPlane(handle, file, path, MatrixNames[m] + ".scales", SafetensorsDType.F32, [w.Rows, w.PaddedGroups], plane, w.ScaleBytes, hash);
             }
             string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
             if (actual != sha256)
                 throw new ModelFormatException($"{path}: the data's SHA-256 is {actual}, but the header records {sha256} (the file is damaged)");
+            for (int m = 0; m < 3; m++)
+                fixed (byte* plane = scales[m])
+                    matrices[m].SetScales((float*)plane, $"{path}: {MatrixNames[m]}.scales");
             return new QuantizedExpert(matrices[0], matrices[1], matrices[2]);
         }
         catch
@@ -140,6 +147,14 @@ public static unsafe class QuantizedExpertFile
             }
             hash.AppendData(span);
         });
+    }
+
+    /// <summary>Every group's scale d of <paramref name="w"/> as the bytes of a float32 plane [N, 2P].</summary>
+    private static byte[] ScalesOf(QuantizedMatrix w)
+    {
+        var bytes = new byte[w.ScaleBytes];
+        fixed (byte* plane = bytes) w.CopyScalesTo((float*)plane);
+        return bytes;
     }
 
     private delegate void SpanAction(Span<byte> span);

@@ -9,25 +9,28 @@ namespace Mixtral.Model.Quantization;
 // Legend: N rows (out features), K columns (in features), G = K / 32 groups per row, P = ⌈G / 2⌉ pairs of groups.
 
 /// <summary>
-/// A weight matrix W [N, K] quantized in groups of 32 consecutive weights of a row, each group with one float32 scale d.
-/// Codes and scales live in two planes of native memory (64-byte aligned), row after row, each row padded to an even
-/// number of groups (2P; a padding group has scale 0 and codes that stand for 0) so the kernels always take pairs:
+/// A weight matrix W [N, K] quantized in groups of 32 consecutive weights of a row, each group with one scale d. The codes
+/// live in one plane of native memory (64-byte aligned; 2 MB pages where the kernel gives them), row after row, each row
+/// padded to an even number of groups (2P; a padding group has scale 0 and codes that stand for 0) so the kernels always
+/// take pairs:
 /// <list type="bullet">
-/// <item><see cref="ExpertWeightFormat.Int8"/>: 32 bytes per group, w ≈ q·d with q ∈ [−127, 127], d = max|w| / 127.</item>
+/// <item><see cref="ExpertWeightFormat.Int8"/>: 32 bytes per group, w ≈ q·d with q ∈ [−127, 127], d = max|w| / 127, d a
+/// float32 per group (a plane [N, 2P]).</item>
 /// <item><see cref="ExpertWeightFormat.Q4"/>: 32 bytes per pair of groups (g, g+1): byte b holds element b of group g in
-/// its low nibble and element b of group g+1 in its high nibble, each as q+8 ∈ [0, 15] (one zero-extension, one mask and
-/// one shift unpack 64 weights). w ≈ q·d with q ∈ [−8, 7] and d = m / −8, m the group's weight of largest magnitude
-/// (llama.cpp's Q4_0 rule: that weight is exact, and 16 levels are used, not 15).</item>
+/// its low nibble and element b of group g+1 in its high nibble, each as q+8 ∈ [0, 15]. w ≈ q·d with q ∈ [−8, 7] rounded
+/// to nearest and clamped, and d = D·s: an int8 s per group (a plane [N, 8·B], zero past the row's groups) times a
+/// float32 D per block of eight groups (a plane [N, B]), the rule <see cref="Q4Blocks"/> describes.</item>
 /// </list>
-/// Float32 scales rather than Q8_0/Q4_0's f16 ones cost 0.5 bit per weight but are exact and need no conversion in the
-/// kernels (.NET exposes no F16C instruction on AVX2).
+/// Float32 scales rather than Q8_0/Q4_K's f16 ones: exact, and no conversion in the kernels (.NET exposes no F16C on AVX2).
 /// </summary>
 public sealed unsafe class QuantizedMatrix : IDisposable
 {
     public const int GroupSize = 32;
 
     private byte* _codes;
-    private float* _scales;
+    private float* _scales; // int8: d [N, 2P]
+    private sbyte* _subScales; // q4: s [N, 8B]
+    private float* _blockScales; // q4: D [N, B]
 
     private QuantizedMatrix(ExpertWeightFormat format, int rows, int columns)
     {
@@ -36,9 +39,21 @@ public sealed unsafe class QuantizedMatrix : IDisposable
         Columns = columns;
         GroupBytes = format == ExpertWeightFormat.Int8 ? GroupSize : GroupSize / 2;
         _codes = (byte*)HugePages.Allocate((nuint)CodeBytes);
-        _scales = (float*)NativeMemory.AlignedAlloc((nuint)((long)rows * PaddedGroups * sizeof(float)), 64);
         NativeMemory.Fill(_codes, (nuint)CodeBytes, format == ExpertWeightFormat.Int8 ? (byte)0 : (byte)0x88); // padding stands for 0
-        NativeMemory.Clear(_scales, (nuint)((long)rows * PaddedGroups * sizeof(float)));
+        if (format == ExpertWeightFormat.Int8)
+            _scales = (float*)AllocateZeroed((long)rows * PaddedGroups * sizeof(float));
+        else
+        {
+            _subScales = (sbyte*)AllocateZeroed((long)rows * SubScaleStride);
+            _blockScales = (float*)AllocateZeroed((long)rows * Blocks * sizeof(float));
+        }
+    }
+
+    private static void* AllocateZeroed(long bytes)
+    {
+        void* p = NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), 64);
+        NativeMemory.Clear(p, (nuint)bytes);
+        return p;
     }
 
     public ExpertWeightFormat Format { get; }
@@ -46,15 +61,23 @@ public sealed unsafe class QuantizedMatrix : IDisposable
     public int Columns { get; }
     public int Groups => Columns / GroupSize;
 
-    /// <summary>Groups per row with the padding: 2P, the stride of the scales plane.</summary>
+    /// <summary>Groups per row with the padding: 2P, the stride of the int8 scales plane.</summary>
     public int PaddedGroups => (Groups + 1) & ~1;
 
     /// <summary>Columns with the padding: the row length x is quantized to.</summary>
     public int PaddedColumns => PaddedGroups * GroupSize;
 
-    /// <summary>int16 values per quantized row of x (<see cref="ActivationQuantizer"/>): the K' codes, then each group's sum of
-    /// codes as a float32 (two int16 slots each), which the q4 kernels use to take the codes' offset of 8 out of the loop.</summary>
-    public int ActivationRowLength => PaddedColumns + 2 * PaddedGroups;
+    /// <summary>q4's blocks of eight groups per row (B).</summary>
+    public int Blocks => Q4Blocks.Count(PaddedGroups);
+
+    /// <summary>q4's sub-scales per row with the padding: 8B.</summary>
+    public int SubScaleStride => Blocks * Q4Blocks.Groups;
+
+    /// <summary>int16 values per quantized row of x: int8 weights take x as int16 codes (<see cref="ActivationQuantizer"/>),
+    /// q4 as int8 codes per block (<see cref="Q4Activations"/>); each row also carries what the kernels need besides.</summary>
+    public int ActivationRowLength => Format == ExpertWeightFormat.Int8
+        ? PaddedColumns
+        : Q4Activations.RowBytes(this) / sizeof(short);
 
     /// <summary>Bytes of codes per group: 32 (int8) or 16 (q4).</summary>
     public int GroupBytes { get; }
@@ -63,22 +86,76 @@ public sealed unsafe class QuantizedMatrix : IDisposable
     public long CodeBytes => Rows * RowCodeBytes;
 
     /// <summary>Codes and scales: what this matrix holds in memory, and what a product over it reads.</summary>
-    public long ResidentBytes => CodeBytes + (long)Rows * PaddedGroups * sizeof(float);
+    public long ResidentBytes => CodeBytes + (Format == ExpertWeightFormat.Int8
+        ? ScaleBytes
+        : (long)Rows * SubScaleStride + (long)Rows * Blocks * sizeof(float));
 
     internal byte* Codes => _codes;
     internal float* Scales => _scales;
+    internal sbyte* SubScales => _subScales;
+    internal float* BlockScales => _blockScales;
 
     /// <summary>The codes plane, row after row, in the layout described above (tests decode it independently).</summary>
     public ReadOnlySpan<byte> CodeSpan => new(_codes, checked((int)CodeBytes));
 
-    /// <summary>The scales plane, [N, 2P].</summary>
-    public ReadOnlySpan<float> ScaleSpan => new(_scales, Rows * PaddedGroups);
+    /// <summary>Every group's scale d, [N, 2P] (q4: D·s computed from its two planes).</summary>
+    public ReadOnlySpan<float> ScaleSpan
+    {
+        get
+        {
+            if (Format == ExpertWeightFormat.Int8) return new(_scales, Rows * PaddedGroups);
+            var scales = new float[Rows * PaddedGroups];
+            fixed (float* d = scales) CopyScalesTo(d);
+            return scales;
+        }
+    }
 
-    /// <summary>A matrix whose planes the caller fills (<see cref="QuantizedExpertFile"/> reads saved codes and scales into them).</summary>
+    /// <summary>q4's sub-scales s, [N, 8B], and block scales D, [N, B] (tests check the rule on them).</summary>
+    public ReadOnlySpan<sbyte> SubScaleSpan => Format == ExpertWeightFormat.Q4 ? new(_subScales, Rows * SubScaleStride) : default;
+    public ReadOnlySpan<float> BlockScaleSpan => Format == ExpertWeightFormat.Q4 ? new(_blockScales, Rows * Blocks) : default;
+
+    /// <summary>A matrix whose planes the caller fills (<see cref="QuantizedExpertFile"/> reads saved codes into
+    /// <see cref="Codes"/> and the scales through <see cref="SetScales"/>).</summary>
     internal static QuantizedMatrix Allocate(ExpertWeightFormat format, int rows, int columns) => new(format, rows, columns);
 
-    /// <summary>Bytes of the scales plane.</summary>
+    /// <summary>Bytes of every group's scale d as float32, [N, 2P]: the form a saved file holds.</summary>
     public long ScaleBytes => (long)Rows * PaddedGroups * sizeof(float);
+
+    /// <summary>Writes every group's scale d, [N, 2P], to <paramref name="destination"/>.</summary>
+    internal void CopyScalesTo(float* destination)
+    {
+        if (Format == ExpertWeightFormat.Int8)
+        {
+            NativeMemory.Copy(_scales, destination, (nuint)ScaleBytes);
+            return;
+        }
+        for (int r = 0; r < Rows; r++)
+            for (int g = 0; g < PaddedGroups; g++)
+                destination[(long)r * PaddedGroups + g] = GroupScale(r, g);
+    }
+
+    /// <summary>Takes every group's scale d, [N, 2P], from <paramref name="source"/> (a saved file's); q4 recovers its two
+    /// planes from them and refuses scales its rule could not have made (<see cref="Q4Blocks.Recover"/>).</summary>
+    internal void SetScales(float* source, string sourceName)
+    {
+        if (Format == ExpertWeightFormat.Int8)
+        {
+            NativeMemory.Copy(source, _scales, (nuint)ScaleBytes);
+            return;
+        }
+        for (int r = 0; r < Rows; r++)
+            for (int b = 0; b < Blocks; b++)
+            {
+                int first = b * Q4Blocks.Groups, count = Math.Min(Q4Blocks.Groups, PaddedGroups - first);
+                _blockScales[(long)r * Blocks + b] = Q4Blocks.Recover(source + (long)r * PaddedGroups + first, count,
+                    _subScales + (long)r * SubScaleStride + first, sourceName, r, b);
+            }
+    }
+
+    /// <summary>Group <paramref name="g"/>'s scale d in row <paramref name="r"/>.</summary>
+    public float GroupScale(int r, int g) => Format == ExpertWeightFormat.Int8
+        ? _scales[(long)r * PaddedGroups + g]
+        : _blockScales[(long)r * Blocks + g / Q4Blocks.Groups] * _subScales[(long)r * SubScaleStride + g];
 
     /// <summary>Quantizes <paramref name="weight"/>, a float32 CPU matrix [N, K] with K a multiple of 32, rows in parallel.</summary>
     public static QuantizedMatrix Quantize(Tensor weight, ExpertWeightFormat format, string name)
@@ -92,15 +169,27 @@ public sealed unsafe class QuantizedMatrix : IDisposable
         float* w = CpuKernels.Pointer(weight);
         Parallel.For(0, (q.Rows + 63) / 64, band =>
         {
+            float* d = stackalloc float[q.PaddedGroups];
             for (int r = band * 64; r < Math.Min(q.Rows, band * 64 + 64); r++)
-                for (int g = 0; g < q.Groups; g++)
+            {
+                byte* row = q._codes + r * q.RowCodeBytes;
+                if (format == ExpertWeightFormat.Int8)
                 {
-                    float* source = w + (long)r * q.Columns + g * GroupSize;
-                    byte* row = q._codes + r * q.RowCodeBytes;
-                    q._scales[(long)r * q.PaddedGroups + g] = format == ExpertWeightFormat.Int8
-                        ? GroupQuantizer.Int8(source, (sbyte*)(row + g * GroupSize))
-                        : GroupQuantizer.Q4(source, row + g / 2 * GroupSize, high: g % 2 == 1);
+                    for (int g = 0; g < q.Groups; g++)
+                        q._scales[(long)r * q.PaddedGroups + g] = GroupQuantizer.Int8(w + (long)r * q.Columns + g * GroupSize, (sbyte*)(row + g * GroupSize));
+                    continue;
                 }
+                for (int g = 0; g < q.PaddedGroups; g++)
+                    d[g] = g < q.Groups ? GroupQuantizer.Q4Scale(w + (long)r * q.Columns + g * GroupSize) : 0;
+                for (int b = 0; b < q.Blocks; b++)
+                {
+                    int first = b * Q4Blocks.Groups;
+                    q._blockScales[(long)r * q.Blocks + b] = Q4Blocks.Snap(d + first, Math.Min(Q4Blocks.Groups, q.PaddedGroups - first),
+                        q._subScales + (long)r * q.SubScaleStride + first);
+                }
+                for (int g = 0; g < q.Groups; g++)
+                    GroupQuantizer.Q4(w + (long)r * q.Columns + g * GroupSize, q.GroupScale(r, g), row + g / 2 * GroupSize, high: g % 2 == 1);
+            }
         });
         GC.KeepAlive(weight);
         return q;
@@ -114,7 +203,7 @@ public sealed unsafe class QuantizedMatrix : IDisposable
         for (int r = 0; r < Rows; r++)
             for (int g = 0; g < Groups; g++)
             {
-                float d = _scales[(long)r * PaddedGroups + g];
+                float d = GroupScale(r, g);
                 byte* codes = _codes + r * RowCodeBytes;
                 float* row = y + (long)r * Columns + g * GroupSize;
                 for (int j = 0; j < GroupSize; j++)
@@ -129,7 +218,11 @@ public sealed unsafe class QuantizedMatrix : IDisposable
     {
         NativeMemory.AlignedFree(_codes);
         NativeMemory.AlignedFree(_scales);
+        NativeMemory.AlignedFree(_subScales);
+        NativeMemory.AlignedFree(_blockScales);
         _codes = null;
         _scales = null;
+        _subScales = null;
+        _blockScales = null;
     }
 }

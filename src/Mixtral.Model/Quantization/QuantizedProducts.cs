@@ -7,7 +7,7 @@ namespace Mixtral.Model.Quantization;
 
 // Legend: T rows of x, K in features, N out features.
 
-/// <summary>The quantized kernels on raw rows: x is int16-quantized on the calling thread, then the pool streams W once per
+/// <summary>The quantized kernels on raw rows: x is quantized for the format on the calling thread, then the pool streams W once per
 /// block of up to 32 rows.</summary>
 public static unsafe class QuantizedProducts
 {
@@ -27,21 +27,29 @@ public static unsafe class QuantizedProducts
         return y;
     }
 
-    /// <summary>y [T, N] from x [T, K], T ≤ 32, quantizing x into <paramref name="codes"/> [T, K'] / <paramref name="scales"/> [T] first.</summary>
+    /// <summary>y [T, N] from x [T, K], T ≤ 32, quantizing x into <paramref name="codes"/> / <paramref name="scales"/> first.</summary>
     internal static void Multiply(QuantizedMatrix w, float* x, int t, short* codes, float* scales, float* y)
     {
-        ActivationQuantizer.Quantize(x, t, w.Columns, w.PaddedColumns, w.ActivationRowLength, codes, scales);
-        CpuKernels.Pool.Run(w.Format == ExpertWeightFormat.Int8
-            ? QuantMatMulJob<Int8Codes>.Create(w, codes, scales, y, t)
-            : QuantMatMulJob<Q4Codes>.Create(w, codes, scales, y, t));
+        if (w.Format == ExpertWeightFormat.Int8) Multiply<Int8Codes>(w, x, t, codes, scales, y);
+        else Multiply<Q4Codes>(w, x, t, codes, scales, y);
     }
 
     /// <summary>a [T, I] = silu(x · W1ᵀ) ⊙ (x · W3ᵀ) from x [T, D], T ≤ 32, quantizing x first.</summary>
     internal static void SwiGlu(QuantizedMatrix w1, QuantizedMatrix w3, float* x, int t, short* codes, float* scales, float* a)
     {
-        ActivationQuantizer.Quantize(x, t, w1.Columns, w1.PaddedColumns, w1.ActivationRowLength, codes, scales);
-        CpuKernels.Pool.Run(w1.Format == ExpertWeightFormat.Int8
-            ? QuantSwiGluJob<Int8Codes>.Create(w1, w3, codes, scales, a, t)
-            : QuantSwiGluJob<Q4Codes>.Create(w1, w3, codes, scales, a, t));
+        if (w1.Format == ExpertWeightFormat.Int8) SwiGlu<Int8Codes>(w1, w3, x, t, codes, scales, a);
+        else SwiGlu<Q4Codes>(w1, w3, x, t, codes, scales, a);
+    }
+
+    private static void Multiply<TQ>(QuantizedMatrix w, float* x, int t, short* codes, float* scales, float* y) where TQ : struct, IQuantFormat
+    {
+        TQ.QuantizeActivations(x, t, w, codes, scales);
+        CpuKernels.Pool.Run(QuantMatMulJob<TQ>.Create(w, codes, scales, y, t));
+    }
+
+    private static void SwiGlu<TQ>(QuantizedMatrix w1, QuantizedMatrix w3, float* x, int t, short* codes, float* scales, float* a) where TQ : struct, IQuantFormat
+    {
+        TQ.QuantizeActivations(x, t, w1, codes, scales);
+        CpuKernels.Pool.Run(QuantSwiGluJob<TQ>.Create(w1, w3, codes, scales, a, t));
     }
 }

@@ -36,19 +36,23 @@ public static class QuantReference
         return w;
     }
 
-    /// <summary>x as the kernels see it: per row, d = max|x| / 32767 and q = round(x · (1/d)) in float32, ties to even.</summary>
-    public static double[,] QuantizeActivations(float[,] x)
+    /// <summary>x as the kernels for <paramref name="format"/> see it. int8 weights: per row, d = max|x| / 32767 and
+    /// q = round(x · (1/d)) in float32, ties to even. q4: the same per block of 256 columns with 127 levels.</summary>
+    public static double[,] QuantizeActivations(float[,] x, ExpertWeightFormat format)
     {
         int rows = x.GetLength(0), k = x.GetLength(1);
+        int span = format == ExpertWeightFormat.Int8 ? k : 256, levels = format == ExpertWeightFormat.Int8 ? 32767 : 127;
         var result = new double[rows, k];
         for (int t = 0; t < rows; t++)
-        {
-            float max = 0;
-            for (int j = 0; j < k; j++) max = Math.Max(max, Math.Abs(x[t, j]));
-            float d = max / 32767f, inverse = d == 0 ? 0 : 1f / d;
-            for (int j = 0; j < k; j++)
-                result[t, j] = Math.Clamp(MathF.Round(x[t, j] * inverse, MidpointRounding.ToEven), -32767, 32767) * (double)d;
-        }
+            for (int from = 0; from < k; from += span)
+            {
+                int to = Math.Min(k, from + span);
+                float max = 0;
+                for (int j = from; j < to; j++) max = Math.Max(max, Math.Abs(x[t, j]));
+                float d = max / levels, inverse = d == 0 ? 0 : 1f / d;
+                for (int j = from; j < to; j++)
+                    result[t, j] = Math.Clamp(MathF.Round(x[t, j] * inverse, MidpointRounding.ToEven), -levels, levels) * (double)d;
+            }
         return result;
     }
 
@@ -79,13 +83,13 @@ public static class QuantReference
     /// <summary>The expert as the kernels compute it: x quantized for W1/W3, silu(gate)·up, that quantized for W2.</summary>
     public static double[,] Expert(float[,] x, QuantizedMatrix w1, QuantizedMatrix w2, QuantizedMatrix w3)
     {
-        var xq = QuantizeActivations(x);
+        var xq = QuantizeActivations(x, w1.Format);
         var (gate, _) = Multiply(xq, Decode(w1));
         var (up, _) = Multiply(xq, Decode(w3));
         var a = new float[x.GetLength(0), w1.Rows];
         for (int t = 0; t < a.GetLength(0); t++)
             for (int i = 0; i < a.GetLength(1); i++)
                 a[t, i] = (float)(Silu(gate[t, i]) * up[t, i]);
-        return Multiply(QuantizeActivations(a), Decode(w2)).Y;
+        return Multiply(QuantizeActivations(a, w2.Format), Decode(w2)).Y;
     }
 }

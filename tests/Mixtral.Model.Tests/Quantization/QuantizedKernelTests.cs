@@ -16,6 +16,7 @@ public sealed class QuantizedKernelTests
     {
         { ExpertWeightFormat.Int8, 1, 32 }, { ExpertWeightFormat.Int8, 7, 96 }, { ExpertWeightFormat.Int8, 70, 1024 },
         { ExpertWeightFormat.Q4, 1, 32 }, { ExpertWeightFormat.Q4, 7, 96 }, { ExpertWeightFormat.Q4, 70, 1024 },
+        { ExpertWeightFormat.Q4, 5, 320 }, // a short last block of q4's sub-scales (8 + 2 groups)
     };
 
     [Theory]
@@ -34,7 +35,7 @@ public sealed class QuantizedKernelTests
             {
                 using var rows = x.narrow(0, 0, t).contiguous();
                 using var actual = QuantizedProducts.Multiply(w, rows);
-                var (expected, magnitude) = QuantReference.Multiply(QuantReference.QuantizeActivations(Rows(xValues, t)), decoded);
+                var (expected, magnitude) = QuantReference.Multiply(QuantReference.QuantizeActivations(Rows(xValues, t), format), decoded);
                 AssertWithinRounding(expected, magnitude, ToArray(actual), k, $"{format} N={n} K={k} T={t} AVX-512 {wide} VNNI {vnni}");
             }
         }

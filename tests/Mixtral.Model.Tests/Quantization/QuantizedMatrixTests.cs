@@ -29,27 +29,39 @@ public sealed class QuantizedMatrixTests
     }
 
     [Fact]
-    public void Q4_maps_the_largest_magnitude_to_minus_8_exactly_and_rounds_the_rest_to_the_nearest_level()
+    public void Q4_scales_are_8_bit_multiples_of_a_block_scale_and_every_weight_takes_the_nearest_level()
     {
-        using var weight = Random([5, 64], 2);
-        using var q = QuantizedMatrix.Quantize(weight, ExpertWeightFormat.Q4, "w");
+        // 10 groups per row: a block of eight and a short one of two. Group scales spread over 10x so that small groups'
+        // sub-scales round visibly.
+        using var weight = Random([5, 320], 2) * linspace(0.1, 1.0, 320).reshape(1, 320);
+        using var q = QuantizedMatrix.Quantize(weight.contiguous(), ExpertWeightFormat.Q4, "w");
         var w = ToArray(weight);
         var decoded = QuantReference.Decode(q);
         for (int r = 0; r < 5; r++)
-            for (int g = 0; g < 2; g++)
+            for (int b = 0; b < 2; b++)
             {
-                int largest = g * 32;
-                for (int j = g * 32; j < g * 32 + 32; j++)
-                    if (Math.Abs(w[r, j]) > Math.Abs(w[r, largest])) largest = j;
-                float d = q.ScaleSpan[r * 2 + g];
-                Assert.Equal(w[r, largest] / -8f, d);
-                Assert.Equal(w[r, largest], decoded[r, largest], 1e-6);
-                for (int j = g * 32; j < g * 32 + 32; j++)
+                int first = b * 8, count = b == 0 ? 8 : 2;
+                var q4_0 = new float[count]; // Q4_0's scale: the group's largest magnitude over −8
+                for (int g = 0; g < count; g++)
                 {
-                    // Values of the other sign beyond 7.5 steps clamp to +7: up to one step away; the rest within half a step.
-                    double error = Math.Abs(decoded[r, j] - w[r, j]), step = Math.Abs(d);
-                    bool clamped = Math.Abs(decoded[r, j] - 7.0 * d) < 1e-9 && Math.Abs(w[r, j] / d) > 7.5;
-                    Assert.True(error <= (clamped ? step : step * 0.5000001), $"w[{r},{j}] = {w[r, j]} decoded as {decoded[r, j]} (step {step})");
+                    float m = 0;
+                    for (int j = (first + g) * 32; j < (first + g + 1) * 32; j++)
+                        if (Math.Abs(w[r, j]) > Math.Abs(m)) m = w[r, j];
+                    q4_0[g] = m / -8f;
+                }
+                float blockScale = q4_0.Max(Math.Abs) / 127f;
+                Assert.Equal(blockScale, q.BlockScaleSpan[r * 2 + b]);
+                for (int g = 0; g < count; g++)
+                {
+                    int s = (int)MathF.Round(q4_0[g] / blockScale);
+                    Assert.Equal(s, q.SubScaleSpan[r * 16 + first + g]);
+                    float d = blockScale * s;
+                    Assert.Equal(d, q.ScaleSpan[r * 10 + first + g]);
+                    for (int j = (first + g) * 32; j < (first + g + 1) * 32; j++)
+                    {
+                        double expected = d == 0 ? 0 : Math.Clamp(MathF.Round(w[r, j] * (1f / d)), -8, 7) * (double)d; // the rule's v·(1/d)
+                        Assert.Equal(expected, decoded[r, j], 1e-6);
+                    }
                 }
             }
     }
@@ -76,8 +88,8 @@ public sealed class QuantizedMatrixTests
 
     [Theory]
     [InlineData(ExpertWeightFormat.Int8, 1 + 4.0 / 32)]
-    [InlineData(ExpertWeightFormat.Q4, 0.5 + 4.0 / 32)]
-    public void Resident_bytes_are_codes_plus_a_float32_scale_per_group(ExpertWeightFormat format, double bytesPerWeight)
+    [InlineData(ExpertWeightFormat.Q4, 0.5 + 1.0 / 32 + 4.0 / 256)]
+    public void Resident_bytes_are_codes_plus_the_scales(ExpertWeightFormat format, double bytesPerWeight)
     {
         using var weight = zeros([64, 256]);
         using var q = QuantizedMatrix.Quantize(weight, format, "w");
