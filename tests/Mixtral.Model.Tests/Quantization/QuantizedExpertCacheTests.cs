@@ -81,6 +81,31 @@ public sealed class QuantizedExpertCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_q4_file_whose_scales_its_rule_could_not_have_made_is_rebuilt_and_the_error_names_the_plane()
+    {
+        Load(ExpertWeightFormat.Q4, out _, out _).Dispose();
+        string path = QuantizedExpertCache.PathOf(directory, 1, 3, ExpertWeightFormat.Q4);
+        // One group scale of the last plane (w3.scales) made 1.37 times larger, and the file's checksum made to match: a
+        // file intact as bytes whose scales are no longer int8 multiples of one block scale (an older or foreign writer).
+        byte[] bytes = File.ReadAllBytes(path);
+        int data = 8 + (int)BitConverter.ToUInt64(bytes, 0);
+        int at = bytes.Length - 4;
+        while (BitConverter.ToSingle(bytes, at) == 0) at -= 4;
+        BitConverter.TryWriteBytes(bytes.AsSpan(at), BitConverter.ToSingle(bytes, at) * 1.37f);
+        string header = System.Text.Encoding.UTF8.GetString(bytes, 8, data - 8);
+        string oldSum = System.Text.RegularExpressions.Regex.Match(header, "\"sha256\":\"([0-9a-f]{64})\"").Groups[1].Value;
+        string newSum = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(data)));
+        System.Text.Encoding.UTF8.GetBytes(header.Replace(oldSum, newSum)).CopyTo(bytes, 8);
+        File.WriteAllBytes(path, bytes);
+
+        using var rebuilt = Load(ExpertWeightFormat.Q4, out var outcome, out string? problem);
+        Assert.Equal(QuantizedExpertCache.Outcome.Rebuilt, outcome);
+        Assert.Contains(path, problem);
+        Assert.Contains("w3.scales", problem);
+        Assert.Contains("not an 8-bit multiple", problem);
+    }
+
+    [Fact]
     public void A_truncated_file_is_rebuilt()
     {
         Load(ExpertWeightFormat.Int8, out _, out _).Dispose();
