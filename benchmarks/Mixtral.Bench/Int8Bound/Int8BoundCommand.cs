@@ -103,8 +103,7 @@ public static class Int8BoundCommand
                 {
                     double level = Math.Pow(2, -r);
                     Say($"{label}: Gaussian noise {level:P3} of the weights' RMS (2^-{r}), draw {seed}...");
-                    using var generator = new Generator((ulong)(1000 * r + seed));
-                    var (model, weightError) = ModelVariants.LoadRounded(folder, config, ModelVariants.AddNoise(level, generator));
+                    var (model, weightError) = ModelVariants.LoadRounded(folder, config, ModelVariants.AddNoise(level, 1000 * r + seed));
                     using var run = await RunAsync(model, sequences);
                     var c = run.CompareWith(reference);
                     noise.Add(new NoiseResult(level, seed, weightError, c));
@@ -122,7 +121,10 @@ public static class Int8BoundCommand
         {
             long t = Stopwatch.GetTimestamp();
             var run = await LogitsRun.RunAsync(loaded.Model, sequences);
-            Say($"  ran in {Stopwatch.GetElapsedTime(t).TotalSeconds:F1} s");
+            Say($"  ran in {Stopwatch.GetElapsedTime(t).TotalSeconds:F1} s, {Environment.WorkingSet / 1e9:F1} GB resident");
+            loaded.Dispose();
+            GC.Collect(); // tensors the model's parts did not dispose themselves: gone before the next 3 GB model loads
+            GC.WaitForPendingFinalizers();
             return run;
         }
     }

@@ -34,15 +34,17 @@ public sealed record Int8BoundReport(MachineInfo Machine, DateTime Start, DateTi
     private static void AppendModel(StringBuilder md, ModelResults model, CultureInfo inv)
     {
         md.AppendLine(inv, $"## {model.Label}").AppendLine();
-        md.AppendLine("| experts | bits/weight (codes) | weights' relative RMS error | logits relative RMS error | no route changed: logits error (positions) | top-2 sets equal | top-1 token equal | logits error ÷ weights' error |");
+        md.AppendLine("| experts | bits/weight (codes) | weights' relative RMS error | logits relative RMS error | no route changed: logits error (positions) | top-2 sets equal (changed (layer, position) pairs) | top-1 token equal | logits error ÷ weights' error |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in model.Rows)
         {
             var c = r.VsFloat32;
             string ratio = r.WeightError is double w && w > 0 && r.Name.Contains("-bit grid", StringComparison.Ordinal) ? (c.LogitsError / w).ToString("F2", inv) : "";
-            md.AppendLine(inv, $"| {r.Name} | {r.Bits} | {(r.WeightError is double e ? P(e, 4) : "")} | {P(c.LogitsError, 3)} | {P(c.StableLogitsError, 3)} ({c.StablePositions} of {c.Positions}) | {P(c.SameRoutes, 2)} | {P(c.SameTop1, 2)} | {ratio} |");
+            md.AppendLine(inv, $"| {r.Name} | {r.Bits} | {(r.WeightError is double e ? P(e, 4) : "")} | {P(c.LogitsError, 3)} | {P(c.StableLogitsError, 3)} ({c.StablePositions} of {c.Positions}) | {P(c.SameRoutes, 2)} ({c.ChangedRoutes}) | {P(c.SameTop1, 2)} | {ratio} |");
         }
         md.AppendLine();
+        if (model.Rows.FirstOrDefault(r => r.Name.Contains("to bf16", StringComparison.Ordinal)) is { WeightError: < 1e-6 })
+            md.AppendLine("This checkpoint's weights are bfloat16 (loaded into float32), so rounding the experts to bf16, or to f16 (which holds these values), changes at most a few subnormal weights: the 16-bit rows are float32 itself.");
         var int8 = model.Rows.First(r => r.Name.StartsWith("int8", StringComparison.Ordinal));
         var fake8 = model.Rows.FirstOrDefault(r => r.VsInt8 is not null);
         if (fake8 is not null)
@@ -56,12 +58,12 @@ public sealed record Int8BoundReport(MachineInfo Machine, DateTime Start, DateTi
         md.AppendLine();
         if (model.Noise.Count == 0) return;
         md.AppendLine("Gaussian noise on every expert weight instead of rounding, of RMS 2^(−R) × each matrix's RMS: the error the rate–distortion bound allows an ideal R-bit quantizer (its error is Gaussian and independent of what it keeps), several independent draws:").AppendLine();
-        md.AppendLine("| R | noise (weights' relative RMS error) | logits relative RMS error: mean (each draw) | no route changed: mean | top-2 sets equal: mean | top-1 token equal: mean |");
+        md.AppendLine("| R | noise (weights' relative RMS error) | logits relative RMS error: mean (each draw) | no route changed: mean | top-2 sets equal: mean (changed pairs, each draw) | top-1 token equal: mean |");
         md.AppendLine("|---:|---:|---:|---:|---:|---:|");
         foreach (var level in model.Noise.GroupBy(n => n.Level).OrderByDescending(g => g.Key))
         {
             var draws = level.ToList();
-            md.AppendLine(inv, $"| {-Math.Log2(level.Key):F0} | {P(draws.Average(d => d.WeightError), 3)} | {P(draws.Average(d => d.VsFloat32.LogitsError), 3)} ({string.Join(", ", draws.Select(d => P(d.VsFloat32.LogitsError, 2)))}) | {P(draws.Average(d => d.VsFloat32.StableLogitsError), 3)} | {P(draws.Average(d => d.VsFloat32.SameRoutes), 2)} | {P(draws.Average(d => d.VsFloat32.SameTop1), 2)} |");
+            md.AppendLine(inv, $"| {-Math.Log2(level.Key):F0} | {P(draws.Average(d => d.WeightError), 3)} | {P(draws.Average(d => d.VsFloat32.LogitsError), 3)} ({string.Join(", ", draws.Select(d => P(d.VsFloat32.LogitsError, 2)))}) | {P(draws.Average(d => d.VsFloat32.StableLogitsError), 3)} | {P(draws.Average(d => d.VsFloat32.SameRoutes), 2)} ({string.Join(", ", draws.Select(d => d.VsFloat32.ChangedRoutes))}) | {P(draws.Average(d => d.VsFloat32.SameTop1), 2)} |");
         }
         md.AppendLine();
     }
@@ -109,6 +111,12 @@ public sealed record Int8BoundReport(MachineInfo Machine, DateTime Start, DateTi
         md.AppendLine("|---|---:|---:|");
         foreach (var r in LlamaCpp)
             md.AppendLine(inv, $"| {r.Label} | {P(r.LogitsError, 3)} | {r.SameTop1} of {r.Positions} ({P((double)r.SameTop1 / r.Positions, 1)}) |");
+        if (Models.Count > 0)
+        {
+            var ours = Models[^1]; // the GGUFs are the last --model's
+            foreach (var r in ours.Rows.Where(r => r.Name.StartsWith("int8", StringComparison.Ordinal) || r.Name.Contains("to f16", StringComparison.Ordinal)))
+                md.AppendLine(inv, $"| ours, {ours.Label.Split(' ')[0]}: {r.Name} | {P(r.VsFloat32.LogitsError, 3)} | {Math.Round(r.VsFloat32.SameTop1 * r.VsFloat32.Positions)} of {r.VsFloat32.Positions} ({P(r.VsFloat32.SameTop1, 1)}) |");
+        }
         md.AppendLine();
     }
 

@@ -73,7 +73,7 @@ public sealed class LogitsRun : IDisposable
             }
         }
         return new Comparison(Math.Sqrt(error / norm), stableNorm > 0 ? Math.Sqrt(stableError / stableNorm) : double.NaN,
-            (double)sameRoutes / routes, (double)sameTop1 / positions, stablePositions, positions);
+            (double)sameRoutes / routes, (double)sameTop1 / positions, stablePositions, positions, routes - sameRoutes);
     }
 
     public void Dispose()
@@ -96,4 +96,4 @@ public sealed class LogitsRun : IDisposable
 /// <summary>Logits relative RMS error sqrt(Σ(l − l_ref)² / Σl_ref²) over all positions, the same over the positions where
 /// no layer's top-k set changed, the share of (layer, position) whose top-k set is the reference's, and of positions
 /// whose top-1 token is.</summary>
-public sealed record Comparison(double LogitsError, double StableLogitsError, double SameRoutes, double SameTop1, long StablePositions, long Positions);
+public sealed record Comparison(double LogitsError, double StableLogitsError, double SameRoutes, double SameTop1, long StablePositions, long Positions, long ChangedRoutes);

@@ -2,6 +2,7 @@ using Mixtral.Model.Checkpoint;
 using Mixtral.Model.Config;
 using Mixtral.Model.Experts;
 using Mixtral.Model.Inference;
+using Mixtral.Model.Kernels;
 using Mixtral.Model.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,8 +14,12 @@ public sealed class LoadedModel(CheckpointReader reader, MixtralModel model) : I
 {
     public MixtralModel Model => model;
 
+    private bool _disposed;
+
     public void Dispose()
     {
+        if (_disposed) return;
+        _disposed = true;
         model.Dispose();
         reader.Dispose();
     }
@@ -61,19 +66,31 @@ public static class ModelVariants
         return (new LoadedModel(reader, model), Math.Sqrt(error / squares));
     }
 
-    /// <summary>A rule that adds Gaussian noise of RMS <paramref name="level"/> × the matrix's RMS, in place: the error an
-    /// ideal (rate–distortion optimal) quantizer of Gaussian weights leaves is Gaussian and independent of what it keeps.</summary>
-    public static Func<Tensor, (double, double)> AddNoise(double level, Generator generator) => weight =>
+    /// <summary>A rule that adds Gaussian noise of RMS <paramref name="level"/> × the matrix's RMS, in place (seeded, in
+    /// managed code: no temporaries): the error an ideal (rate–distortion optimal) quantizer of Gaussian weights leaves is
+    /// Gaussian and independent of what it keeps.</summary>
+    public static unsafe Func<Tensor, (double, double)> AddNoise(double level, int seed)
     {
-        using var scope = NewDisposeScope();
-        var original = weight.to(ScalarType.Float64);
-        double squares = original.square().sum().item<double>();
-        double rms = Math.Sqrt(squares / weight.NumberOfElements);
-        var noise = randn(weight.shape, ScalarType.Float64, generator: generator).mul_(level * rms);
-        var noisy = (original + noise).to(ScalarType.Float32);
-        weight.copy_(noisy);
-        return ((noisy.to(ScalarType.Float64) - original).square().sum().item<double>(), squares);
-    };
+        var random = new Random(seed);
+        return weight =>
+        {
+            long n = weight.NumberOfElements;
+            float* w = CpuKernels.Pointer(weight);
+            double squares = 0, error = 0;
+            for (long i = 0; i < n; i++) squares += (double)w[i] * w[i];
+            double scale = level * Math.Sqrt(squares / n);
+            for (long i = 0; i < n; i++)
+            {
+                double u1 = 1 - random.NextDouble(), u2 = random.NextDouble(); // Box–Muller
+                float noisy = (float)(w[i] + scale * Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2));
+                double d = (double)noisy - w[i];
+                error += d * d;
+                w[i] = noisy;
+            }
+            GC.KeepAlive(weight);
+            return (error, squares);
+        };
+    }
 
     /// <summary>A rounding rule that casts to a 16-bit float type and back (round to nearest even), in place.</summary>
     public static Func<Tensor, (double, double)> CastThrough(ScalarType narrow) => weight =>
