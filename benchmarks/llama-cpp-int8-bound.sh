@@ -57,4 +57,5 @@ cat "$results" >&2
 say "running Mixtral.Bench int8-bound..."
 # shellcheck disable=SC2086
 dotnet run -c Release --project benchmarks/Mixtral.Bench -- int8-bound --model "$fixture" --model "$model" --bits ${BITS:-8 9 10 11 12 13 14 16} \
-  --noise-bits ${NOISE:-8 9 10 11 12 13} --seeds "${SEEDS:-4}" --threads "$threads" --llama-cpp "$results" --out benchmarks/results --name int8-bound
+  --noise-bits ${NOISE:-8 9 10 11 12 13} --seeds "${SEEDS:-4}" --threads "$threads" --llama-cpp "$results" --out benchmarks/results --name int8-bound \
+  --note "Run by \`benchmarks/llama-cpp-int8-bound.sh\` (ISA=$isa, WORK=$work, MODEL=$model): llama.cpp $(git -C "$work/llama.cpp" rev-parse --short HEAD) built by llama-cpp-side-by-side.sh."

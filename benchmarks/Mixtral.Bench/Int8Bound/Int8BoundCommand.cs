@@ -29,9 +29,10 @@ public static class Int8BoundCommand
         var threads = new Option<int>("--threads") { Description = "Threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var output = new Option<string>("--out") { Description = "Results folder", DefaultValueFactory = _ => "benchmarks/results" };
         var name = new Option<string>("--name") { Description = "Report name", DefaultValueFactory = _ => "int8-bound" };
+        var note = new Option<string?>("--note") { Description = "A line for the report under the command (how the llama.cpp part was run)" };
         var from = new Option<string?>("--from") { Description = "Measure nothing: write the report again from the NAME.json an earlier run left (e.g. to add --llama-cpp results)" };
         var command = new Command("int8-bound", "Logits error of int8 and of b-bit fake-quantized experts vs float32; the rate–distortion bound; llama.cpp's on the same sequences")
-            { models, reference, bits, noise, seeds, llama, threads, output, name, from };
+            { models, reference, bits, noise, seeds, llama, threads, output, name, note, from };
         command.SetAction(async (result, _) =>
         {
             string stem = Path.Combine(result.GetValue(output)!, result.GetValue(name)!);
@@ -48,6 +49,7 @@ public static class Int8BoundCommand
                     result.GetValue(noise)!, result.GetValue(seeds), result.GetValue(llama), result.GetValue(threads));
                 report = report with { CommandLine = "dotnet run -c Release --project benchmarks/Mixtral.Bench -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) };
             }
+            if (result.GetValue(note) is { } line) report = report with { Note = line };
             Directory.CreateDirectory(result.GetValue(output)!);
             File.WriteAllText(stem + ".json", JsonSerializer.Serialize(report, Json));
             File.WriteAllText(stem + ".md", report.ToMarkdown());

@@ -7,7 +7,7 @@ namespace Mixtral.Bench.Int8Bound;
 /// for 8 bits per weight and what it implies for the logits if the error scales linearly, and llama.cpp on the same
 /// sequences.</summary>
 public sealed record Int8BoundReport(MachineInfo Machine, DateTime Start, DateTime End, int Threads, string ReferenceJson, int[][] Sequences,
-    List<ModelResults> Models, List<LlamaCppResult> LlamaCpp, string CommandLine = "")
+    List<ModelResults> Models, List<LlamaCppResult> LlamaCpp, string CommandLine = "", string? Note = null)
 {
     private const double Target = 0.01;
 
@@ -20,6 +20,7 @@ public sealed record Int8BoundReport(MachineInfo Machine, DateTime Start, DateTi
         md.AppendLine().AppendLine("Command:").AppendLine().AppendLine("```");
         md.AppendLine(CommandLine);
         md.AppendLine("```").AppendLine();
+        if (Note is not null) md.AppendLine(Note).AppendLine();
         md.AppendLine(inv, $"Sequences: each prompt of the fixture's Hugging Face reference (`{Path.GetFileName(ReferenceJson)}`) followed by the 24 greedy tokens Hugging Face chose ({string.Join(", ", Sequences.Select(s => s.Length))} tokens, {Sequences.Sum(s => s.Length)} positions), one prefill each, logits at every position; the same sequences `int8-fidelity.md` measured and `benchmarks/llama-cpp/logits-error.c` reads.");
         md.AppendLine("Every variant computes in float32 with float32 attention, routers, norms, embeddings and LM head; only the experts' weights differ. " +
             "*Logits error* is sqrt(Σ(l − l_f32)² / Σl_f32²) over all positions; *no route changed* is the same over the positions where every layer's top-2 set equals float32's; " +
@@ -56,6 +57,11 @@ public sealed record Int8BoundReport(MachineInfo Machine, DateTime Start, DateTi
             : $"first at {first.Bits} bits per weight ({P(first.VsFloat32.LogitsError, 3)}; {first.Bits + 1} bits stored with the float32 scale per 32)";
         md.AppendLine("≤ 1% on this grid: " + reached + ".");
         md.AppendLine();
+        var all = model.Rows.Where(r => r.Name.Contains("-bit grid", StringComparison.Ordinal)).Select(r => r.VsFloat32)
+            .Concat(model.Noise.Select(n => n.VsFloat32)).ToList();
+        var often = all.SelectMany(c => c.ChangedAt ?? []).GroupBy(x => x).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Take(6).ToList();
+        if (often.Count > 0)
+            md.AppendLine(inv, $"Top-2 sets that change most often over the {all.Count} perturbed runs of this model (grid rows and noise draws; s sequence, L layer, p position): {string.Join(", ", often.Select(g => $"{g.Key} ({g.Count()}×)"))}.").AppendLine();
         if (model.Noise.Count == 0) return;
         md.AppendLine("Gaussian noise on every expert weight instead of rounding, of RMS 2^(−R) × each matrix's RMS: the error the rate–distortion bound allows an ideal R-bit quantizer (its error is Gaussian and independent of what it keeps), several independent draws:").AppendLine();
         md.AppendLine("| R | noise (weights' relative RMS error) | logits relative RMS error: mean (each draw) | no route changed: mean | top-2 sets equal: mean (changed pairs, each draw) | top-1 token equal: mean |");
@@ -87,6 +93,18 @@ public sealed record Int8BoundReport(MachineInfo Machine, DateTime Start, DateTi
             md.AppendLine(inv, $"| {model.Label} | {P(w8, 3)} | {k:F2} ({kStable:F2}) | {P(k * bound8, 2)} ({P(kStable * bound8, 2)}) | {P(needed, 3)} | {gridBits:F1} / {boundBits:F1} |");
         }
         md.AppendLine();
+        md.AppendLine("Where no top-2 set changed, the error is linear: the grid rows with no changed route give the slope of the continuous part alone (logits ÷ weights, their median), and what it implies if no route ever flipped:").AppendLine();
+        md.AppendLine("| model | grid rows with no changed route | slope without flips | logits error at the 8-bit bound without flips | bits/weight for ≤ 1% without flips: the bound |");
+        md.AppendLine("|---|---|---:|---:|---:|");
+        foreach (var model in Models)
+        {
+            var clean = model.Rows.Where(r => r.Name.Contains("-bit grid", StringComparison.Ordinal) && r.VsFloat32.ChangedRoutes == 0 && r.WeightError > 0).ToList();
+            if (clean.Count == 0) continue;
+            var slopes = clean.Select(r => r.VsFloat32.LogitsError / r.WeightError!.Value).Order().ToList();
+            double k0 = slopes[slopes.Count / 2];
+            md.AppendLine(inv, $"| {model.Label} | {string.Join(", ", clean.Select(r => r.Bits))} bits ({string.Join(", ", clean.Select(r => (r.VsFloat32.LogitsError / r.WeightError!.Value).ToString("F2", inv)))}) | {k0:F2} | {P(k0 * bound8, 2)} | {Math.Log2(k0 / Target):F1} |");
+        }
+        md.AppendLine();
         if (!Models.Any(m => m.Noise.Count > 0)) return;
         md.AppendLine("Measured rather than extrapolated: the logits error when the experts carry exactly the bound's error as Gaussian noise (the noise tables above):").AppendLine();
         md.AppendLine("| model | at the 8-bit bound (2^−8): logits error mean (worst draw) | at 2^−9: mean (worst) | smallest R with mean ≤ 1% | smallest R with every draw ≤ 1% |");
@@ -105,7 +123,7 @@ public sealed record Int8BoundReport(MachineInfo Machine, DateTime Start, DateTi
     private void AppendLlamaCpp(StringBuilder md, CultureInfo inv)
     {
         md.AppendLine("## llama.cpp on the same sequences (an independent oracle)").AppendLine();
-        md.AppendLine("`benchmarks/llama-cpp-int8-bound.sh`: llama.cpp's own `llama-quantize` makes each GGUF from the float32 GGUF of the same model (`Mixtral.Bench export-gguf`), and `benchmarks/llama-cpp/logits-error.c` runs the sequences through both with logits at every position (llama.cpp's CPU backend; its quantized products also round the activations: Q8_0 weights multiply Q8_0 activations, F16 weights F16 ones).");
+        md.AppendLine("`benchmarks/llama-cpp-int8-bound.sh`: llama.cpp's own `llama-quantize` makes each GGUF from the float32 GGUF of the same model (`Mixtral.Bench export-gguf`), and `benchmarks/llama-cpp/logits-error.c` runs the sequences through both with logits at every position (llama.cpp's CPU backend, KV cache in f32; its quantized products also round the activations: Q8_0 weights multiply Q8_0 activations, F16 weights F16 ones).");
         md.AppendLine();
         md.AppendLine("| llama.cpp GGUF vs its float32 GGUF | logits relative RMS error | top-1 token equal |");
         md.AppendLine("|---|---:|---:|");

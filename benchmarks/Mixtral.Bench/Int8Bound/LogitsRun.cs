@@ -36,6 +36,7 @@ public sealed class LogitsRun : IDisposable
     {
         double error = 0, norm = 0, stableError = 0, stableNorm = 0;
         long routes = 0, sameRoutes = 0, positions = 0, sameTop1 = 0, stablePositions = 0;
+        var changedAt = new List<string>();
         for (int s = 0; s < Logits.Count; s++)
         {
             using var scope = NewDisposeScope();
@@ -56,7 +57,11 @@ public sealed class LogitsRun : IDisposable
                     foreach (long id in y) same &= x.Contains(id);
                     routes++;
                     if (same) sameRoutes++;
-                    else stable[t] = false;
+                    else
+                    {
+                        stable[t] = false;
+                        changedAt.Add($"s{s}:L{l}:p{t}");
+                    }
                 }
             double[] rowErrors = rowError.data<double>().ToArray(), rowNorms = rowNorm.data<double>().ToArray();
             bool[] agree = top1.data<bool>().ToArray();
@@ -73,7 +78,7 @@ public sealed class LogitsRun : IDisposable
             }
         }
         return new Comparison(Math.Sqrt(error / norm), stableNorm > 0 ? Math.Sqrt(stableError / stableNorm) : double.NaN,
-            (double)sameRoutes / routes, (double)sameTop1 / positions, stablePositions, positions, routes - sameRoutes);
+            (double)sameRoutes / routes, (double)sameTop1 / positions, stablePositions, positions, routes - sameRoutes, [.. changedAt]);
     }
 
     public void Dispose()
@@ -95,5 +100,6 @@ public sealed class LogitsRun : IDisposable
 
 /// <summary>Logits relative RMS error sqrt(Σ(l − l_ref)² / Σl_ref²) over all positions, the same over the positions where
 /// no layer's top-k set changed, the share of (layer, position) whose top-k set is the reference's, and of positions
-/// whose top-1 token is.</summary>
-public sealed record Comparison(double LogitsError, double StableLogitsError, double SameRoutes, double SameTop1, long StablePositions, long Positions, long ChangedRoutes);
+/// whose top-1 token is; and where the top-k sets changed.</summary>
+public sealed record Comparison(double LogitsError, double StableLogitsError, double SameRoutes, double SameTop1, long StablePositions, long Positions, long ChangedRoutes,
+    string[] ChangedAt); // "s{sequence}:L{layer}:p{position}" of each changed top-k set
