@@ -13,7 +13,7 @@ namespace Mixtral.Model.Quantization;
 /// into 16 int16 pair sums (≤ 2·15·127, exact), vpmaddwd against the group's sub-scale widens and scales them into int32;
 /// the offset of the stored codes (q+8) comes out per block in one more vpmaddwd of the eight sub-scales with x's
 /// −8·Σ codes. Each block is converted and scaled by D·e once. One, two or four rows of x share every unpacked pair.
-/// <see cref="Q4Kernel512"/> takes a pair per instruction.
+/// There is no AVX-512 form (see <see cref="Q4Rows"/>).
 /// </summary>
 public static unsafe class Q4Kernel
 {
