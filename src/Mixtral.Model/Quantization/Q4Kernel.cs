@@ -32,14 +32,29 @@ public static unsafe class Q4Kernel
             var sv = Vector256.Create(s8, s8).AsByte();
             var control = Vector256.Create((short)0x0100).AsByte(); // broadcasts word 0, then 1, ... (+0x0202 per group)
             var sum = Offset(s8, x, sums, g0);
-            for (int g = g0; g < Math.Min(g0 + Q4Blocks.Groups, groups); g += 2)
+            if (g0 + Q4Blocks.Groups <= groups)
             {
-                byte* codes = w + g * 16;
+                // A whole block, unrolled: each group's broadcast control is a constant (one vpshufb per group, no add).
+                byte* codes = w + g0 * 16;
+                sbyte* xg = (sbyte*)x + g0 * 32;
                 Sse.Prefetch0(codes + PrefetchBytes);
+                Sse.Prefetch0(codes + PrefetchBytes + 64);
                 var (lo, hi) = Unpack(codes);
-                var (s0, s1) = SubScales(sv, ref control);
-                sum += Pair(lo, hi, (sbyte*)x + g * 32, s0, s1);
+                sum += Pair(lo, hi, xg, Word(sv, 0x0100), Word(sv, 0x0302));
+                (lo, hi) = Unpack(codes + 32);
+                sum += Pair(lo, hi, xg + 64, Word(sv, 0x0504), Word(sv, 0x0706));
+                (lo, hi) = Unpack(codes + 64);
+                sum += Pair(lo, hi, xg + 128, Word(sv, 0x0908), Word(sv, 0x0B0A));
+                (lo, hi) = Unpack(codes + 96);
+                sum += Pair(lo, hi, xg + 192, Word(sv, 0x0D0C), Word(sv, 0x0F0E));
             }
+            else
+                for (int g = g0; g < groups; g += 2)
+                {
+                    var (lo, hi) = Unpack(w + g * 16);
+                    var (s0, s1) = SubScales(sv, ref control);
+                    sum += Pair(lo, hi, (sbyte*)x + g * 32, s0, s1);
+                }
             acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), Vector256.Create(d[b] * e[b]), acc);
         }
         return Vector256.Sum(acc);
@@ -117,6 +132,10 @@ public static unsafe class Q4Kernel
         var mask = Vector256.Create((byte)0x0F);
         return (c & mask, Avx2.ShiftRightLogical(c.AsUInt16(), 4).AsByte() & mask);
     }
+
+    /// <summary>The sub-scale in int16 word (control's low byte / 2) of every 128-bit lane, in every lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Word(Vector256<byte> sv, short control) => Avx2.Shuffle(sv, Vector256.Create(control).AsByte()).AsInt16();
 
     /// <summary>The next two groups' sub-scales, each in every int16 lane (vpshufb of the block's eight).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
