@@ -18,29 +18,29 @@ public static unsafe class QuantDot512Kernel
     public static bool Enabled { get; set; } = IsSupported;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Row1x1<TQ>(byte* w, float* sw, short* x, int pairs) where TQ : struct, IInt16Codes
+    public static float Row1x1(byte* w, float* sw, short* x, int pairs)
     {
         Vector512<float> a = default, b = default;
         for (int p = 0; p < pairs; p++)
         {
-            byte* codes = w + p * TQ.PairBytes;
+            byte* codes = w + p * Int8Codes.PairBytes;
             Sse.Prefetch0(codes + QuantDotKernel.PrefetchBytes);
-            var (first, second) = TQ.Pair512(codes);
+            var (first, second) = Int8Codes.Pair512(codes);
             a = Avx512F.FusedMultiplyAdd(Products(first, x + p * 64), Vector512.Create(sw[2 * p]), a);
             b = Avx512F.FusedMultiplyAdd(Products(second, x + p * 64 + 32), Vector512.Create(sw[2 * p + 1]), b);
         }
         return Vector512.Sum(a + b);
     }
 
-    /// <summary>One row of W against two rows of x: <see cref="QuantDotKernel.Row1x2{TQ}"/> with a group per instruction.</summary>
+    /// <summary>One row of W against two rows of x: <see cref="QuantDotKernel.Row1x2"/> with a group per instruction.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (float, float) Row1x2<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IInt16Codes
+    public static (float, float) Row1x2(byte* w, float* sw, short* x, long xStride, int pairs)
     {
         Vector512<float> a0 = default, b0 = default, a1 = default, b1 = default;
         short* x1 = x + xStride;
         for (int p = 0; p < pairs; p++)
         {
-            var (first, second) = TQ.Pair512(w + p * TQ.PairBytes);
+            var (first, second) = Int8Codes.Pair512(w + p * Int8Codes.PairBytes);
             var da = Vector512.Create(sw[2 * p]);
             var db = Vector512.Create(sw[2 * p + 1]);
             int j = p * 64;
@@ -53,15 +53,15 @@ public static unsafe class QuantDot512Kernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Vector128<float> Row1x4<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IInt16Codes
+    public static Vector128<float> Row1x4(byte* w, float* sw, short* x, long xStride, int pairs)
     {
         Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;
         short* x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
         for (int p = 0; p < pairs; p++)
         {
-            byte* codes = w + p * TQ.PairBytes;
+            byte* codes = w + p * Int8Codes.PairBytes;
             Sse.Prefetch0(codes + QuantDotKernel.PrefetchBytes);
-            var (first, second) = TQ.Pair512(codes);
+            var (first, second) = Int8Codes.Pair512(codes);
             var da = Vector512.Create(sw[2 * p]);
             var db = Vector512.Create(sw[2 * p + 1]);
             int j = p * 64;

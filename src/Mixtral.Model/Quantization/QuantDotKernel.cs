@@ -7,12 +7,13 @@ namespace Mixtral.Model.Quantization;
 // Legend: P pairs of groups along a row; one row of W (codes w, scales sw) against rows of x (int16 codes, one scale per row).
 
 /// <summary>
-/// Dot products of a quantized W row with int16-quantized rows of x, a pair of groups (64 weights) at a time in integer
-/// arithmetic: Σ_g sw[g]·(w_g · x_g), times x's row scale afterwards. The codes widen to int16 as they load (int8:
-/// vpmovsxbw from memory; q4: vpmovzxbw, then a mask or a shift), two vpmaddwd give a group's eight int32 partial sums
+/// Dot products of an int8 W row with int16-quantized rows of x, a pair of groups (64 weights) at a time in integer
+/// arithmetic: Σ_g sw[g]·(w_g · x_g), times x's row scale afterwards. The codes widen to int16 as they load (vpmovsxbw
+/// from memory, <see cref="Int8Codes"/>), two vpmaddwd give a group's eight int32 partial sums
 /// (exact: |w| ≤ 128, |x| ≤ 32767), or two vpdpwssd where the CPU has AVX-VNNI; each group's sums are converted once and
 /// scaled by sw[g] in one fused multiply-add. Four rows of x share each unpacked pair, so a batch reads and unpacks W once
-/// per four rows. The AVX-512 versions (<see cref="QuantDot512Kernel"/>) take a whole group per instruction.
+/// per four rows. The AVX-512 versions (<see cref="QuantDot512Kernel"/>) take a whole group per instruction. q4 has
+/// kernels of its own (<see cref="Q4Kernel"/>).
 /// </summary>
 public static unsafe class QuantDotKernel
 {
@@ -26,15 +27,15 @@ public static unsafe class QuantDotKernel
 
     /// <summary>One row of W against one row of x (before x's scale).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Row1x1<TQ>(byte* w, float* sw, short* x, int pairs) where TQ : struct, IInt16Codes
+    public static float Row1x1(byte* w, float* sw, short* x, int pairs)
     {
         bool vnni = VnniEnabled && AvxVnni.IsSupported;
         Vector256<float> a = default, b = default;
         for (int p = 0; p < pairs; p++)
         {
-            byte* codes = w + p * TQ.PairBytes;
+            byte* codes = w + p * Int8Codes.PairBytes;
             Sse.Prefetch0(codes + PrefetchBytes);
-            var (a0, a1, b0, b1) = TQ.Pair256(codes);
+            var (a0, a1, b0, b1) = Int8Codes.Pair256(codes);
             short* xp = x + p * 64;
             a = Fma.MultiplyAdd(Products(a0, a1, xp, vnni), Vector256.Create(sw[2 * p]), a);
             b = Fma.MultiplyAdd(Products(b0, b1, xp + 32, vnni), Vector256.Create(sw[2 * p + 1]), b);
@@ -45,14 +46,14 @@ public static unsafe class QuantDotKernel
     /// <summary>One row of W against two rows of x (<paramref name="xStride"/> codes apart): (x0·w, x1·w) before the rows'
     /// scales. Each pair is unpacked once for both rows (a batch's experts mostly see two or three rows).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (float, float) Row1x2<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IInt16Codes
+    public static (float, float) Row1x2(byte* w, float* sw, short* x, long xStride, int pairs)
     {
         bool vnni = VnniEnabled && AvxVnni.IsSupported;
         Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default;
         short* x1 = x + xStride;
         for (int p = 0; p < pairs; p++)
         {
-            var (lo0, hi0, lo1, hi1) = TQ.Pair256(w + p * TQ.PairBytes);
+            var (lo0, hi0, lo1, hi1) = Int8Codes.Pair256(w + p * Int8Codes.PairBytes);
             var da = Vector256.Create(sw[2 * p]);
             var db = Vector256.Create(sw[2 * p + 1]);
             int j = p * 64;
@@ -67,16 +68,16 @@ public static unsafe class QuantDotKernel
     /// <summary>One row of W against four rows of x (<paramref name="xStride"/> codes apart): [x0·w, x1·w, x2·w, x3·w]
     /// before the rows' scales.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Vector128<float> Row1x4<TQ>(byte* w, float* sw, short* x, long xStride, int pairs) where TQ : struct, IInt16Codes
+    public static Vector128<float> Row1x4(byte* w, float* sw, short* x, long xStride, int pairs)
     {
         bool vnni = VnniEnabled && AvxVnni.IsSupported;
         Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
         short* x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
         for (int p = 0; p < pairs; p++)
         {
-            byte* codes = w + p * TQ.PairBytes;
+            byte* codes = w + p * Int8Codes.PairBytes;
             Sse.Prefetch0(codes + PrefetchBytes);
-            var (a0, a1, b0, b1) = TQ.Pair256(codes);
+            var (a0, a1, b0, b1) = Int8Codes.Pair256(codes);
             var da = Vector256.Create(sw[2 * p]);
             var db = Vector256.Create(sw[2 * p + 1]);
             int j = p * 64;

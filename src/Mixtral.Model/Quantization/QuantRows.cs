@@ -10,7 +10,7 @@ internal static unsafe class QuantRows
 {
     /// <summary>out[t·outStride] = x[t] · W[r] for t in 0..T−1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Against<TQ>(QuantizedMatrix w, int r, short* x, float* xs, int t, float* output, long outStride) where TQ : struct, IInt16Codes
+    public static void Against(QuantizedMatrix w, int r, short* x, float* xs, int t, float* output, long outStride)
     {
         int k = w.ActivationRowLength, pairs = w.PaddedGroups / 2;
         byte* codes = w.Codes + r * w.RowCodeBytes;
@@ -20,8 +20,8 @@ internal static unsafe class QuantRows
         for (; i + 4 <= t; i += 4)
         {
             var four = wide
-                ? QuantDot512Kernel.Row1x4<TQ>(codes, sw, x + (long)i * k, k, pairs)
-                : QuantDotKernel.Row1x4<TQ>(codes, sw, x + (long)i * k, k, pairs);
+                ? QuantDot512Kernel.Row1x4(codes, sw, x + (long)i * k, k, pairs)
+                : QuantDotKernel.Row1x4(codes, sw, x + (long)i * k, k, pairs);
             four *= Vector128.Load(xs + i);
             output[i * outStride] = four.GetElement(0);
             output[(i + 1) * outStride] = four.GetElement(1);
@@ -31,16 +31,16 @@ internal static unsafe class QuantRows
         for (; i + 2 <= t; i += 2)
         {
             var (first, second) = wide
-                ? QuantDot512Kernel.Row1x2<TQ>(codes, sw, x + (long)i * k, k, pairs)
-                : QuantDotKernel.Row1x2<TQ>(codes, sw, x + (long)i * k, k, pairs);
+                ? QuantDot512Kernel.Row1x2(codes, sw, x + (long)i * k, k, pairs)
+                : QuantDotKernel.Row1x2(codes, sw, x + (long)i * k, k, pairs);
             output[i * outStride] = xs[i] * first;
             output[(i + 1) * outStride] = xs[i + 1] * second;
         }
         for (; i < t; i++)
         {
             float dot = wide
-                ? QuantDot512Kernel.Row1x1<TQ>(codes, sw, x + (long)i * k, pairs)
-                : QuantDotKernel.Row1x1<TQ>(codes, sw, x + (long)i * k, pairs);
+                ? QuantDot512Kernel.Row1x1(codes, sw, x + (long)i * k, pairs)
+                : QuantDotKernel.Row1x1(codes, sw, x + (long)i * k, pairs);
             output[i * outStride] = xs[i] * dot;
         }
     }

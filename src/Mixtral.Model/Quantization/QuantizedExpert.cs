@@ -9,8 +9,9 @@ namespace Mixtral.Model.Quantization;
 
 /// <summary>
 /// One SwiGLU expert over quantized matrices: W2(silu(W1 x) ⊙ W3 x) with W1, W3 [I, D] and W2 [D, I] in
-/// <see cref="Format"/>. On the CPU kernels x and the activation are quantized to int16 per group of 32 and every product
-/// is in integers (<see cref="QuantDotKernel"/>); rows go through 32 at a time, so any number of rows is taken.
+/// <see cref="Format"/>. On the CPU kernels x and the activation are quantized for the format (int8 weights: int16 per
+/// row, <see cref="QuantDotKernel"/>; q4: int8 per 256 columns, <see cref="Q4Kernel"/>) and every product is in
+/// integers; rows go through 32 at a time, so any number of rows is taken.
 /// Where the kernels are off (<see cref="CpuKernels.Suspend"/>, a CPU without AVX2) the matrices are dequantized for the
 /// call and LibTorch multiplies in float32.
 /// </summary>
