@@ -10,9 +10,10 @@ namespace Mixtral.Model.Kernels;
 /// The AVX-512 forms of <see cref="DotKernel"/>'s products: the block for four or more rows of x, where a product stops
 /// being memory-bound and becomes compute-bound (sixteen 512-bit accumulators of 32 registers, each W load feeding four
 /// FMAs), and the one- and two-row products that read W's rows one after the other (<see cref="Row{TW}"/>,
-/// <see cref="Row2{TW}"/>). Three rows take a pair and a single here (a three-row form was slower for bf16).
+/// <see cref="Row2{TW}"/>); three rows of x, and an x of exactly four, take the single-stream <see cref="Rows{TW, TN}"/>
+/// (Dot512Rows.cs).
 /// </summary>
-public static unsafe class Dot512Kernel
+public static unsafe partial class Dot512Kernel
 {
     private const int Lanes = 16; // floats per Vector512
 

@@ -52,14 +52,14 @@ public static unsafe partial class DotKernel
             }
             for (; i + 4 <= t && (!threes || t - i == 4); i += 4)
             {
-                var block = FourRows<TW>(x + (long)i * k, k, w0, w1, w2, w3, k);
+                var block = t == 4 ? FourRowsAlone<TW>(x, k, w0, w1, w2, w3, k) : FourRows<TW>(x + (long)i * k, k, w0, w1, w2, w3, k);
                 float* yi = y + (long)i * n + r;
                 Sse.Store(yi, block.R0);
                 Sse.Store(yi + n, block.R1);
                 Sse.Store(yi + 2L * n, block.R2);
                 Sse.Store(yi + 3L * n, block.R3);
             }
-            if (t - i == 3 && !Dot512Kernel.Enabled)
+            if (t - i == 3)
             {
                 var (r0, r1, r2) = ThreeRows<TW>(x + (long)i * k, k, w0, w1, w2, w3, k);
                 float* yi = y + (long)i * n + r;

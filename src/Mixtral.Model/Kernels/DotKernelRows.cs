@@ -68,6 +68,20 @@ public static unsafe partial class DotKernel
         return PerRowOfX(Row4<TW>(x0, xStride, w0, k), Row4<TW>(x0, xStride, w1, k), Row4<TW>(x0, xStride, w2, k), Row4<TW>(x0, xStride, w3, k));
     }
 
+    /// <summary>
+    /// <see cref="FourRows{TW}"/> for an x of exactly four rows. AVX-512 reads the block's W rows one after the other here
+    /// (<see cref="Dot512Kernel.Rows{TW, TN}"/>) instead of as the 4×4 block's four streams: bf16 +15–50%, f32 level,
+    /// measured side by side; with more rows of x the block's passes stay (four rows of a longer x in one stream cost f32
+    /// 25% at eight rows). The choice depends on the row count alone, never on the format, so bfloat16 weights still give
+    /// bit for bit the float32 result.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Block4x4 FourRowsAlone<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat =>
+        Dot512Kernel.Enabled
+            ? PerRowOfX(Dot512Kernel.Rows<TW, FourRowsOfX>(x0, xStride, w0, k), Dot512Kernel.Rows<TW, FourRowsOfX>(x0, xStride, w1, k),
+                Dot512Kernel.Rows<TW, FourRowsOfX>(x0, xStride, w2, k), Dot512Kernel.Rows<TW, FourRowsOfX>(x0, xStride, w3, k))
+            : FourRows<TW>(x0, xStride, w0, w1, w2, w3, k);
+
     /// <summary>From per-row-of-W results (c_j = [x0·w_j, x1·w_j, x2·w_j, x3·w_j]) to the block's per-row-of-x layout
     /// (R_i = [x_i·w0, x_i·w1, x_i·w2, x_i·w3]): a 4×4 transpose.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -110,16 +124,20 @@ public static unsafe partial class DotKernel
     }
 
     /// <summary>
-    /// Three rows of x (<paramref name="xStride"/> floats apart) against four rows of W on AVX2, W's rows one after the
-    /// other, each W load feeding the three rows: a batch's experts often see three rows, which otherwise take a pair and
-    /// a single. Measured side by side (`kernels --rows 3`, three processes each): AVX2 f32 +13–47%, bf16 −1 to +7%; on AVX-512
-    /// the same with 512-bit vectors gave f32 +6% and bf16 −21%, so AVX-512 keeps the pair and the single.
+    /// Three rows of x (<paramref name="xStride"/> floats apart) against four rows of W, W's rows one after the other,
+    /// each W load feeding the three rows: a batch's experts often see three rows, which otherwise take a pair and a single.
+    /// Measured side by side (`kernels --rows 3`): AVX2 f32 +13–47%, bf16 −1 to +7%. AVX-512 (<see cref="Dot512Kernel.Rows{TW, TN}"/>,
+    /// one 512-bit accumulator per row of x): f32 +28–48%, bf16 level (an earlier form with two accumulators per row
+    /// had cost bf16 21%).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static (Vector128<float> R0, Vector128<float> R1, Vector128<float> R2) ThreeRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k)
         where TW : struct, IWeightFormat
     {
-        var block = PerRowOfX(Row3<TW>(x0, xStride, w0, k), Row3<TW>(x0, xStride, w1, k), Row3<TW>(x0, xStride, w2, k), Row3<TW>(x0, xStride, w3, k));
+        var block = Dot512Kernel.Enabled
+            ? PerRowOfX(Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w0, k), Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w1, k),
+                Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w2, k), Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w3, k))
+            : PerRowOfX(Row3<TW>(x0, xStride, w0, k), Row3<TW>(x0, xStride, w1, k), Row3<TW>(x0, xStride, w2, k), Row3<TW>(x0, xStride, w3, k));
         return (block.R0, block.R1, block.R2);
     }
 

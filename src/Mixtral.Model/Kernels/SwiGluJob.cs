@@ -45,14 +45,16 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
             int t = 0;
             for (; t + 4 <= _t; t += 4)
             {
-                var block = DotKernel.FourRows<TW>(_x + (long)t * _d, _d, g0, g1, u0, u1, _d);
+                var block = _t == 4
+                    ? DotKernel.FourRowsAlone<TW>(_x, _d, g0, g1, u0, u1, _d)
+                    : DotKernel.FourRows<TW>(_x + (long)t * _d, _d, g0, g1, u0, u1, _d);
                 float* at = _a + (long)t * _i + r;
                 Activate(block.R0, at);
                 Activate(block.R1, at + _i);
                 Activate(block.R2, at + 2L * _i);
                 Activate(block.R3, at + 3L * _i);
             }
-            if (_t - t == 3 && !Dot512Kernel.Enabled)
+            if (_t - t == 3)
             {
                 var (first, second, third) = DotKernel.ThreeRows<TW>(_x + (long)t * _d, _d, g0, g1, u0, u1, _d);
                 float* at = _a + (long)t * _i + r;
