@@ -39,19 +39,22 @@ public static class ExpertBench
 
         var experts = new ExpertWeights[o.Experts];
         var fused = new Tensor[o.Experts]; // [2I, D]: W1 over W3
+        var gates = new Linear[o.Experts]; // W1 alone, for its own timing (the expert keeps W1 and W3 fused)
         try
         {
             for (int e = 0; e < o.Experts; e++)
             {
                 experts[e] = new ExpertWeights(Random(o.Intermediate, o.Hidden), Random(o.Hidden, o.Intermediate), Random(o.Intermediate, o.Hidden));
-                fused[e] = cat([experts[e].W1!.Weight, experts[e].W3!.Weight], 0);
+                gates[e] = new Linear(experts[e].GateUp!.Gate());
+                using var up = experts[e].GateUp!.Up();
+                fused[e] = cat([gates[e].Weight, up], 0);
             }
             long expertBytes = experts[0].ResidentBytes;
             var timer = new DeviceTimer(device);
             var results = new List<ExpertBatchResult>();
             foreach (int rows in o.Batches)
             {
-                results.Add(MeasureBatch(o, timer, experts, fused, rows, expertBytes, ceilings, device, dtype));
+                results.Add(MeasureBatch(o, timer, experts, gates, fused, rows, expertBytes, ceilings, device, dtype));
                 var r = results[^1];
                 progress?.Invoke($"expert bench {o.Device}: {rows,4} rows: {r.Seconds * 1e6:F1} µs, floor {r.FloorSeconds * 1e6:F1} µs " +
                     $"({r.FractionOfFloor:P0} of floor), fused W1/W3 {r.FusedSeconds * 1e6:F1} µs");
@@ -62,6 +65,7 @@ public static class ExpertBench
         {
             foreach (var e in experts) e?.Dispose();
             foreach (var f in fused) f?.Dispose();
+            foreach (var g in gates) g?.Dispose();
         }
 
         Linear Random(int outFeatures, int inFeatures)
@@ -71,7 +75,7 @@ public static class ExpertBench
         }
     }
 
-    private static ExpertBatchResult MeasureBatch(ExpertBenchOptions o, DeviceTimer timer, ExpertWeights[] experts, Tensor[] fused,
+    private static ExpertBatchResult MeasureBatch(ExpertBenchOptions o, DeviceTimer timer, ExpertWeights[] experts, Linear[] gates, Tensor[] fused,
         int rows, long expertBytes, DeviceCeilingsResult ceilings, Device device, ScalarType dtype)
     {
         int n = experts.Length;
@@ -81,7 +85,7 @@ public static class ExpertBench
 
         var whole = Time(i => { using var y = experts[i % n].Forward(x); });
         var latency = timer.Time(i => { using var y = experts[i % n].Forward(x); timer.Synchronize(); }, warmup: n, o.Samples, n);
-        var w1 = Time(i => { using var y = experts[i % n].W1!.Forward(x); });
+        var w1 = Time(i => { using var y = gates[i % n].Forward(x); });
         var w2 = Time(i => { using var y = experts[i % n].W2!.Forward(hidden); });
         var activation = Time(_ => { using var a = nn.functional.silu(hidden); using var y = a.mul_(hidden); });
         var fusedTime = Time(i =>

@@ -16,37 +16,37 @@ namespace Mixtral.Model.Experts;
 /// </summary>
 public sealed class ExpertWeights : IDisposable
 {
+    /// <summary>Gate <paramref name="w1"/> and up <paramref name="w3"/> are fused into one <see cref="GateUpProjection"/>
+    /// (and disposed: the expert keeps only the fused copy); <paramref name="w2"/> is kept as the down projection.</summary>
     public ExpertWeights(Linear w1, Linear w2, Linear w3)
     {
-        (W1, W2, W3) = (w1, w2, w3);
-        _swiGlu = FastSwiGlu.For(w1.Weight, w3.Weight);
+        using (w1)
+        using (w3)
+            GateUp = GateUpProjection.Fuse(w1.Weight, w3.Weight);
+        W2 = w2;
     }
 
     public ExpertWeights(QuantizedExpert quantized) => Quantized = quantized;
 
-    public Linear? W1 { get; } // [I, D], null when quantized
-    public Linear? W2 { get; } // [D, I]
-    public Linear? W3 { get; } // [I, D]
+    /// <summary>silu(x · W1ᵀ) ⊙ (x · W3ᵀ) over W1 and W3 in one tensor; null when quantized.</summary>
+    public GateUpProjection? GateUp { get; }
+
+    public Linear? W2 { get; } // [D, I], null when quantized
 
     /// <summary>The quantized matrices, or null for dense ones.</summary>
     public QuantizedExpert? Quantized { get; }
 
     public ExpertWeightFormat Format => Quantized?.Format ?? ExpertWeightFormat.Dense;
 
-    /// <summary>W1 and W3 in one pass with the activation fused, where the CPU kernels apply.</summary>
-    private readonly FastSwiGlu? _swiGlu;
-
     /// <summary>Bytes the three matrices occupy in memory.</summary>
-    public long ResidentBytes => Quantized?.ResidentBytes ?? new[] { W1!, W2!, W3! }.Sum(l => l.Weight.NumberOfElements * l.Weight.ElementSize);
+    public long ResidentBytes => Quantized?.ResidentBytes ?? Bytes(GateUp!.Weight) + Bytes(W2!.Weight);
 
     public Tensor Forward(Tensor rows) // [n, D] → [n, D]
     {
         if (Quantized is not null) return Quantized.Forward(rows);
-        if (_swiGlu is not null && W2!.Kernel is { } down && _swiGlu.Accepts(rows)) return ForwardOnCpu(rows, _swiGlu, down);
-        using var scope = NewDisposeScope();
-        var gate = nn.functional.silu(W1!.Forward(rows)); // [n, I]
-        var up = W3!.Forward(rows); // [n, I]
-        return W2!.Forward(gate.mul_(up)).MoveToOuterDisposeScope();
+        if (GateUp!.Kernel is { } upAndGate && W2!.Kernel is { } down && upAndGate.Accepts(rows)) return ForwardOnCpu(rows, upAndGate, down);
+        using var activated = GateUp.Forward(rows); // [n, I]
+        return W2!.Forward(activated);
     }
 
     /// <summary>Both halves on the kernels, the activation in per-thread scratch memory: one tensor allocated. Rows go
@@ -66,6 +66,8 @@ public sealed class ExpertWeights : IDisposable
         return output;
     }
 
+    private static long Bytes(Tensor t) => t.NumberOfElements * t.ElementSize;
+
     /// <summary>Loads exactly the three tensors of expert <paramref name="expert"/> of <paramref name="layer"/>, quantizing
     /// them as they arrive when <paramref name="format"/> asks for it (or reading them quantized from <paramref name="quantizedCache"/>).</summary>
     public static ExpertWeights Load(WeightLoader loader, MixtralConfig config, int layer, int expert, ExpertWeightFormat format = ExpertWeightFormat.Dense,
@@ -78,9 +80,8 @@ public sealed class ExpertWeights : IDisposable
 
     public void Dispose()
     {
-        W1?.Dispose();
+        GateUp?.Dispose();
         W2?.Dispose();
-        W3?.Dispose();
         Quantized?.Dispose();
     }
 }

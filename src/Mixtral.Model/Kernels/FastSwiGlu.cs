@@ -6,24 +6,29 @@ namespace Mixtral.Model.Kernels;
 // Legend: n rows routed to the expert, D hidden, I intermediate.
 
 /// <summary>
-/// silu(x · W1ᵀ) ⊙ (x · W3ᵀ) for a fixed pair of weights with the fused kernel (<see cref="SwiGluJob{TW}"/>): one pass over
-/// both matrices, the activation applied as the dot products come out. Same limits and formats as <see cref="FastLinear"/>.
+/// silu(x · W1ᵀ) ⊙ (x · W3ᵀ) for a fixed fused gate/up weight [2I, D] with the fused kernel (<see cref="SwiGluJob{TW}"/>):
+/// one pass over both matrices, the activation applied as the dot products come out. The weight's rows come in groups
+/// g0 g1 u0 u1 g2 g3 u2 u3 … (Layers.GateUpProjection), so the pass is one sequential stream; or, for an odd I, all of
+/// W1 then all of W3. Same limits and formats as <see cref="FastLinear"/>.
 /// </summary>
 public sealed unsafe class FastSwiGlu
 {
-    private readonly Tensor _w1, _w3; // [I, D] each, owned by the caller
-    private readonly byte* _p1, _p3;
+    private readonly Tensor _weight; // [2I, D], owned by the caller
+    private readonly byte* _w1, _w3; // the first gate row, the first up row
+    private readonly long _pairStep; // bytes from one pair of gate (or up) rows to the next
     private readonly bool _bf16;
 
-    private FastSwiGlu(Tensor w1, Tensor w3, bool anyRows)
+    private FastSwiGlu(Tensor weight, int intermediate, bool interleaved)
     {
-        (_w1, _w3) = (w1, w3);
-        Intermediate = checked((int)w1.shape[0]);
-        Hidden = checked((int)w1.shape[1]);
-        _bf16 = w1.dtype == ScalarType.BFloat16;
-        AnyRows = anyRows;
-        _p1 = CpuKernels.Address(w1);
-        _p3 = CpuKernels.Address(w3);
+        _weight = weight;
+        Intermediate = intermediate;
+        Hidden = checked((int)weight.shape[1]);
+        _bf16 = weight.dtype == ScalarType.BFloat16;
+        AnyRows = _bf16;
+        long row = (long)Hidden * weight.ElementSize;
+        _w1 = CpuKernels.Address(weight);
+        _w3 = _w1 + (interleaved ? 2 * row : intermediate * row);
+        _pairStep = interleaved ? 4 * row : 2 * row;
     }
 
     public int Intermediate { get; }
@@ -32,12 +37,11 @@ public sealed unsafe class FastSwiGlu
     /// <inheritdoc cref="FastLinear.AnyRows"/>
     public bool AnyRows { get; }
 
-    /// <summary>A fused kernel over gate <paramref name="w1"/> and up <paramref name="w3"/> [I, D], or null where
-    /// <see cref="FastLinear.For"/> would refuse either of them or their shapes or formats differ.</summary>
-    public static FastSwiGlu? For(Tensor w1, Tensor w3) =>
-        FastLinear.For(w1) is { } gate && FastLinear.For(w3) is not null && w1.dtype == w3.dtype
-        && w1.shape[0] == w3.shape[0] && w1.shape[1] == w3.shape[1]
-            ? new FastSwiGlu(w1, w3, gate.AnyRows)
+    /// <summary>A fused kernel over the gate/up weight <paramref name="weight"/> [2I, D] (gate/up row groups of four when
+    /// <paramref name="interleaved"/>, else W1 over W3), or null where <see cref="FastLinear.For"/> would refuse it.</summary>
+    public static FastSwiGlu? For(Tensor weight, int intermediate, bool interleaved) =>
+        FastLinear.For(weight) is not null && weight.shape[0] == 2L * intermediate && (!interleaved || intermediate % 2 == 0)
+            ? new FastSwiGlu(weight, intermediate, interleaved)
             : null;
 
     /// <summary>True when the kernel takes x: a dense float32 CPU [n, D], n within <see cref="FastLinear.MaxRows"/> unless
@@ -61,9 +65,8 @@ public sealed unsafe class FastSwiGlu
     internal void Run(float* x, float* a, int rows)
     {
         CpuKernels.Pool.Run(_bf16
-            ? SwiGluJob<BFloat16Weights>.Create(x, _p1, _p3, a, rows, Hidden, Intermediate)
-            : SwiGluJob<Float32Weights>.Create(x, _p1, _p3, a, rows, Hidden, Intermediate));
-        GC.KeepAlive(_w1);
-        GC.KeepAlive(_w3);
+            ? SwiGluJob<BFloat16Weights>.Create(x, _w1, _w3, _pairStep, a, rows, Hidden, Intermediate)
+            : SwiGluJob<Float32Weights>.Create(x, _w1, _w3, _pairStep, a, rows, Hidden, Intermediate));
+        GC.KeepAlive(_weight);
     }
 }

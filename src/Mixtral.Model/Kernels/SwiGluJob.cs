@@ -16,8 +16,9 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
     private readonly byte* _w1, _w3;
     private readonly int _t, _d, _i, _rowsPerChunk;
     private readonly long _stride; // bytes per row of W1 and W3
+    private readonly long _pairStep; // bytes from gate rows r, r+1 to gate rows r+2, r+3 (the same for up)
 
-    private SwiGluJob(float* x, byte* w1, byte* w3, float* a, int t, int d, int i, int rowsPerChunk)
+    private SwiGluJob(float* x, byte* w1, byte* w3, long pairStep, float* a, int t, int d, int i, int rowsPerChunk)
         : base((i + rowsPerChunk - 1) / rowsPerChunk)
     {
         _x = x;
@@ -26,11 +27,14 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
         _a = a;
         (_t, _d, _i, _rowsPerChunk) = (t, d, i, rowsPerChunk);
         _stride = (long)d * TW.ElementSize;
+        _pairStep = pairStep;
     }
 
-    /// <summary>Each output index reads a row of W1 and a row of W3; chunks are even-sized (the kernel takes rows in pairs).</summary>
-    public static SwiGluJob<TW> Create(float* x, byte* w1, byte* w3, float* a, int t, int d, int i) =>
-        new(x, w1, w3, a, t, d, i, ChunkRows.For(2L * d * TW.ElementSize, i, multiple: 2));
+    /// <summary>Each output index reads a row of W1 and a row of W3; chunks are even-sized (the kernel takes rows in pairs).
+    /// Gate rows r and r+1 are at <paramref name="w1"/> + (r / 2)·<paramref name="pairStep"/> and one row apart, up rows
+    /// likewise from <paramref name="w3"/> (one fused tensor in groups of four rows, or two plain matrices).</summary>
+    public static SwiGluJob<TW> Create(float* x, byte* w1, byte* w3, long pairStep, float* a, int t, int d, int i) =>
+        new(x, w1, w3, pairStep, a, t, d, i, ChunkRows.For(2L * d * TW.ElementSize, i, multiple: 2));
 
     // AggressiveOptimization: these loops run from the first token; tier-0 code of them is several times slower.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -40,8 +44,8 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
         int r = r0;
         for (; r + 2 <= r1; r += 2)
         {
-            byte* g0 = _w1 + r * _stride, g1 = g0 + _stride;
-            byte* u0 = _w3 + r * _stride, u1 = u0 + _stride;
+            byte* g0 = _w1 + r / 2 * _pairStep, g1 = g0 + _stride;
+            byte* u0 = _w3 + r / 2 * _pairStep, u1 = u0 + _stride;
             int t = 0;
             for (; t + 4 <= _t; t += 4)
             {
@@ -77,7 +81,7 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
             for (int t = 0; t < _t; t++)
             {
                 float* xt = _x + (long)t * _d;
-                _a[(long)t * _i + r] = Silu(DotKernel.Dot<TW>(xt, _w1 + r * _stride, _d)) * DotKernel.Dot<TW>(xt, _w3 + r * _stride, _d);
+                _a[(long)t * _i + r] = Silu(DotKernel.Dot<TW>(xt, _w1 + r * _stride, _d)) * DotKernel.Dot<TW>(xt, _w3 + r * _stride, _d); // odd I: plain W1 over W3
             }
         }
     }

@@ -1,3 +1,4 @@
+using Mixtral.Model.Layers;
 using Mixtral.Model.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,7 +19,8 @@ public sealed class FastSwiGluTests
     {
         using var w1 = Random([i, d], i + d);
         using var w3 = Random([i, d], 2 * (i + d));
-        var fused = FastSwiGlu.For(w1, w3);
+        using var layer = GateUpProjection.Fuse(w1, w3);
+        var fused = FastSwiGlu.For(layer.Weight, i, layer.PairsInterleaved);
         Assert.NotNull(fused);
         foreach (bool wide in WideBlockSettings)
         {
@@ -49,15 +51,37 @@ public sealed class FastSwiGluTests
         using var w1 = Random([6, 8], 1);
         using var w3 = Random([6, 8], 2);
         using var x = Random([FastLinear.MaxRows + 1, 8], 3);
-        Assert.False(FastSwiGlu.For(w1, w3)!.TryForward(x, out _));
+        using var layer = GateUpProjection.Fuse(w1, w3);
+        Assert.False(FastSwiGlu.For(layer.Weight, 6, layer.PairsInterleaved)!.TryForward(x, out _));
     }
 
     [Fact]
-    public void Mismatched_shapes_get_no_kernel()
+    public void Mismatched_gate_and_up_are_refused_with_both_shapes_named()
     {
         using var w1 = Random([6, 8], 1);
         using var w3 = Random([5, 8], 2);
-        Assert.Null(FastSwiGlu.For(w1, w3));
+        var error = Assert.Throws<ArgumentException>(() => GateUpProjection.Fuse(w1, w3));
+        Assert.Contains("[6, 8]", error.Message);
+        Assert.Contains("[5, 8]", error.Message);
+    }
+
+    /// <summary>The fused layer keeps W1 and W3 only in its [2I, D] layout: both come back out of it exactly, and its LibTorch
+    /// path (GPU, long prompts) gives LibTorch's silu(x·W1ᵀ) ⊙ (x·W3ᵀ) on the separate matrices.</summary>
+    [Theory]
+    [InlineData(6, 8)]
+    [InlineData(7, 13)]
+    public void The_fused_layout_holds_gate_and_up_and_its_LibTorch_path_matches(int i, int d)
+    {
+        using var w1 = Random([i, d], 11);
+        using var w3 = Random([i, d], 12);
+        using var layer = GateUpProjection.Fuse(w1, w3);
+        Assert.Equal(i % 2 == 0, layer.PairsInterleaved);
+        using (var gate = layer.Gate()) Assert.True(gate.equal(w1).all().item<bool>());
+        using (var up = layer.Up()) Assert.True(up.equal(w3).all().item<bool>());
+        using var x = Random([FastLinear.MaxRows + 3, d], 13); // past the kernel's rows: LibTorch
+        using var expected = nn.functional.silu(nn.functional.linear(x, w1)) * nn.functional.linear(x, w3);
+        using var actual = layer.Forward(x);
+        Assert.True(actual.allclose(expected, rtol: 1e-5, atol: 1e-6));
     }
 
     private static Tensor Bound(Tensor x, Tensor w) =>
