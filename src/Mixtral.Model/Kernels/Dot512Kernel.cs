@@ -23,9 +23,15 @@ public static unsafe partial class Dot512Kernel
     public static bool Enabled { get; set; } = IsSupported;
 
     /// <summary>Rows x0..x3 (each <paramref name="xStride"/> floats apart) against W rows w0..w3.</summary>
+    public static Block4x4 Block<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat =>
+        Block<TW, FourRowsOfX>(x0, xStride, w0, w1, w2, w3, k);
+
+    /// <summary>The first TN.Count (2 to 4) rows x0.. (each <paramref name="xStride"/> floats apart) against W rows w0..w3;
+    /// the results of rows past the count are zero.</summary>
     // AggressiveOptimization: these loops run from the first token; tier-0 code of them is several times slower.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Block4x4 Block<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat
+    public static Block4x4 Block<TW, TN>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k)
+        where TW : struct, IWeightFormat where TN : struct, IRowCount
     {
         float* x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default; // x0 · w0..w3
@@ -54,27 +60,33 @@ public static unsafe partial class Dot512Kernel
             b1 = Avx512F.FusedMultiplyAdd(v1, x, b1);
             b2 = Avx512F.FusedMultiplyAdd(v2, x, b2);
             b3 = Avx512F.FusedMultiplyAdd(v3, x, b3);
-            x = Vector512.Load(x2 + j);
-            c0 = Avx512F.FusedMultiplyAdd(v0, x, c0);
-            c1 = Avx512F.FusedMultiplyAdd(v1, x, c1);
-            c2 = Avx512F.FusedMultiplyAdd(v2, x, c2);
-            c3 = Avx512F.FusedMultiplyAdd(v3, x, c3);
-            x = Vector512.Load(x3 + j);
-            d0 = Avx512F.FusedMultiplyAdd(v0, x, d0);
-            d1 = Avx512F.FusedMultiplyAdd(v1, x, d1);
-            d2 = Avx512F.FusedMultiplyAdd(v2, x, d2);
-            d3 = Avx512F.FusedMultiplyAdd(v3, x, d3);
+            if (TN.Count > 2)
+            {
+                x = Vector512.Load(x2 + j);
+                c0 = Avx512F.FusedMultiplyAdd(v0, x, c0);
+                c1 = Avx512F.FusedMultiplyAdd(v1, x, c1);
+                c2 = Avx512F.FusedMultiplyAdd(v2, x, c2);
+                c3 = Avx512F.FusedMultiplyAdd(v3, x, c3);
+            }
+            if (TN.Count > 3)
+            {
+                x = Vector512.Load(x3 + j);
+                d0 = Avx512F.FusedMultiplyAdd(v0, x, d0);
+                d1 = Avx512F.FusedMultiplyAdd(v1, x, d1);
+                d2 = Avx512F.FusedMultiplyAdd(v2, x, d2);
+                d3 = Avx512F.FusedMultiplyAdd(v3, x, d3);
+            }
         }
         var r0 = Sum4(a0, a1, a2, a3);
         var r1 = Sum4(b0, b1, b2, b3);
-        var r2 = Sum4(c0, c1, c2, c3);
-        var r3 = Sum4(d0, d1, d2, d3);
+        var r2 = TN.Count > 2 ? Sum4(c0, c1, c2, c3) : Vector128<float>.Zero;
+        var r3 = TN.Count > 3 ? Sum4(d0, d1, d2, d3) : Vector128<float>.Zero;
         if (j < k)
         {
             r0 += DotKernel.Block4x1Tail<TW>(x0, w0, w1, w2, w3, j, k);
             r1 += DotKernel.Block4x1Tail<TW>(x1, w0, w1, w2, w3, j, k);
-            r2 += DotKernel.Block4x1Tail<TW>(x2, w0, w1, w2, w3, j, k);
-            r3 += DotKernel.Block4x1Tail<TW>(x3, w0, w1, w2, w3, j, k);
+            if (TN.Count > 2) r2 += DotKernel.Block4x1Tail<TW>(x2, w0, w1, w2, w3, j, k);
+            if (TN.Count > 3) r3 += DotKernel.Block4x1Tail<TW>(x3, w0, w1, w2, w3, j, k);
         }
         return new Block4x4(r0, r1, r2, r3);
     }

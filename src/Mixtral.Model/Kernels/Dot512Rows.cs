@@ -11,6 +11,11 @@ public interface IRowCount
     static abstract int Count { get; }
 }
 
+public readonly struct TwoRowsOfX : IRowCount
+{
+    public static int Count => 2;
+}
+
 public readonly struct ThreeRowsOfX : IRowCount
 {
     public static int Count => 3;

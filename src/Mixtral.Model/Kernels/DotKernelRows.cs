@@ -49,6 +49,11 @@ public static unsafe partial class DotKernel
     public static (Vector128<float> First, Vector128<float> Second) TwoRows<TW>(float* x0, float* x1, byte* w0, byte* w1, byte* w2, byte* w3, int k)
         where TW : struct, IWeightFormat
     {
+        if (Dot512Kernel.Enabled && !InL1(2, k))
+        {
+            var block = Dot512Kernel.Block<TW, TwoRowsOfX>(x0, x1 - x0, w0, w1, w2, w3, k);
+            return (block.R0, block.R1);
+        }
         var (a0, b0) = Dot512Kernel.Enabled ? Dot512Kernel.Row2<TW>(x0, x1, w0, k) : Row2<TW>(x0, x1, w0, k);
         var (a1, b1) = Dot512Kernel.Enabled ? Dot512Kernel.Row2<TW>(x0, x1, w1, k) : Row2<TW>(x0, x1, w1, k);
         var (a2, b2) = Dot512Kernel.Enabled ? Dot512Kernel.Row2<TW>(x0, x1, w2, k) : Row2<TW>(x0, x1, w2, k);
@@ -77,10 +82,21 @@ public static unsafe partial class DotKernel
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Block4x4 FourRowsAlone<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat =>
-        Dot512Kernel.Enabled
+        Dot512Kernel.Enabled && InL1(4, k)
             ? PerRowOfX(Dot512Kernel.Rows<TW, FourRowsOfX>(x0, xStride, w0, k), Dot512Kernel.Rows<TW, FourRowsOfX>(x0, xStride, w1, k),
                 Dot512Kernel.Rows<TW, FourRowsOfX>(x0, xStride, w2, k), Dot512Kernel.Rows<TW, FourRowsOfX>(x0, xStride, w3, k))
             : FourRows<TW>(x0, xStride, w0, w1, w2, w3, k);
+
+    /// <summary>
+    /// Whether <paramref name="rows"/> rows of x of K floats stay in L1 (32 KB a core here) beside the W rows streaming past.
+    /// Where they do, AVX-512 reads W's rows one after the other (one stream, each W line feeding every row of x); where
+    /// they do not (an expert's down projection, K = I: 14 KB a row in `mid`, 56 KB for four), every W line would pull a
+    /// line of each row of x back from L2, so the 4×4-style block takes over: four W rows at a time, each x line
+    /// loaded once for four W lines. Measured inside `mid` decode steps of 16 sequences (down projection, GB/s of W):
+    /// four rows 12.6–14.9 → 25.0–27.8 with the block. The bound depends on x alone, never on W's format, so bfloat16
+    /// weights keep giving the float32 result bit for bit.
+    /// </summary>
+    internal static bool InL1(int rows, int k) => (long)rows * k * sizeof(float) <= 16 * 1024;
 
     /// <summary>From per-row-of-W results (c_j = [x0·w_j, x1·w_j, x2·w_j, x3·w_j]) to the block's per-row-of-x layout
     /// (R_i = [x_i·w0, x_i·w1, x_i·w2, x_i·w3]): a 4×4 transpose.</summary>
@@ -134,7 +150,8 @@ public static unsafe partial class DotKernel
     public static (Vector128<float> R0, Vector128<float> R1, Vector128<float> R2) ThreeRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k)
         where TW : struct, IWeightFormat
     {
-        var block = Dot512Kernel.Enabled
+        var block = Dot512Kernel.Enabled && !InL1(3, k) ? Dot512Kernel.Block<TW, ThreeRowsOfX>(x0, xStride, w0, w1, w2, w3, k)
+            : Dot512Kernel.Enabled
             ? PerRowOfX(Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w0, k), Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w1, k),
                 Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w2, k), Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w3, k))
             : PerRowOfX(Row3<TW>(x0, xStride, w0, k), Row3<TW>(x0, xStride, w1, k), Row3<TW>(x0, xStride, w2, k), Row3<TW>(x0, xStride, w3, k));

@@ -9,10 +9,11 @@ namespace Mixtral.Model.Tests.Kernels;
 [Collection(KernelSwitchesGroup.Name)]
 public sealed class FastLinearTests
 {
-    /// <summary>N and K around the kernel's blocking (4 rows of W, 8 and 16 floats of K), and the model's real widths.</summary>
+    /// <summary>N and K around the kernel's blocking (4 rows of W, 8 and 16 floats of K), the model's real widths, and a
+    /// K whose rows of x no longer stay in L1 from two rows on (an expert's down projection: the register blocks).</summary>
     public static TheoryData<int, int> Shapes => new()
     {
-        { 1, 1 }, { 3, 7 }, { 4, 8 }, { 5, 9 }, { 13, 33 }, { 8, 1024 }, { 257, 100 }, { 64, 1027 }, { 1024, 256 },
+        { 1, 1 }, { 3, 7 }, { 4, 8 }, { 5, 9 }, { 13, 33 }, { 8, 1024 }, { 257, 100 }, { 64, 1027 }, { 1024, 256 }, { 13, 3589 },
     };
 
     [Theory]
@@ -73,6 +74,7 @@ public sealed class FastLinearTests
     [Theory]
     [InlineData(40, 24)]
     [InlineData(13, 1027)]
+    [InlineData(9, 3589)]
     public void Bfloat16_weights_give_exactly_the_float32_result_for_any_row_count(int n, int k)
     {
         using var stored = Random([n, k], 9);
@@ -84,7 +86,7 @@ public sealed class FastLinearTests
         foreach (bool wideBlocks in WideBlockSettings)
         {
             using var setting = WideBlocks(wideBlocks);
-            foreach (int t in new[] { 1, 2, 5, 32, 33, 70 })
+            foreach (int t in new[] { 1, 2, 3, 4, 5, 32, 33, 70 })
             {
                 using var x = Random([t, k], t);
                 Assert.True(narrow.TryForward(x, out var fromBf16));
