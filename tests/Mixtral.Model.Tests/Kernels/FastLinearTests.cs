@@ -75,6 +75,7 @@ public sealed class FastLinearTests
     [InlineData(40, 24)]
     [InlineData(13, 1027)]
     [InlineData(9, 3589)]
+    [InlineData(12, 1000)]
     public void Bfloat16_weights_give_exactly_the_float32_result_for_any_row_count(int n, int k)
     {
         using var stored = Random([n, k], 9);
@@ -86,7 +87,7 @@ public sealed class FastLinearTests
         foreach (bool wideBlocks in WideBlockSettings)
         {
             using var setting = WideBlocks(wideBlocks);
-            foreach (int t in new[] { 1, 2, 3, 4, 5, 32, 33, 70 })
+            foreach (int t in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 32, 33, 70 })
             {
                 using var x = Random([t, k], t);
                 Assert.True(narrow.TryForward(x, out var fromBf16));

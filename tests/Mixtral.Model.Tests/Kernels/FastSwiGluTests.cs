@@ -26,7 +26,7 @@ public sealed class FastSwiGluTests
         foreach (bool wide in WideBlockSettings)
         {
             using var setting = WideBlocks(wide);
-            foreach (int t in new[] { 1, 2, 3, 5, 8, 32 })
+            foreach (int t in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 32 })
             {
                 using var x = Random([t, d], t);
                 using var gate = nn.functional.linear(x, w1);
