@@ -13,15 +13,22 @@ public sealed record LevelResult(int Concurrency, int Batch, int Requests, long 
     /// <summary>The same requests against the baseline server (--baseline-url) in the same run, when measured.</summary>
     public LevelResult? Baseline { get; init; }
 
+    /// <summary>The stretch of the level with every client streaming (null when it never lasted long enough).</summary>
+    public SteadyWindow? Steady { get; init; }
+
     public double TokensPerSecond => Tokens / WallSeconds;
     public double FractionOfFloor => TokensPerSecond / FloorTokensPerSecond;
+    public double? SteadyFractionOfFloor => Steady is null ? null : Steady.TokensPerSecond / FloorTokensPerSecond;
 
     public static LevelResult From(int concurrency, int batch, List<StreamTiming> timings, double wallSeconds, double bandwidth, BatchFloor floor)
     {
         var ttft = timings.Select(t => t.FirstTokenMs).Order().ToArray();
         var itl = timings.SelectMany(t => t.GapsMs).Order().ToArray();
         return new LevelResult(concurrency, batch, timings.Count, timings.Sum(t => (long)t.Tokens), wallSeconds, bandwidth, floor.TokensPerSecond(batch, bandwidth),
-            Percentile(ttft, 0.5), Percentile(ttft, 0.99), Percentile(itl, 0.5), Percentile(itl, 0.99), floor.ExpectedExpertsPerLayer(batch));
+            Percentile(ttft, 0.5), Percentile(ttft, 0.99), Percentile(itl, 0.5), Percentile(itl, 0.99), floor.ExpectedExpertsPerLayer(batch))
+        {
+            Steady = SteadyWindow.From(timings, concurrency),
+        };
     }
 
     private static double Percentile(double[] sorted, double p) =>
