@@ -37,18 +37,19 @@ public static unsafe partial class DotKernel
         {
             byte* w0 = w + r * stride, w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
             int i = 0;
-            // AVX-512, five to seven short rows of x: six of them in one pass (Dot512Kernel.Block6).
-            if (SixInOnePass(t, k))
+            // AVX-512, short rows of x: passes of five or six rows (Dot512Kernel.Block6) while five or more are left,
+            // except an eight that stays two 4×4 passes.
+            for (int six; (six = SixRowPass(t - i, k)) > 0; i += six)
             {
-                var b = t == 5 ? Dot512Kernel.Block6<TW, FiveRowsOfX>(x, k, w0, w1, w2, w3, k) : Dot512Kernel.Block6<TW, SixRowsOfX>(x, k, w0, w1, w2, w3, k);
-                float* yi = y + r;
+                float* xi = x + (long)i * k;
+                var b = six == 5 ? Dot512Kernel.Block6<TW, FiveRowsOfX>(xi, k, w0, w1, w2, w3, k) : Dot512Kernel.Block6<TW, SixRowsOfX>(xi, k, w0, w1, w2, w3, k);
+                float* yi = y + (long)i * n + r;
                 Sse.Store(yi, b.R0);
                 Sse.Store(yi + n, b.R1);
                 Sse.Store(yi + 2L * n, b.R2);
                 Sse.Store(yi + 3L * n, b.R3);
                 Sse.Store(yi + 4L * n, b.R4);
-                if (t > 5) Sse.Store(yi + 5L * n, b.R5);
-                i = Math.Min(t, 6);
+                if (six > 5) Sse.Store(yi + 5L * n, b.R5);
             }
             // AVX2 with up to 8 rows: passes of three rows over the block, then four, two or one (5 = 3 + 2, 6 = 3 + 3,
             // 8 = 3 + 3 + 2) rather than four and a leftover: measured side by side (`kernels --isa avx2`, avx2-floor.md),

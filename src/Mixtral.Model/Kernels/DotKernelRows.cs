@@ -99,13 +99,14 @@ public static unsafe partial class DotKernel
     internal static bool InL1(int rows, int k) => (long)rows * k * sizeof(float) <= 16 * 1024;
 
     /// <summary>
-    /// Whether an x of <paramref name="t"/> rows takes <see cref="Dot512Kernel.Block6{TW, TN}"/> for its first five or six:
-    /// AVX-512, five to seven rows (eight stay two 4×4 passes), rows short enough that four fit L1. Measured inside `mid`
-    /// decode steps of 16 sequences (gate/up, K = 1024, GB/s of W, two runs each): five rows 21.8–22.9 → 24.9–25.1, six
-    /// 17.4–21.5 → 24.1–25.1, seven 15.7–19.7 → 21.4–22.9, eight 20.3–21.2 → 19.0–19.3 (so not eight); the down
-    /// projection's long rows (K = 3584) gained nothing at five or six.
+    /// How many of the <paramref name="left"/> rows of x still to do the next <see cref="Dot512Kernel.Block6{TW, TN}"/>
+    /// pass takes (five or six), or 0 for none: AVX-512, rows short enough that four fit L1, five or more rows left but
+    /// not exactly eight (two 4×4 passes). Measured inside `mid` decode steps of 16 sequences (gate/up, K = 1024, GB/s of
+    /// W, two runs each): five rows 21.8–22.9 → 24.9–25.1, six 17.4–21.5 → 24.1–25.1, seven 15.7–19.7 → 21.4–22.9, eight
+    /// 20.3–21.2 → 19.0–19.3 (so not eight); the down projection's long rows (K = 3584) gained nothing at five or six.
     /// </summary>
-    internal static bool SixInOnePass(int t, int k) => Dot512Kernel.Enabled && t is >= 5 and <= 7 && InL1(4, k);
+    internal static int SixRowPass(int left, int k) =>
+        Dot512Kernel.Enabled && left >= 5 && left != 8 && InL1(4, k) ? Math.Min(6, left) : 0;
 
     /// <summary>From per-row-of-W results (c_j = [x0·w_j, x1·w_j, x2·w_j, x3·w_j]) to the block's per-row-of-x layout
     /// (R_i = [x_i·w0, x_i·w1, x_i·w2, x_i·w3]): a 4×4 transpose.</summary>

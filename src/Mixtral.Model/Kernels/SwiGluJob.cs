@@ -47,17 +47,17 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
             byte* g0 = _w1 + r / 2 * _pairStep, g1 = g0 + _stride;
             byte* u0 = _w3 + r / 2 * _pairStep, u1 = u0 + _stride;
             int t = 0;
-            if (DotKernel.SixInOnePass(_t, _d))
+            for (int six; (six = DotKernel.SixRowPass(_t - t, _d)) > 0; t += six)
             {
-                var b = _t == 5 ? Dot512Kernel.Block6<TW, FiveRowsOfX>(_x, _d, g0, g1, u0, u1, _d) : Dot512Kernel.Block6<TW, SixRowsOfX>(_x, _d, g0, g1, u0, u1, _d);
-                float* at = _a + r;
+                float* xt = _x + (long)t * _d;
+                var b = six == 5 ? Dot512Kernel.Block6<TW, FiveRowsOfX>(xt, _d, g0, g1, u0, u1, _d) : Dot512Kernel.Block6<TW, SixRowsOfX>(xt, _d, g0, g1, u0, u1, _d);
+                float* at = _a + (long)t * _i + r;
                 Activate(b.R0, at);
                 Activate(b.R1, at + _i);
                 Activate(b.R2, at + 2L * _i);
                 Activate(b.R3, at + 3L * _i);
                 Activate(b.R4, at + 4L * _i);
-                if (_t > 5) Activate(b.R5, at + 5L * _i);
-                t = Math.Min(_t, 6);
+                if (six > 5) Activate(b.R5, at + 5L * _i);
             }
             for (; t + 4 <= _t; t += 4)
             {
