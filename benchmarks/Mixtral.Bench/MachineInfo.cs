@@ -15,7 +15,7 @@ public sealed record MachineInfo(string Cpu, int LogicalCores, string VectorIsa,
     public static MachineInfo Read() => new(
         Cpu: ProcField("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString(),
         LogicalCores: System.Environment.ProcessorCount,
-        VectorIsa: Avx512F.IsSupported ? "AVX-512 (kernels: AVX-512 blocks for 4+ rows and single rows, AVX2 + FMA otherwise; quantized kernels: AVX-512BW)"
+        VectorIsa: Avx512F.IsSupported ? "AVX-512 (dense kernels: 512-bit on every row count; q4: AVX2; int8: AVX-512BW)"
             : AvxDisabled ? "AVX2 + FMA only: the CPU has AVX-512, turned off for this run (DOTNET_EnableAVX512=0) to measure the AVX2 kernels"
             : Avx2.IsSupported && Fma.IsSupported ? "AVX2 + FMA" : "no AVX2: LibTorch only",
         MemoryGiB: (double.TryParse(ProcField("/proc/meminfo", "MemTotal")?.Split(' ')[0], out double kb) ? kb : 0) / (1024 * 1024),

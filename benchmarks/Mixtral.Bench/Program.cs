@@ -9,7 +9,7 @@ HugePages.PreferForLibTorchTensors();
 
 var root = new RootCommand("Single-process Mixtral benchmarks")
 {
-    DecodeCommand.Create(), KernelsCommand.Create(), Mixtral.Bench.Gguf.ExportGgufCommand.Create(), Mixtral.Bench.SideBySide.SideBySideCommand.Create(), LongPrefillCommand.Create(), CacheLoadCommand.Create(), StepProfileCommand.Create(), ManyRowsCommand.Create(),
+    DecodeCommand.Create(), KernelsCommand.Create(), ComputePeakCommand.Create(), Mixtral.Bench.Gguf.ExportGgufCommand.Create(), Mixtral.Bench.SideBySide.SideBySideCommand.Create(), LongPrefillCommand.Create(), CacheLoadCommand.Create(), StepProfileCommand.Create(), ManyRowsCommand.Create(),
     Mixtral.Bench.Int8Bound.Int8BoundCommand.Create(),
 };
 var parsed = root.Parse(args);

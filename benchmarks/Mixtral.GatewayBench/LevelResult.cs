@@ -13,6 +13,13 @@ public sealed record LevelResult(int Concurrency, int Batch, int Requests, long 
     /// <summary>The same requests against the baseline server (--baseline-url) in the same run, when measured.</summary>
     public LevelResult? Baseline { get; init; }
 
+    /// <summary>The read bandwidth measured again right after the level: this VM's bandwidth jumps between two modes
+    /// (~35 and ~60 GB/s) from minute to minute, and a level whose two samples disagree has no single floor.</summary>
+    public double? BandwidthAfterGBps { get; init; }
+
+    /// <summary>True when the samples before and after the level differ by more than a quarter.</summary>
+    public bool BandwidthMoved => BandwidthAfterGBps is { } after && Math.Abs(after - BandwidthGBps) > 0.25 * Math.Min(after, BandwidthGBps);
+
     /// <summary>The stretch of the level with every client streaming (null when it never lasted long enough).</summary>
     public SteadyWindow? Steady { get; init; }
 

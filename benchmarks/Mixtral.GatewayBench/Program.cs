@@ -63,9 +63,10 @@ foreach (int concurrency in levels)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"concurrency {concurrency,3} over the .NET client: {level.Direct.TokensPerSecond,7:F1} tokens/s; TTFT p50 {level.Direct.TtftP50:F0} ms; ITL p50 {level.Direct.ItlP50:F1} ms"));
     }
+    level = level with { BandwidthAfterGBps = MemoryBandwidth.MeasureGBps(passes: 5) };
     results.Add(level);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"concurrency {concurrency,3}: {level.TokensPerSecond,7:F1} tokens/s = {level.FractionOfFloor,4:P0} of the floor ({level.FloorTokensPerSecond:F1}){(level.Steady is { } w ? $"; steady state {w.TokensPerSecond:F1} tokens/s over {w.Seconds:F1} s = {level.SteadyFractionOfFloor:P0}" : "")}; TTFT p50 {level.TtftP50:F0} ms p99 {level.TtftP99:F0} ms; ITL p50 {level.ItlP50:F1} ms p99 {level.ItlP99:F1} ms"));
+        $"concurrency {concurrency,3}: {level.TokensPerSecond,7:F1} tokens/s = {level.FractionOfFloor,4:P0} of the floor ({level.FloorTokensPerSecond:F1} at {level.BandwidthGBps:F1} GB/s; {level.BandwidthAfterGBps:F1} GB/s after{(level.BandwidthMoved ? ": MOVED" : "")}){(level.Steady is { } w ? $"; steady state {w.TokensPerSecond:F1} tokens/s over {w.Seconds:F1} s = {level.SteadyFractionOfFloor:P0}" : "")}; TTFT p50 {level.TtftP50:F0} ms p99 {level.TtftP99:F0} ms; ITL p50 {level.ItlP50:F1} ms p99 {level.ItlP99:F1} ms"));
     if (level.Server is { } steps)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  per-step floor: {steps.Fraction:P0} of it over the wall time; decode steps {steps.DecodeFraction:P0} ({steps.Steps.Decode.Steps} steps, {steps.Steps.Decode.SequencesPerStep:F1} sequences each); prefill steps {steps.PrefillShareOfWall:P0} of the wall time"));

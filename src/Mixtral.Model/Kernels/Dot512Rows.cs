@@ -42,8 +42,10 @@ public static unsafe partial class Dot512Kernel
         float* x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
         int j = 0;
+        long ahead = DotKernel.PrefetchBytes / TW.ElementSize; // bf16 three rows +25–35%, f32 level (`kernels`, alternated)
         for (; j + Lanes <= k; j += Lanes)
         {
+            Sse.Prefetch0(w + (j + ahead) * TW.ElementSize);
             var v = TW.Load16(w, j);
             a0 = Avx512F.FusedMultiplyAdd(v, Vector512.Load(x0 + j), a0);
             a1 = Avx512F.FusedMultiplyAdd(v, Vector512.Load(x1 + j), a1);
