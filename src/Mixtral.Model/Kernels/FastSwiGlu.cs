@@ -24,7 +24,6 @@ public sealed unsafe class FastSwiGlu
         Intermediate = intermediate;
         Hidden = checked((int)weight.shape[1]);
         _bf16 = weight.dtype == ScalarType.BFloat16;
-        AnyRows = _bf16;
         long row = (long)Hidden * weight.ElementSize;
         _w1 = CpuKernels.Address(weight);
         _w3 = _w1 + (interleaved ? 2 * row : intermediate * row);
@@ -35,7 +34,7 @@ public sealed unsafe class FastSwiGlu
     public int Hidden { get; }
 
     /// <inheritdoc cref="FastLinear.AnyRows"/>
-    public bool AnyRows { get; }
+    public bool AnyRows => _bf16 || Dot512Kernel.Enabled;
 
     /// <summary>A fused kernel over the gate/up weight <paramref name="weight"/> [2I, D] (gate/up row groups of four when
     /// <paramref name="interleaved"/>, else W1 over W3), or null where <see cref="FastLinear.For"/> would refuse it.</summary>

@@ -32,7 +32,8 @@ public sealed class FastLinearTests
                 using var x = Random([t, k], t);
                 using var expected = nn.functional.linear(x, w);
                 bool took = fast.TryForward(x, out var y);
-                Assert.Equal(t <= FastLinear.MaxRows, took); // 33 rows is past the kernel's range: LibTorch does it
+                // 33 rows is past the AVX2 kernel's range for float32 weights (LibTorch does it); the AVX-512 blocks take any number.
+                Assert.Equal(t <= FastLinear.MaxRows || wide, took);
                 if (took)
                 {
                     using (y) KernelTolerance.AssertLinearClose(expected, y, x, w, $"N={n} K={k} T={t} AVX-512 {wide}");
