@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Mixtral.Model.Kernels;
 
-/// <summary>How many rows of x a <see cref="Dot512Kernel.Rows{TW, TN}"/> pass takes: a struct type argument, so the JIT
+/// <summary>How many rows of x a <see cref="Dot512Kernel.Rows{TW, TN}"/> or <see cref="Dot512Kernel.Block{TW, TN}"/> pass takes: a struct type argument, so the JIT
 /// compiles one copy per count with the unused rows' loads and FMAs removed.</summary>
 public interface IRowCount
 {
@@ -24,6 +24,16 @@ public readonly struct ThreeRowsOfX : IRowCount
 public readonly struct FourRowsOfX : IRowCount
 {
     public static int Count => 4;
+}
+
+public readonly struct FiveRowsOfX : IRowCount
+{
+    public static int Count => 5;
+}
+
+public readonly struct SixRowsOfX : IRowCount
+{
+    public static int Count => 6;
 }
 
 public static unsafe partial class Dot512Kernel

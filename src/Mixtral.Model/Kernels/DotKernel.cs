@@ -37,12 +37,12 @@ public static unsafe partial class DotKernel
         {
             byte* w0 = w + r * stride, w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
             int i = 0;
-            // AVX-512, short rows of x: passes of five or six rows (Dot512Kernel.Block6) while five or more are left,
+            // AVX-512, short rows of x: passes of five or six rows (Dot512Kernel.Block{TW, TN}) while five or more are left,
             // except an eight that stays two 4×4 passes.
             for (int six; (six = SixRowPass(t - i, k)) > 0; i += six)
             {
                 float* xi = x + (long)i * k;
-                var b = six == 5 ? Dot512Kernel.Block6<TW, FiveRowsOfX>(xi, k, w0, w1, w2, w3, k) : Dot512Kernel.Block6<TW, SixRowsOfX>(xi, k, w0, w1, w2, w3, k);
+                var b = six == 5 ? Dot512Kernel.Block<TW, FiveRowsOfX>(xi, k, w0, w1, w2, w3, k) : Dot512Kernel.Block<TW, SixRowsOfX>(xi, k, w0, w1, w2, w3, k);
                 float* yi = y + (long)i * n + r;
                 Sse.Store(yi, b.R0);
                 Sse.Store(yi + n, b.R1);

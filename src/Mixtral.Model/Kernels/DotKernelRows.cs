@@ -99,7 +99,7 @@ public static unsafe partial class DotKernel
     internal static bool InL1(int rows, int k) => (long)rows * k * sizeof(float) <= 16 * 1024;
 
     /// <summary>
-    /// How many of the <paramref name="left"/> rows of x still to do the next <see cref="Dot512Kernel.Block6{TW, TN}"/>
+    /// How many of the <paramref name="left"/> rows of x still to do the next <see cref="Dot512Kernel.Block{TW, TN}"/>
     /// pass takes (five or six), or 0 for none: AVX-512, rows short enough that four fit L1, five or more rows left but
     /// not exactly eight (two 4×4 passes). Measured inside `mid` decode steps of 16 sequences (gate/up, K = 1024, GB/s of
     /// W, two runs each): five rows 21.8–22.9 → 24.9–25.1, six 17.4–21.5 → 24.1–25.1, seven 15.7–19.7 → 21.4–22.9, eight
@@ -160,12 +160,16 @@ public static unsafe partial class DotKernel
     public static (Vector128<float> R0, Vector128<float> R1, Vector128<float> R2) ThreeRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k)
         where TW : struct, IWeightFormat
     {
-        var block = Dot512Kernel.Enabled && !InL1(3, k) ? Dot512Kernel.Block<TW, ThreeRowsOfX>(x0, xStride, w0, w1, w2, w3, k)
-            : Dot512Kernel.Enabled
+        if (Dot512Kernel.Enabled && !InL1(3, k))
+        {
+            var block = Dot512Kernel.Block<TW, ThreeRowsOfX>(x0, xStride, w0, w1, w2, w3, k);
+            return (block.R0, block.R1, block.R2);
+        }
+        var rows = Dot512Kernel.Enabled
             ? PerRowOfX(Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w0, k), Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w1, k),
                 Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w2, k), Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w3, k))
             : PerRowOfX(Row3<TW>(x0, xStride, w0, k), Row3<TW>(x0, xStride, w1, k), Row3<TW>(x0, xStride, w2, k), Row3<TW>(x0, xStride, w3, k));
-        return (block.R0, block.R1, block.R2);
+        return (rows.R0, rows.R1, rows.R2);
     }
 
     /// <summary>[x0·w, x1·w, x2·w, 0] for three rows of x against one row of W: two accumulators per row of x.</summary>
