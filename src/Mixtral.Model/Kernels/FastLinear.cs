@@ -39,7 +39,10 @@ public sealed unsafe class FastLinear
     /// AVX-512 blocks, which beat LibTorch's GEMM at every row count measured ([3584, 1024], 2-core EPYC, best of 3, same
     /// process: 33 rows 1.51×, 48 1.42×, 64 1.28–1.32×, 128 1.18×, 256 1.21×, 512 1.07×). With AVX2 only LibTorch keeps
     /// more than <see cref="MaxRows"/> rows of float32 (there ours was 0.94× at 64 rows and 0.65× at 512).</summary>
-    public bool AnyRows => _bf16 || Dot512Kernel.Enabled;
+    public bool AnyRows => TakesAnyRows(_bf16);
+
+    /// <summary><see cref="AnyRows"/> for a weight in bfloat16 or not: the one rule every kernel over dense weights follows.</summary>
+    internal static bool TakesAnyRows(bool bf16) => bf16 || Dot512Kernel.Enabled;
 
     /// <summary>A kernel bound to <paramref name="weight"/> [N, K], or null when the weight is not a contiguous float32 or
     /// bfloat16 CPU matrix (of at most 2 GB: TorchSharp hands out memory as an int-sized span) or this CPU lacks AVX2/FMA.</summary>

@@ -34,7 +34,7 @@ public sealed unsafe class FastSwiGlu
     public int Hidden { get; }
 
     /// <inheritdoc cref="FastLinear.AnyRows"/>
-    public bool AnyRows => _bf16 || Dot512Kernel.Enabled;
+    public bool AnyRows => FastLinear.TakesAnyRows(_bf16);
 
     /// <summary>A fused kernel over the gate/up weight <paramref name="weight"/> [2I, D] (gate/up row groups of four when
     /// <paramref name="interleaved"/>, else W1 over W3), or null where <see cref="FastLinear.For"/> would refuse it.</summary>
