@@ -60,38 +60,11 @@ public static unsafe class Q4Kernel
         return Vector256.Sum(acc);
     }
 
-    /// <summary>(x0 · w, x1 · w) for two rows of x <paramref name="xStride"/> bytes apart.</summary>
+    /// <summary>[x0 · w, x1 · w, …] for TN.Count (two or four) rows of x <paramref name="xStride"/> bytes apart, each
+    /// pair of W's groups unpacked once for all of them (the JIT drops the rows past the count; their lanes are zero).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (float, float) Row1x2(byte* w, sbyte* s, float* d, byte* x, long xStride, int groups, int sums, int scales)
-    {
-        Vector256<float> acc0 = default, acc1 = default;
-        byte* x1 = x + xStride;
-        float* e0 = (float*)(x + scales), e1 = (float*)(x1 + scales);
-        for (int g0 = 0, b = 0; g0 < groups; g0 += Q4Blocks.Groups, b++)
-        {
-            var s8 = Sse41.ConvertToVector128Int16(s + g0);
-            var sv = Vector256.Create(s8, s8).AsByte();
-            var control = Vector256.Create((short)0x0100).AsByte();
-            var sum0 = Offset(s8, x, sums, g0);
-            var sum1 = Offset(s8, x1, sums, g0);
-            for (int g = g0; g < Math.Min(g0 + Q4Blocks.Groups, groups); g += 2)
-            {
-                byte* codes = w + g * 16;
-                Sse.Prefetch0(codes + PrefetchBytes);
-                var (lo, hi) = Unpack(codes);
-                var (s0, s1) = SubScales(sv, ref control);
-                sum0 += Pair(lo, hi, (sbyte*)x + g * 32, s0, s1);
-                sum1 += Pair(lo, hi, (sbyte*)x1 + g * 32, s0, s1);
-            }
-            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum0), Vector256.Create(d[b] * e0[b]), acc0);
-            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum1), Vector256.Create(d[b] * e1[b]), acc1);
-        }
-        return (Vector256.Sum(acc0), Vector256.Sum(acc1));
-    }
-
-    /// <summary>[x0 · w, x1 · w, x2 · w, x3 · w] for four rows of x <paramref name="xStride"/> bytes apart.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Vector128<float> Row1x4(byte* w, sbyte* s, float* d, byte* x, long xStride, int groups, int sums, int scales)
+    public static Vector128<float> Rows<TN>(byte* w, sbyte* s, float* d, byte* x, long xStride, int groups, int sums, int scales)
+        where TN : struct, Kernels.IRowCount
     {
         Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         byte* x1 = x + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
@@ -102,8 +75,8 @@ public static unsafe class Q4Kernel
             var control = Vector256.Create((short)0x0100).AsByte();
             var sum0 = Offset(s8, x, sums, g0);
             var sum1 = Offset(s8, x1, sums, g0);
-            var sum2 = Offset(s8, x2, sums, g0);
-            var sum3 = Offset(s8, x3, sums, g0);
+            var sum2 = TN.Count > 2 ? Offset(s8, x2, sums, g0) : default;
+            var sum3 = TN.Count > 3 ? Offset(s8, x3, sums, g0) : default;
             for (int g = g0; g < Math.Min(g0 + Q4Blocks.Groups, groups); g += 2)
             {
                 byte* codes = w + g * 16;
@@ -112,14 +85,14 @@ public static unsafe class Q4Kernel
                 var (s0, s1) = SubScales(sv, ref control);
                 sum0 += Pair(lo, hi, (sbyte*)x + g * 32, s0, s1);
                 sum1 += Pair(lo, hi, (sbyte*)x1 + g * 32, s0, s1);
-                sum2 += Pair(lo, hi, (sbyte*)x2 + g * 32, s0, s1);
-                sum3 += Pair(lo, hi, (sbyte*)x3 + g * 32, s0, s1);
+                if (TN.Count > 2) sum2 += Pair(lo, hi, (sbyte*)x2 + g * 32, s0, s1);
+                if (TN.Count > 3) sum3 += Pair(lo, hi, (sbyte*)x3 + g * 32, s0, s1);
             }
             float db = d[b];
             acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum0), Vector256.Create(db * ((float*)(x + scales))[b]), acc0);
             acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum1), Vector256.Create(db * ((float*)(x1 + scales))[b]), acc1);
-            acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum2), Vector256.Create(db * ((float*)(x2 + scales))[b]), acc2);
-            acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum3), Vector256.Create(db * ((float*)(x3 + scales))[b]), acc3);
+            if (TN.Count > 2) acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum2), Vector256.Create(db * ((float*)(x2 + scales))[b]), acc2);
+            if (TN.Count > 3) acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum3), Vector256.Create(db * ((float*)(x3 + scales))[b]), acc3);
         }
         return Kernels.DotKernel.Sum4(acc0, acc1, acc2, acc3);
     }

@@ -24,7 +24,7 @@ internal static unsafe class Q4Rows
         for (; i + 4 <= t; i += 4)
         {
             byte* xi = x + (long)i * stride;
-            var four = Q4Kernel.Row1x4(codes, s, d, xi, stride, groups, sums, scales);
+            var four = Q4Kernel.Rows<Kernels.FourRowsOfX>(codes, s, d, xi, stride, groups, sums, scales);
             output[i * outStride] = four.GetElement(0);
             output[(i + 1) * outStride] = four.GetElement(1);
             output[(i + 2) * outStride] = four.GetElement(2);
@@ -33,9 +33,9 @@ internal static unsafe class Q4Rows
         for (; i + 2 <= t; i += 2)
         {
             byte* xi = x + (long)i * stride;
-            var (first, second) = Q4Kernel.Row1x2(codes, s, d, xi, stride, groups, sums, scales);
-            output[i * outStride] = first;
-            output[(i + 1) * outStride] = second;
+            var two = Q4Kernel.Rows<Kernels.TwoRowsOfX>(codes, s, d, xi, stride, groups, sums, scales);
+            output[i * outStride] = two.GetElement(0);
+            output[(i + 1) * outStride] = two.GetElement(1);
         }
         for (; i < t; i++)
             output[i * outStride] = Q4Kernel.Row1x1(codes, s, d, x + (long)i * stride, groups, sums, scales);
