@@ -42,7 +42,7 @@ public static unsafe partial class DotKernel
             for (int six; (six = SixRowPass(t - i, k)) > 0; i += six)
             {
                 float* xi = x + (long)i * k;
-                var b = six == 5 ? Dot512Kernel.Block<TW, FiveRowsOfX>(xi, k, w0, w1, w2, w3, k) : Dot512Kernel.Block<TW, SixRowsOfX>(xi, k, w0, w1, w2, w3, k);
+                var b = SixRowBlock<TW>(six, xi, k, w0, w1, w2, w3, k);
                 float* yi = y + (long)i * n + r;
                 Sse.Store(yi, b.R0);
                 Sse.Store(yi + n, b.R1);

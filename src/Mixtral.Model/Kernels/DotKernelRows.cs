@@ -108,6 +108,13 @@ public static unsafe partial class DotKernel
     internal static int SixRowPass(int left, int k) =>
         Dot512Kernel.Enabled && left >= 5 && left != 8 && InL1(4, k) ? Math.Min(6, left) : 0;
 
+    /// <summary>The <see cref="SixRowPass"/> of <paramref name="rows"/> (five or six) rows of x against four rows of W.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Block4x6 SixRowBlock<TW>(int rows, float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat =>
+        rows == 5
+            ? Dot512Kernel.Block<TW, FiveRowsOfX>(x0, xStride, w0, w1, w2, w3, k)
+            : Dot512Kernel.Block<TW, SixRowsOfX>(x0, xStride, w0, w1, w2, w3, k);
+
     /// <summary>From per-row-of-W results (c_j = [x0·w_j, x1·w_j, x2·w_j, x3·w_j]) to the block's per-row-of-x layout
     /// (R_i = [x_i·w0, x_i·w1, x_i·w2, x_i·w3]): a 4×4 transpose.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -50,7 +50,7 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
             for (int six; (six = DotKernel.SixRowPass(_t - t, _d)) > 0; t += six)
             {
                 float* xt = _x + (long)t * _d;
-                var b = six == 5 ? Dot512Kernel.Block<TW, FiveRowsOfX>(xt, _d, g0, g1, u0, u1, _d) : Dot512Kernel.Block<TW, SixRowsOfX>(xt, _d, g0, g1, u0, u1, _d);
+                var b = DotKernel.SixRowBlock<TW>(six, xt, _d, g0, g1, u0, u1, _d);
                 float* at = _a + (long)t * _i + r;
                 Activate(b.R0, at);
                 Activate(b.R1, at + _i);
