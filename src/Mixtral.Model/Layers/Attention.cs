@@ -17,14 +17,14 @@ public sealed class Attention(int layer, AttentionWeights weights, MixtralConfig
 {
     private readonly double _scale = 1.0 / Math.Sqrt(config.HeadDim);
 
-    /// <summary>Chunks of at most this many new tokens attend with <see cref="AttentionKernel"/> on CPU: decode steps. A
-    /// long prompt's L × S scores are a real matrix product, which LibTorch's batched GEMM does better.</summary>
+    /// <summary>Chunks of at most this many new tokens attend with <see cref="AttentionKernel"/> on CPU: decode tokens. A
+    /// long prompt chunk's L × S scores are a real matrix product, which LibTorch's batched GEMM does better, so such a
+    /// chunk attends through LibTorch while the decode tokens of the same step stay on the kernel.</summary>
     public const int KernelMaxQueries = 8;
 
     public Tensor Forward(Tensor x, TokenBatch batch, Tensor positions) // x [N, D], positions [N] → [N, D]
     {
-        if (CpuKernels.Handles(x) && batch.Chunks.All(c => c.TokenIds.Count <= KernelMaxQueries))
-            return ForwardOnCpu(x, batch);
+        if (CpuKernels.Handles(x)) return ForwardOnCpu(x, batch);
         using var scope = NewDisposeScope();
         int n = batch.TokenCount;
         int hd = config.HeadDim;
@@ -83,7 +83,8 @@ public sealed class Attention(int layer, AttentionWeights weights, MixtralConfig
         rope.ApplyInPlace(q, positions);
         rope.ApplyInPlace(k, positions);
         float* kp = CpuKernels.Pointer(k), vp = CpuKernels.Pointer(v);
-        var sequences = new AttentionSequence[batch.Chunks.Count];
+        var sequences = new List<AttentionSequence>(batch.Chunks.Count);
+        var prompts = new List<(int Start, int Length, int Past, Tensor Keys, Tensor Values)>();
         for (int c = 0; c < batch.Chunks.Count; c++)
         {
             var chunk = batch.Chunks[c];
@@ -93,10 +94,19 @@ public sealed class Attention(int layer, AttentionWeights weights, MixtralConfig
             float* kc = CpuKernels.Pointer(keys), vc = CpuKernels.Pointer(values);
             AttentionKernel.WriteCache(kp + (long)start * kvh * hd, kvh * hd, length, kc, capacity, past, kvh, hd);
             AttentionKernel.WriteCache(vp + (long)start * kvh * hd, kvh * hd, length, vc, capacity, past, kvh, hd);
-            sequences[c] = new AttentionSequence(start, length, past, kc, vc, capacity);
+            if (length <= KernelMaxQueries) sequences.Add(new AttentionSequence(start, length, past, kc, vc, capacity));
+            else prompts.Add((start, length, past, keys, values));
         }
-        CpuKernels.Pool.Run(new AttentionJob(CpuKernels.Pointer(q), CpuKernels.Pointer(attended), sequences, batch.TokenCount, h, kvh, hd,
-            (float)_scale, config.SlidingWindow ?? int.MaxValue));
+        if (sequences.Count > 0)
+            CpuKernels.Pool.Run(new AttentionJob(CpuKernels.Pointer(q), CpuKernels.Pointer(attended), [.. sequences], h, kvh, hd,
+                (float)_scale, config.SlidingWindow ?? int.MaxValue));
+        foreach (var (start, length, past, keys, values) in prompts)
+        {
+            using var scope = NewDisposeScope();
+            int end = start + length, total = past + length;
+            var context = AttendOneSequence(q[start..end].view(length, h, hd), keys[.., ..total], values[.., ..total], past); // [L, H·hd]
+            attended[start..end].copy_(context);
+        }
     }
 
     private Tensor AttendOneSequence(Tensor q, Tensor keys, Tensor values, int pastLength) // q [L, H, hd]; keys/values [KVH, S, hd] → [L, H·hd]
