@@ -82,6 +82,8 @@ public sealed record NodeOptions
     [ConfigurationKeyName("breaker_window_seconds")] public double BreakerWindowSeconds { get; init; } = 1;
     /// <summary>Seconds an opened breaker keeps calls away from its node before one trial call.</summary>
     [ConfigurationKeyName("breaker_break_seconds")] public double BreakerBreakSeconds { get; init; } = 5;
+    /// <summary>The coordinator calls the experts on its own node through their grains instead of computing them in place.</summary>
+    [ConfigurationKeyName("local_experts_via_grains")] public bool LocalExpertsViaGrains { get; init; }
     /// <summary>Seconds one forward step may wait on experts in all; past it the step's requests fail with a retryable error.</summary>
     [ConfigurationKeyName("step_deadline")] public double StepDeadlineSeconds { get; init; } = 60;
     /// <summary>Sequences decoded together in one step (the coordinator's engine).</summary>

@@ -119,6 +119,7 @@ public static class NodeStartupCheck
             BreakerSamplingDuration = TimeSpan.FromSeconds(options.BreakerWindowSeconds),
             BreakerBreakDuration = TimeSpan.FromSeconds(options.BreakerBreakSeconds),
             StepDeadline = TimeSpan.FromSeconds(options.StepDeadlineSeconds),
+            InPlaceLocalExperts = !options.LocalExpertsViaGrains,
         };
         calls.Validate();
         return calls;

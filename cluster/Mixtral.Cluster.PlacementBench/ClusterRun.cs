@@ -59,7 +59,10 @@ internal sealed class ClusterRun(PlacementBenchOptions options, int layers, int 
     private IEnumerable<string> NodeArgs(NodeCapacity node)
     {
         string batch = Math.Max(32, options.Workload.Concurrency).ToString(CultureInfo.InvariantCulture);
-        string[] common = ["--threads", options.ThreadsPerNode.ToString(CultureInfo.InvariantCulture), "--wire-dtype", options.WireDType, "--max-batch-sequences", batch];
+        // Every expert call crosses a link here, the coordinator's own node's too, as the simulator and the wire
+        // arithmetic this bench reports assume (a node computing its own experts in place would skip the link).
+        string[] common = ["--threads", options.ThreadsPerNode.ToString(CultureInfo.InvariantCulture), "--wire-dtype", options.WireDType, "--max-batch-sequences", batch,
+            "--local-experts-via-grains", "true"];
         if (options.EmulateDevice is string device) common = [.. common, "--emulate-device", device];
         return node.HostsSharedWeights && options.Network != "none" ? [.. common, "--network", options.Network] : common;
     }

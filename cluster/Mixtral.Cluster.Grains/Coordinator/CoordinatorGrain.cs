@@ -48,7 +48,7 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         _window = new FanOutWindow(_metrics);
         _health = new NodeHealth(settings.ExpertCalls, _metrics, logger);
         _experts = new RemoteExpertBackend(GrainFactory, settings.Plan, settings.WireDType, settings.Compute.Device, settings.Compute.DType,
-            new ExpertCallResilience(settings.ExpertCalls, _health, _metrics), _metrics, _health);
+            new ExpertCallResilience(settings.ExpertCalls, _health, _metrics), _metrics, _health, LocalExpertsOf(settings, store));
         FollowLivePlan();
         // The same factory as the single-process engine, with this backend in place of local experts.
         _loaded = store.CreateCoordinatorEngine(_experts, settings.Engine);
@@ -58,6 +58,12 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
         LogActivated(settings.NodeName, settings.WireDType);
         return Task.CompletedTask;
     }
+
+    /// <summary>This node's experts computed in place (<see cref="LocalExperts"/>), unless the node emulates another device
+    /// for placement experiments (its grains model that device's time) or the operator asked for every call to go
+    /// through the grains.</summary>
+    private static LocalExperts? LocalExpertsOf(NodeSettings settings, NodeWeightStore store) =>
+        settings.EmulatedDevice is null && settings.ExpertCalls.InPlaceLocalExperts ? new LocalExperts(store, settings.NodeName, settings.WireDType) : null;
 
     public async IAsyncEnumerable<TokenEvent> GenerateAsync(GenerateRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -42,6 +42,11 @@ public sealed record ExpertCallOptions
     /// <see cref="StepDeadlineExceededException"/> naming the experts it waited on (--step-deadline).</summary>
     public TimeSpan StepDeadline { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The coordinator computes the experts whose copy is on its own node in place instead of calling their
+    /// grains in its own process (<see cref="LocalExperts"/>); false sends every call through the grains, as a
+    /// node without the coordinator would see them (--local-experts-via-grains).</summary>
+    public bool InPlaceLocalExperts { get; init; } = true;
+
     public bool Hedging => HedgeFactor > 0;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the flag of the first setting out of range.</summary>

@@ -12,10 +12,12 @@ namespace Mixtral.Cluster.Grains.Experts;
 /// <summary>
 /// The cluster's side of the model's expert seam: for one layer, one call per selected expert, all in
 /// parallel, each carrying every row routed to that expert; the answers come back as tensors in order.
-/// This is the only thing that differs between the coordinator and the single-process engine.
+/// Experts whose copy is on the coordinator's own node (<paramref name="local"/>) are computed in place while the
+/// calls to the other nodes are under way. This is the only thing that differs between the coordinator and the
+/// single-process engine.
 /// </summary>
 public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan, WireDType wireDType, Device device, ScalarType dtype,
-    ExpertCallResilience resilience, FanOutMetrics metrics, NodeHealth health) : IExpertBackend
+    ExpertCallResilience resilience, FanOutMetrics metrics, NodeHealth health, LocalExperts? local = null) : IExpertBackend
 {
     private ReplicaLoadSplit _split = new(plan, health);
     private int _generation; // the plan generation the copies called belong to (live plan changes; 0 = the start plan)
@@ -34,21 +36,71 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
     public async ValueTask<Tensor[]> RunAsync(int layer, IReadOnlyList<ExpertBatch> batches, CancellationToken cancellationToken)
     {
         long started = Stopwatch.GetTimestamp();
-        var requests = batches.Select(b => TensorWire.ToWire(b.Rows, wireDType)).ToArray();
-        var calls = new Task<(HiddenStateBatch Answer, int Calls)>[batches.Count];
+        var outputs = new Tensor?[batches.Count];
+        var requests = new HiddenStateBatch?[batches.Count];
+        var calls = new Task<(HiddenStateBatch Answer, int Calls)>?[batches.Count];
         // Every layer's fan-out runs under what is left of its step's deadline; past it the step fails naming the
         // experts still unanswered (and their nodes), instead of waiting on a hung node.
-        var results = await resilience.Steps.RunAsync(layer, step =>
+        try
         {
-            for (int i = 0; i < batches.Count; i++)
-                calls[i] = SplitCallAsync(layer, batches[i].Expert, requests[i], step);
-            return Task.WhenAll(calls);
-        }, () => Unanswered(layer, batches, calls), cancellationToken).ConfigureAwait(false);
-        var answers = results.Select(r => r.Answer).ToArray();
-        long bytes = requests.Sum(r => (long)r.Payload.Length) + answers.Sum(a => (long)a.Payload.Length);
-        // Calls actually made: a replicated expert whose rows were split over copies is one call per copy.
-        metrics.Record(Stopwatch.GetElapsedTime(started), results.Sum(r => r.Calls), bytes);
-        return [.. answers.Select(a => TensorWire.FromWire(a, device, dtype))];
+            await resilience.Steps.RunAsync(layer, async step =>
+            {
+                var here = batches.Select(b => CopyHere(layer, b.Expert)).ToArray();
+                for (int i = 0; i < batches.Count; i++) // the calls to other nodes first: they travel while this node computes
+                    if (here[i] < 0) calls[i] = Call(layer, batches[i], i, requests, step);
+                for (int i = 0; i < batches.Count; i++)
+                {
+                    if (here[i] < 0) continue;
+                    step.ThrowIfCancellationRequested();
+                    outputs[i] = InPlace(layer, batches[i], here[i]);
+                    if (outputs[i] is null) calls[i] = Call(layer, batches[i], i, requests, step); // not loaded here yet
+                }
+                return await Task.WhenAll(calls.OfType<Task<(HiddenStateBatch, int)>>()).ConfigureAwait(false);
+            }, () => Unanswered(layer, batches, calls), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var o in outputs) o?.Dispose();
+            throw;
+        }
+        int made = 0;
+        long bytes = 0;
+        for (int i = 0; i < batches.Count; i++)
+        {
+            if (calls[i] is not { } call) { made++; continue; } // computed in place: one call, no bytes on the wire
+            var (answer, count) = call.Result;
+            made += count; // a replicated expert whose rows were split over copies is one call per copy
+            bytes += requests[i]!.Payload.Length + answer.Payload.Length;
+            outputs[i] = TensorWire.FromWire(answer, device, dtype);
+        }
+        metrics.Record(Stopwatch.GetElapsedTime(started), made, bytes);
+        return outputs!;
+    }
+
+    /// <summary>The replica index of this node's copy when this node computes the expert itself, else -1: its copy is here,
+    /// the plan sends this call to that copy (the first in failover order, with the breakers' view), and its rows are not
+    /// spread over several copies by load share.</summary>
+    private int CopyHere(int layer, int expert)
+    {
+        if (local is null || _split.Spreads(layer, expert)) return -1;
+        var owners = plan.OwnersOf(layer, expert);
+        for (int r = 0; r < owners.Count; r++)
+            if (owners[r] == local.Node) return health.Order(owners)[0] == r ? r : -1;
+        return -1;
+    }
+
+    private Tensor? InPlace(int layer, ExpertBatch batch, int replica)
+    {
+        long started = Stopwatch.GetTimestamp();
+        var output = local!.TryRun(new ExpertKey(layer, batch.Expert, replica, _generation), batch.Rows);
+        if (output is not null) metrics.ExpertCall(local.Node, Stopwatch.GetElapsedTime(started));
+        return output;
+    }
+
+    private Task<(HiddenStateBatch, int)> Call(int layer, ExpertBatch batch, int i, HiddenStateBatch?[] requests, CancellationToken step)
+    {
+        requests[i] = TensorWire.ToWire(batch.Rows, wireDType);
+        return SplitCallAsync(layer, batch.Expert, requests[i]!, step);
     }
 
     /// <summary>One fan-out to experts 0..experts-1 of layer 0 that echo their rows: the wire and runtime without the math.</summary>
@@ -94,9 +146,9 @@ public sealed class RemoteExpertBackend(IGrainFactory grains, PlacementPlan plan
     }
 
     /// <summary>"expert 3 (nodes a, b), expert 5 (node b)": the calls of a fan-out still unanswered, for the deadline's error.</summary>
-    private string Unanswered(int layer, IReadOnlyList<ExpertBatch> batches, Task<(HiddenStateBatch Answer, int Calls)>[] calls)
+    private string Unanswered(int layer, IReadOnlyList<ExpertBatch> batches, Task<(HiddenStateBatch Answer, int Calls)>?[] calls)
     {
-        var waiting = Enumerable.Range(0, batches.Count).Where(i => calls[i] is not { IsCompletedSuccessfully: true })
+        var waiting = Enumerable.Range(0, batches.Count).Where(i => calls[i] is { IsCompletedSuccessfully: false })
             .Select(i => (Expert: batches[i].Expert, Owners: plan.OwnersOf(layer, batches[i].Expert)))
             .Select(w => $"expert {w.Expert} ({(w.Owners.Count == 1 ? "node" : "nodes")} {string.Join(", ", w.Owners)})").ToList();
         return waiting.Count == 0 ? "no expert (the deadline passed between calls)" : string.Join(", ", waiting);

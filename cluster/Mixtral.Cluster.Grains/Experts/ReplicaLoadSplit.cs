@@ -24,6 +24,9 @@ public sealed class ReplicaLoadSplit
         _health = health;
     }
 
+    /// <summary>Whether this expert's rows are spread over its copies by load share (else one copy takes each call).</summary>
+    public bool Spreads(int layer, int expert) => _weighted.ContainsKey((layer, expert));
+
     /// <summary>The rows each copy takes (replica index, row indices in order), or null when one call carries them all.</summary>
     public IReadOnlyList<ReplicaRows>? Split(int layer, int expert, int rows)
     {

@@ -65,6 +65,14 @@ public sealed partial class NodeWeightStore : IDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="use"/> over expert <paramref name="key"/>'s weights when they are loaded on this node,
+    /// under the store's lock so that a copy retired meanwhile is not freed under it; null when they are not loaded.</summary>
+    public T? WithLoadedExpert<T>(ExpertKey key, Func<ExpertWeights, T> use) where T : class
+    {
+        lock (_gate)
+            return _experts.TryGetValue(key, out var weights) ? use(weights) : null;
+    }
+
     public void ReleaseExpert(ExpertKey key)
     {
         lock (_gate)

@@ -15,12 +15,17 @@ internal sealed class EmbeddedNodeFlags
     private readonly Option<int?> _siloPort = new("--silo-port") { Description = $"Silo port (default {NodeOptions.DefaultSiloPort})" };
     private readonly Option<int?> _gatewayPort = new("--gateway-port") { Description = $"Orleans gateway port .NET clients connect to (default {NodeOptions.DefaultGatewayPort})" };
     private readonly Option<string?> _wire = new("--wire-dtype") { Description = "Dtype of hidden states between the coordinator and its experts: f32 (default; exact) | bf16 | f16" };
+    private readonly Option<bool> _viaGrains = new("--local-experts-via-grains")
+    {
+        Description = "Call the experts through their grains as a multi-node cluster would (default: the coordinator computes the experts on its own node in place)",
+    };
 
     public void AddTo(Command command)
     {
         command.Options.Add(_siloPort);
         command.Options.Add(_gatewayPort);
         command.Options.Add(_wire);
+        command.Options.Add(_viaGrains);
         _compute.AddTo(command);
         _engine.AddTo(command);
     }
@@ -42,6 +47,7 @@ internal sealed class EmbeddedNodeFlags
             Weights = _compute.Weights(result),
             QuantizedCache = _compute.QuantizedCache(result),
             WireDType = result.GetValue(_wire) ?? defaults.WireDType,
+            LocalExpertsViaGrains = result.GetValue(_viaGrains),
             MaxBatchSequences = limits.MaxBatchSequences,
             MaxPrefillTokens = limits.MaxPrefillTokensPerStep,
             MaxQueuedRequests = limits.MaxQueuedRequests,

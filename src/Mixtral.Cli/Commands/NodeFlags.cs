@@ -40,6 +40,7 @@ internal sealed class NodeFlags
         Add<int>("breaker_min_calls", "Calls a node's breaker must see in its window before it may open (default 4)");
         Add<double>("breaker_window_seconds", "Seconds of recent calls a node's breaker takes its failure ratio over (default 1)");
         Add<double>("breaker_break_seconds", "Seconds an opened breaker keeps calls away from its node before a trial call (default 5)");
+        Add<bool>("local_experts_via_grains", "Send the coordinator's calls to the experts on its own node through their grains too (default: computed in place, with no call)");
         Add<double>("step_deadline", "Seconds one forward step may wait on experts; past it the step's requests fail with a retryable error (default 60)");
         Add<int>("max_batch_sequences", "Sequences the coordinator decodes together in one step (default 32)");
         Add<int>("max_prefill_tokens", "Prompt tokens fed into one step; longer prompts are prefilled in chunks of this size (default 512)");
