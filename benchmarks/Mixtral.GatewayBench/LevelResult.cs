@@ -27,6 +27,11 @@ public sealed record LevelResult(int Concurrency, int Batch, int Requests, long 
     public double FractionOfFloor => TokensPerSecond / FloorTokensPerSecond;
     public double? SteadyFractionOfFloor => Steady is null ? null : Steady.TokensPerSecond / FloorTokensPerSecond;
 
+    /// <summary>The steady state against the floor at the higher of the two bandwidth samples: the floor is linear in the
+    /// bandwidth, and a level that ran partly in the fast mode must not be credited with the slow mode's floor.</summary>
+    public double? SteadyFractionOfHigherFloor => SteadyFractionOfFloor is not { } f ? null
+        : BandwidthAfterGBps is { } after && after > BandwidthGBps ? f * BandwidthGBps / after : f;
+
     public static LevelResult From(int concurrency, int batch, List<StreamTiming> timings, double wallSeconds, double bandwidth, BatchFloor floor)
     {
         var ttft = timings.Select(t => t.FirstTokenMs).Order().ToArray();
