@@ -30,7 +30,7 @@ public static class LongPrefillReport
         md.AppendLine(Inv($"{o.Streams} greedy streams ({LongPrefillOptions.StreamPromptTokens}-token prompts) decode on the `mid` model; when each has {LongPrefillOptions.TokensBeforeArrival} tokens a {o.PromptTokens}-token prompt arrives. "));
         md.AppendLine(Inv($"The table gives the streams' inter-token latency over the gaps that overlap the long prompt's prefill (from its arrival to its first token), with the prompt fed in one step (chunking off) and in chunks of `--max-prefill-tokens` tokens. All settings ran in one process, one after the other, on one loaded model, after a warm-up run."));
         md.AppendLine();
-        md.AppendLine("| Round | Prefill | stream gaps | p50 ms | p90 ms | p99 ms | max ms | steady decode p50 ms (just before) | worst stall ÷ steady gap | long prompt: first token after | steps until it finished |");
+        md.AppendLine("| Round | Prefill | stream gaps | p50 ms | p90 ms | p99 ms | max ms | steady decode gap ms (just before: median of the streams' mean gaps) | worst stall ÷ steady gap | long prompt: first token after | steps until it finished |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var run in r.Runs)
         {

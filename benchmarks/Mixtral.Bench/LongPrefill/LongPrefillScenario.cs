@@ -51,12 +51,15 @@ public static class LongPrefillScenario
         var before = new List<double>();
         var during = new List<double>();
         foreach (var times in arrivals)
+        {
+            // Before the arrival: each stream's mean gap (its span over its gaps), not the single gaps. The reader's
+            // timestamps come in bursts when it is scheduled late on a busy machine (two tokens read together: one gap
+            // near 0, the next double), which would drag a median of single gaps towards 0.
+            var steady = times.Where(t => t <= arrived).ToList();
+            if (steady.Count > 1) before.Add((steady[^1] - steady[0]).TotalMilliseconds / (steady.Count - 1));
             for (int t = 1; t < times.Count; t++)
-            {
-                double gap = (times[t] - times[t - 1]).TotalMilliseconds;
-                if (times[t] <= arrived) before.Add(gap);
-                else if (times[t - 1] < longFirst) during.Add(gap); // a gap that overlaps the prefill
-            }
+                if (times[t] > arrived && times[t - 1] < longFirst) during.Add((times[t] - times[t - 1]).TotalMilliseconds); // a gap that overlaps the prefill
+        }
         string label = chunk == 0 ? $"off (the {o.PromptTokens}-token prompt in one step)" : $"chunks of {chunk}";
         return new LongPrefillRun(label, chunk, LatencySummary.Of(before), LatencySummary.Of(during), result.TimeToFirstToken, longDone - arrived, prefillSteps,
             arrivals.Select(a => a.ToArray()).ToArray(), arrived, longFirst);
