@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Cluster.Contracts.Nodes;
 using Mixtral.Cluster.Contracts.Wire;
@@ -93,13 +92,7 @@ public abstract class ClusterEqualsSingleProcessTests(InProcessClusterFixture fi
         return diff.max().item<float>();
     }
 
-    private static List<(int[], int[])> LoadPrompts()
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(FixturePaths.ReferenceJson));
-        return [.. doc.RootElement.GetProperty("prompts").EnumerateArray().Select(p => (
-            p.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
-            p.GetProperty("greedy_tokens").EnumerateArray().Select(e => e.GetInt32()).ToArray()))];
-    }
+    private static IReadOnlyList<(int[] Ids, int[] Greedy)> LoadPrompts() => ReferencePrompts.Load();
 }
 
 public sealed class Float32WireTests(Float32WireCluster fixture, ITestOutputHelper output)

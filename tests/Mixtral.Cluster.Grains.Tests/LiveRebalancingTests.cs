@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
 using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Cluster.Contracts.Experts;
 using Mixtral.Cluster.Contracts.Nodes;
@@ -155,11 +154,5 @@ public sealed class LiveRebalancingTests(RebalancedCluster fixture, ITestOutputH
         }
     }
 
-    private static List<(int[] Ids, int[] Greedy)> Prompts()
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(FixturePaths.ReferenceJson));
-        return [.. doc.RootElement.GetProperty("prompts").EnumerateArray().Select(p => (
-            p.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
-            p.GetProperty("greedy_tokens").EnumerateArray().Select(e => e.GetInt32()).ToArray()))];
-    }
+    private static IReadOnlyList<(int[] Ids, int[] Greedy)> Prompts() => ReferencePrompts.Load();
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Cluster.Contracts.Experts;
@@ -99,11 +98,5 @@ public sealed class LocalExpertsInPlaceTests(InPlaceExpertsCluster inPlace, ViaG
         return [.. tokens];
     }
 
-    private static List<(int[] Ids, int[] Greedy)> Prompts()
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(FixturePaths.ReferenceJson));
-        return [.. doc.RootElement.GetProperty("prompts").EnumerateArray().Select(p => (
-            p.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
-            p.GetProperty("greedy_tokens").EnumerateArray().Select(e => e.GetInt32()).ToArray()))];
-    }
+    private static IReadOnlyList<(int[] Ids, int[] Greedy)> Prompts() => ReferencePrompts.Load();
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Cluster.Contracts.Experts;
@@ -168,11 +167,5 @@ public sealed class ReplicaLoadSplitTests(WeightedReplicasCluster fixture, ITest
 
     private static int[] Prompt(int i) => Prompts()[i].Ids;
 
-    private static List<(int[] Ids, int[] Greedy)> Prompts()
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(FixturePaths.ReferenceJson));
-        return [.. doc.RootElement.GetProperty("prompts").EnumerateArray().Select(p => (
-            p.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
-            p.GetProperty("greedy_tokens").EnumerateArray().Select(e => e.GetInt32()).ToArray()))];
-    }
+    private static IReadOnlyList<(int[] Ids, int[] Greedy)> Prompts() => ReferencePrompts.Load();
 }
