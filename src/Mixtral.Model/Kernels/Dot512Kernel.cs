@@ -7,11 +7,9 @@ namespace Mixtral.Model.Kernels;
 // Legend: K inner length; x float32 rows, W rows in the format TW.
 
 /// <summary>
-/// The AVX-512 forms of <see cref="DotKernel"/>'s products: the block for four or more rows of x, where a product stops
-/// being memory-bound and becomes compute-bound (sixteen 512-bit accumulators of 32 registers, each W load feeding four
-/// FMAs), and the one- and two-row products that read W's rows one after the other (<see cref="Row{TW}"/>,
-/// <see cref="Row2{TW}"/>); three rows of x, and an x of exactly four, take the single-stream <see cref="Rows{TW, TN}"/>
-/// (Dot512Rows.cs).
+/// The AVX-512 forms of <see cref="DotKernel"/>'s products: the register block for two to six rows of x against four rows
+/// of W (up to 24 512-bit accumulators of 32 registers, each W load feeding one FMA per row of x), and the one-row
+/// product that reads W's rows one after the other (<see cref="Row{TW}"/>).
 /// </summary>
 public static unsafe partial class Dot512Kernel
 {
@@ -22,9 +20,10 @@ public static unsafe partial class Dot512Kernel
     /// <summary>Whether the kernels use this block: on where supported; tests turn it off to cover the AVX2 blocks too.</summary>
     public static bool Enabled { get; set; } = IsSupported;
 
-    /// <summary>Rows x0..x3 (each <paramref name="xStride"/> floats apart) against W rows w0..w3.</summary>
-    public static Block4x4 Block<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat =>
-        Block<TW, FourRowsOfX>(x0, xStride, w0, w1, w2, w3, k).FirstFour;
+    /// <summary>Rows x0..x3 (each <paramref name="xStride"/> floats apart) against W rows w0..w3; <paramref name="next"/> as
+    /// in <see cref="Block{TW, TN}"/>.</summary>
+    public static Block4x4 Block<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0) where TW : struct, IWeightFormat =>
+        Block<TW, FourRowsOfX>(x0, xStride, w0, w1, w2, w3, k, next).FirstFour;
 
     /// <summary>
     /// The first TN.Count (2 to 6) rows x0.. (each <paramref name="xStride"/> floats apart) against W rows w0..w3 in one
@@ -35,7 +34,7 @@ public static unsafe partial class Dot512Kernel
     /// </summary>
     // AggressiveOptimization: these loops run from the first token; tier-0 code of them is several times slower.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Block4x6 Block<TW, TN>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k)
+    public static Block4x6 Block<TW, TN>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0)
         where TW : struct, IWeightFormat where TN : struct, IRowCount
     {
         float* x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride, x4 = x3 + xStride, x5 = x4 + xStride;
@@ -53,6 +52,14 @@ public static unsafe partial class Dot512Kernel
             Sse.Prefetch0(w1 + (j + ahead) * TW.ElementSize);
             Sse.Prefetch0(w2 + (j + ahead) * TW.ElementSize);
             Sse.Prefetch0(w3 + (j + ahead) * TW.ElementSize);
+            if (next != 0)
+            {
+                long at = next + j * TW.ElementSize;
+                Sse.Prefetch1(w0 + at);
+                Sse.Prefetch1(w1 + at);
+                Sse.Prefetch1(w2 + at);
+                Sse.Prefetch1(w3 + at);
+            }
             var v0 = TW.Load16(w0, j);
             var v1 = TW.Load16(w1, j);
             var v2 = TW.Load16(w2, j);
@@ -136,37 +143,6 @@ public static unsafe partial class Dot512Kernel
         float sum = Vector512.Sum((a + b) + (c + d));
         for (; j < k; j++) sum += x[j] * TW.Load1(w, j);
         return sum;
-    }
-
-    /// <summary>(x0 · w, x1 · w): <see cref="DotKernel.Row2{TW}"/> with 512-bit vectors (32 elements per step).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (float, float) Row2<TW>(float* x0, float* x1, byte* w, int k) where TW : struct, IWeightFormat
-    {
-        Vector512<float> a = default, b = default, c = default, d = default;
-        int j = 0;
-        for (; j + 2 * Lanes <= k; j += 2 * Lanes)
-        {
-            var v = TW.Load16(w, j);
-            var u = TW.Load16(w, j + Lanes);
-            a = Avx512F.FusedMultiplyAdd(v, Vector512.Load(x0 + j), a);
-            b = Avx512F.FusedMultiplyAdd(u, Vector512.Load(x0 + j + Lanes), b);
-            c = Avx512F.FusedMultiplyAdd(v, Vector512.Load(x1 + j), c);
-            d = Avx512F.FusedMultiplyAdd(u, Vector512.Load(x1 + j + Lanes), d);
-        }
-        for (; j + Lanes <= k; j += Lanes)
-        {
-            var v = TW.Load16(w, j);
-            a = Avx512F.FusedMultiplyAdd(v, Vector512.Load(x0 + j), a);
-            c = Avx512F.FusedMultiplyAdd(v, Vector512.Load(x1 + j), c);
-        }
-        float first = Vector512.Sum(a + b), second = Vector512.Sum(c + d);
-        for (; j < k; j++)
-        {
-            float wj = TW.Load1(w, j);
-            first += x0[j] * wj;
-            second += x1[j] * wj;
-        }
-        return (first, second);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

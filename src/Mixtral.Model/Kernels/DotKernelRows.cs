@@ -42,22 +42,23 @@ public static unsafe partial class DotKernel
     }
 
     /// <summary>
-    /// [x0·w0..w3] and [x1·w0..w3] for two rows of x, the rows of W one after the other as in <see cref="OneRow{TW}"/>:
-    /// each W load feeds both rows of x, and each thread reads W as one sequential stream.
+    /// [x0·w0..w3] and [x1·w0..w3] for two rows of x. AVX-512: the register block, which asks for the next block's lines
+    /// while it runs (<see cref="Dot512Kernel.Block{TW, TN}"/>). AVX2: the rows of W one after the other as in
+    /// <see cref="OneRow{TW}"/>, each W load feeding both rows of x, so each thread reads W as one sequential stream.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (Vector128<float> First, Vector128<float> Second) TwoRows<TW>(float* x0, float* x1, byte* w0, byte* w1, byte* w2, byte* w3, int k)
+    public static (Vector128<float> First, Vector128<float> Second) TwoRows<TW>(float* x0, float* x1, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0)
         where TW : struct, IWeightFormat
     {
-        if (Dot512Kernel.Enabled && !InL1(2, k))
+        if (Dot512Kernel.Enabled)
         {
-            var block = Dot512Kernel.Block<TW, TwoRowsOfX>(x0, x1 - x0, w0, w1, w2, w3, k);
+            var block = Dot512Kernel.Block<TW, TwoRowsOfX>(x0, x1 - x0, w0, w1, w2, w3, k, next);
             return (block.R0, block.R1);
         }
-        var (a0, b0) = Dot512Kernel.Enabled ? Dot512Kernel.Row2<TW>(x0, x1, w0, k) : Row2<TW>(x0, x1, w0, k);
-        var (a1, b1) = Dot512Kernel.Enabled ? Dot512Kernel.Row2<TW>(x0, x1, w1, k) : Row2<TW>(x0, x1, w1, k);
-        var (a2, b2) = Dot512Kernel.Enabled ? Dot512Kernel.Row2<TW>(x0, x1, w2, k) : Row2<TW>(x0, x1, w2, k);
-        var (a3, b3) = Dot512Kernel.Enabled ? Dot512Kernel.Row2<TW>(x0, x1, w3, k) : Row2<TW>(x0, x1, w3, k);
+        var (a0, b0) = Row2<TW>(x0, x1, w0, k);
+        var (a1, b1) = Row2<TW>(x0, x1, w1, k);
+        var (a2, b2) = Row2<TW>(x0, x1, w2, k);
+        var (a3, b3) = Row2<TW>(x0, x1, w3, k);
         return (Vector128.Create(a0, a1, a2, a3), Vector128.Create(b0, b1, b2, b3));
     }
 
@@ -67,53 +68,38 @@ public static unsafe partial class DotKernel
     /// W load feeding the four rows of x (<see cref="Row4{TW}"/>): W is read once for the four rows, as one stream.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Block4x4 FourRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat
+    public static Block4x4 FourRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0) where TW : struct, IWeightFormat
     {
-        if (Dot512Kernel.Enabled) return Dot512Kernel.Block<TW>(x0, xStride, w0, w1, w2, w3, k);
+        if (Dot512Kernel.Enabled) return Dot512Kernel.Block<TW>(x0, xStride, w0, w1, w2, w3, k, next);
         return PerRowOfX(Row4<TW>(x0, xStride, w0, k), Row4<TW>(x0, xStride, w1, k), Row4<TW>(x0, xStride, w2, k), Row4<TW>(x0, xStride, w3, k));
     }
 
     /// <summary>
-    /// <see cref="FourRows{TW}"/> for an x of exactly four rows. AVX-512 reads the block's W rows one after the other here
-    /// (<see cref="Dot512Kernel.Rows{TW, TN}"/>) instead of as the 4×4 block's four streams: bf16 +15–50%, f32 level,
-    /// measured side by side; with more rows of x the block's passes stay (four rows of a longer x in one stream cost f32
-    /// 25% at eight rows). The choice depends on the row count alone, never on the format, so bfloat16 weights still give
-    /// bit for bit the float32 result.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Block4x4 FourRowsAlone<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat =>
-        Dot512Kernel.Enabled && InL1(4, k)
-            ? PerRowOfX(Dot512Kernel.Rows<TW, FourRowsOfX>(x0, xStride, w0, k), Dot512Kernel.Rows<TW, FourRowsOfX>(x0, xStride, w1, k),
-                Dot512Kernel.Rows<TW, FourRowsOfX>(x0, xStride, w2, k), Dot512Kernel.Rows<TW, FourRowsOfX>(x0, xStride, w3, k))
-            : FourRows<TW>(x0, xStride, w0, w1, w2, w3, k);
-
-    /// <summary>
-    /// Whether <paramref name="rows"/> rows of x of K floats stay in L1 (32 KB a core here) beside the W rows streaming past.
-    /// Where they do, AVX-512 reads W's rows one after the other (one stream, each W line feeding every row of x); where
-    /// they do not (an expert's down projection, K = I: 14 KB a row in `mid`, 56 KB for four), every W line would pull a
-    /// line of each row of x back from L2, so the 4×4-style block takes over: four W rows at a time, each x line
-    /// loaded once for four W lines. Measured inside `mid` decode steps of 16 sequences (down projection, GB/s of W):
-    /// four rows 12.6–14.9 → 25.0–27.8 with the block. The bound depends on x alone, never on W's format, so bfloat16
-    /// weights keep giving the float32 result bit for bit.
+    /// Whether <paramref name="rows"/> rows of x of K floats stay in L1 (32 KB a core here) beside the W rows streaming
+    /// past. Where four do not (an expert's down projection, K = I: 14 KB a row in `mid`), each extra row of x in a pass
+    /// pulls its lines back from L2 for every W line, so passes stay at four rows (<see cref="SixRowPass"/>). The bound
+    /// depends on x alone, never on W's format, so bfloat16 weights keep giving the float32 result bit for bit.
     /// </summary>
     internal static bool InL1(int rows, int k) => (long)rows * k * sizeof(float) <= 16 * 1024;
 
     /// <summary>
     /// How many of the <paramref name="left"/> rows of x still to do the next <see cref="Dot512Kernel.Block{TW, TN}"/>
     /// pass takes (five or six), or 0 for none: AVX-512, rows short enough that four fit L1, five or more rows left but
-    /// not exactly eight (two 4×4 passes). Measured inside `mid` decode steps of 16 sequences (gate/up, K = 1024, GB/s of
-    /// W, two runs each): five rows 21.8–22.9 → 24.9–25.1, six 17.4–21.5 → 24.1–25.1, seven 15.7–19.7 → 21.4–22.9, eight
-    /// 20.3–21.2 → 19.0–19.3 (so not eight); the down projection's long rows (K = 3584) gained nothing at five or six.
+    /// not exactly seven or eight (4 + 3 and 4 + 4 rather than a six-row pass and a lone row or pair). Measured
+    /// inside `mid` decode steps of 16 sequences (gate/up, K = 1024, GB/s of W, two runs each): five rows 21.8–22.9 →
+    /// 24.9–25.1, six 17.4–21.5 → 24.1–25.1; the down projection's long rows (K = 3584) gained nothing at five or six.
+    /// With the block's next-block prefetch (`kernels`, f32, builds alternated three times): seven rows as 4 + 3 instead
+    /// of 6 + 1 25–27 → 29–32 GB/s, thirteen as 6 + 4 + 3 instead of 6 + 6 + 1 22–24 → 25–26; eight as 6 + 2 level or worse.
     /// </summary>
     internal static int SixRowPass(int left, int k) =>
-        Dot512Kernel.Enabled && left >= 5 && left != 8 && InL1(4, k) ? Math.Min(6, left) : 0;
+        Dot512Kernel.Enabled && left >= 5 && left is not (7 or 8) && InL1(4, k) ? Math.Min(6, left) : 0;
 
     /// <summary>The <see cref="SixRowPass"/> of <paramref name="rows"/> (five or six) rows of x against four rows of W.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Block4x6 SixRowBlock<TW>(int rows, float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k) where TW : struct, IWeightFormat =>
+    internal static Block4x6 SixRowBlock<TW>(int rows, float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0) where TW : struct, IWeightFormat =>
         rows == 5
-            ? Dot512Kernel.Block<TW, FiveRowsOfX>(x0, xStride, w0, w1, w2, w3, k)
-            : Dot512Kernel.Block<TW, SixRowsOfX>(x0, xStride, w0, w1, w2, w3, k);
+            ? Dot512Kernel.Block<TW, FiveRowsOfX>(x0, xStride, w0, w1, w2, w3, k, next)
+            : Dot512Kernel.Block<TW, SixRowsOfX>(x0, xStride, w0, w1, w2, w3, k, next);
 
     /// <summary>From per-row-of-W results (c_j = [x0·w_j, x1·w_j, x2·w_j, x3·w_j]) to the block's per-row-of-x layout
     /// (R_i = [x_i·w0, x_i·w1, x_i·w2, x_i·w3]): a 4×4 transpose.</summary>
@@ -157,25 +143,21 @@ public static unsafe partial class DotKernel
     }
 
     /// <summary>
-    /// Three rows of x (<paramref name="xStride"/> floats apart) against four rows of W, W's rows one after the other,
-    /// each W load feeding the three rows: a batch's experts often see three rows, which otherwise take a pair and a single.
-    /// Measured side by side (`kernels --rows 3`): AVX2 f32 +13–47%, bf16 −1 to +7%. AVX-512 (<see cref="Dot512Kernel.Rows{TW, TN}"/>,
-    /// one 512-bit accumulator per row of x): f32 +28–48%, bf16 level (an earlier form with two accumulators per row
-    /// had cost bf16 21%).
+    /// Three rows of x (<paramref name="xStride"/> floats apart) against four rows of W: a batch's experts often see three
+    /// rows, which otherwise take a pair and a single. AVX-512: the register block (<see cref="Dot512Kernel.Block{TW, TN}"/>),
+    /// which asks for the next block's lines while it runs. AVX2: W's rows one after the other, each W load feeding the
+    /// three rows (measured side by side, `kernels --rows 3`: f32 +13–47%, bf16 −1 to +7% over a pair and a single).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (Vector128<float> R0, Vector128<float> R1, Vector128<float> R2) ThreeRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k)
+    public static (Vector128<float> R0, Vector128<float> R1, Vector128<float> R2) ThreeRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0)
         where TW : struct, IWeightFormat
     {
-        if (Dot512Kernel.Enabled && !InL1(3, k))
+        if (Dot512Kernel.Enabled)
         {
-            var block = Dot512Kernel.Block<TW, ThreeRowsOfX>(x0, xStride, w0, w1, w2, w3, k);
+            var block = Dot512Kernel.Block<TW, ThreeRowsOfX>(x0, xStride, w0, w1, w2, w3, k, next);
             return (block.R0, block.R1, block.R2);
         }
-        var rows = Dot512Kernel.Enabled
-            ? PerRowOfX(Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w0, k), Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w1, k),
-                Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w2, k), Dot512Kernel.Rows<TW, ThreeRowsOfX>(x0, xStride, w3, k))
-            : PerRowOfX(Row3<TW>(x0, xStride, w0, k), Row3<TW>(x0, xStride, w1, k), Row3<TW>(x0, xStride, w2, k), Row3<TW>(x0, xStride, w3, k));
+        var rows = PerRowOfX(Row3<TW>(x0, xStride, w0, k), Row3<TW>(x0, xStride, w1, k), Row3<TW>(x0, xStride, w2, k), Row3<TW>(x0, xStride, w3, k));
         return (rows.R0, rows.R1, rows.R2);
     }
 
