@@ -9,11 +9,13 @@ namespace Mixtral.Model.Tests.Kernels;
 [Collection(KernelSwitchesGroup.Name)]
 public sealed class FastLinearTests
 {
-    /// <summary>N and K around the kernel's blocking (4 rows of W, 8 and 16 floats of K), the model's real widths, and a
-    /// K whose rows of x no longer stay in L1 from two rows on (an expert's down projection: the register blocks).</summary>
+    /// <summary>N and K around the kernel's blocking (4 rows of W, 8 and 16 floats of K), the model's real widths, a K
+    /// whose rows of x no longer stay in L1 from two rows on (an expert's down projection), and a W of several 512 KB
+    /// chunks with a last chunk that is not full (where each chunk's next-block prefetch stops).</summary>
     public static TheoryData<int, int> Shapes => new()
     {
         { 1, 1 }, { 3, 7 }, { 4, 8 }, { 5, 9 }, { 13, 33 }, { 8, 1024 }, { 257, 100 }, { 64, 1027 }, { 1024, 256 }, { 13, 3589 },
+        { 604, 1024 },
     };
 
     [Theory]
@@ -77,6 +79,7 @@ public sealed class FastLinearTests
     [InlineData(13, 1027)]
     [InlineData(9, 3589)]
     [InlineData(12, 1000)]
+    [InlineData(604, 1024)] // several chunks, cut at different rows for the two formats (chunks are sized in bytes)
     public void Bfloat16_weights_give_exactly_the_float32_result_for_any_row_count(int n, int k)
     {
         using var stored = Random([n, k], 9);
