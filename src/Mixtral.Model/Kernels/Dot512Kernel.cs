@@ -13,6 +13,7 @@ namespace Mixtral.Model.Kernels;
 /// </summary>
 public static unsafe partial class Dot512Kernel
 {
+
     private const int Lanes = 16; // floats per Vector512
 
     public static bool IsSupported => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
@@ -22,8 +23,8 @@ public static unsafe partial class Dot512Kernel
 
     /// <summary>Rows x0..x3 (each <paramref name="xStride"/> floats apart) against W rows w0..w3; <paramref name="next"/> as
     /// in <see cref="Block{TW, TN}"/>.</summary>
-    public static Block4x4 Block<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0) where TW : struct, IWeightFormat =>
-        Block<TW, FourRowsOfX>(x0, xStride, w0, w1, w2, w3, k, next).FirstFour;
+    public static Block4x4 Block<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0, long after = 0) where TW : struct, IWeightFormat =>
+        Block<TW, FourRowsOfX>(x0, xStride, w0, w1, w2, w3, k, next, after).FirstFour;
 
     /// <summary>
     /// The first TN.Count (2 to 6) rows x0.. (each <paramref name="xStride"/> floats apart) against W rows w0..w3 in one
@@ -34,7 +35,7 @@ public static unsafe partial class Dot512Kernel
     /// </summary>
     // AggressiveOptimization: these loops run from the first token; tier-0 code of them is several times slower.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Block4x6 Block<TW, TN>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0)
+    public static Block4x6 Block<TW, TN>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0, long after = 0)
         where TW : struct, IWeightFormat where TN : struct, IRowCount
     {
         float* x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride, x4 = x3 + xStride, x5 = x4 + xStride;
@@ -55,6 +56,14 @@ public static unsafe partial class Dot512Kernel
             if (next != 0)
             {
                 long at = next + j * TW.ElementSize;
+                Sse.Prefetch1(w0 + at);
+                Sse.Prefetch1(w1 + at);
+                Sse.Prefetch1(w2 + at);
+                Sse.Prefetch1(w3 + at);
+            }
+            if (after != 0)
+            {
+                long at = after + j * TW.ElementSize;
                 Sse.Prefetch1(w0 + at);
                 Sse.Prefetch1(w1 + at);
                 Sse.Prefetch1(w2 + at);

@@ -36,14 +36,15 @@ public static unsafe partial class DotKernel
         for (; r + 4 <= n1; r += 4)
         {
             byte* w0 = w + r * stride, w1 = w0 + stride, w2 = w1 + stride, w3 = w2 + stride;
-            long next = r + 8 <= n1 ? 4 * stride : 0; // the next block of this band, asked into L2 while this one computes
+            // The band's next two blocks, asked into L2 while this one computes (none past the band: another thread's).
+            long next = r + 8 <= n1 ? 4 * stride : 0, after = r + 12 <= n1 ? 8 * stride : 0;
             int i = 0;
             // AVX-512, short rows of x: passes of five or six rows (Dot512Kernel.Block{TW, TN}) while five or more are left,
             // except an eight that stays two 4×4 passes.
             for (int six; (six = SixRowPass(t - i, k)) > 0; i += six)
             {
                 float* xi = x + (long)i * k;
-                var b = SixRowBlock<TW>(six, xi, k, w0, w1, w2, w3, k, next);
+                var b = SixRowBlock<TW>(six, xi, k, w0, w1, w2, w3, k, next, after);
                 float* yi = y + (long)i * n + r;
                 Sse.Store(yi, b.R0);
                 Sse.Store(yi + n, b.R1);
@@ -59,7 +60,7 @@ public static unsafe partial class DotKernel
             bool threes = !Dot512Kernel.Enabled && t <= 8;
             for (; threes && i + 3 <= t && t - i != 4; i += 3)
             {
-                var (r0, r1, r2) = ThreeRows<TW>(x + (long)i * k, k, w0, w1, w2, w3, k, next);
+                var (r0, r1, r2) = ThreeRows<TW>(x + (long)i * k, k, w0, w1, w2, w3, k, next, after);
                 float* yi = y + (long)i * n + r;
                 Sse.Store(yi, r0);
                 Sse.Store(yi + n, r1);
@@ -67,7 +68,7 @@ public static unsafe partial class DotKernel
             }
             for (; i + 4 <= t && (!threes || t - i == 4); i += 4)
             {
-                var block = FourRows<TW>(x + (long)i * k, k, w0, w1, w2, w3, k, next);
+                var block = FourRows<TW>(x + (long)i * k, k, w0, w1, w2, w3, k, next, after);
                 float* yi = y + (long)i * n + r;
                 Sse.Store(yi, block.R0);
                 Sse.Store(yi + n, block.R1);
@@ -76,7 +77,7 @@ public static unsafe partial class DotKernel
             }
             if (t - i == 3)
             {
-                var (r0, r1, r2) = ThreeRows<TW>(x + (long)i * k, k, w0, w1, w2, w3, k, next);
+                var (r0, r1, r2) = ThreeRows<TW>(x + (long)i * k, k, w0, w1, w2, w3, k, next, after);
                 float* yi = y + (long)i * n + r;
                 Sse.Store(yi, r0);
                 Sse.Store(yi + n, r1);
@@ -86,7 +87,7 @@ public static unsafe partial class DotKernel
             for (; i + 2 <= t; i += 2)
             {
                 float* xi = x + (long)i * k;
-                var (first, second) = TwoRows<TW>(xi, xi + k, w0, w1, w2, w3, k, next);
+                var (first, second) = TwoRows<TW>(xi, xi + k, w0, w1, w2, w3, k, next, after);
                 Sse.Store(y + (long)i * n + r, first);
                 Sse.Store(y + (long)(i + 1) * n + r, second);
             }

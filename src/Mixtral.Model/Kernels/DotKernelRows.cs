@@ -47,12 +47,12 @@ public static unsafe partial class DotKernel
     /// <see cref="OneRow{TW}"/>, each W load feeding both rows of x, so each thread reads W as one sequential stream.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (Vector128<float> First, Vector128<float> Second) TwoRows<TW>(float* x0, float* x1, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0)
+    public static (Vector128<float> First, Vector128<float> Second) TwoRows<TW>(float* x0, float* x1, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0, long after = 0)
         where TW : struct, IWeightFormat
     {
         if (Dot512Kernel.Enabled)
         {
-            var block = Dot512Kernel.Block<TW, TwoRowsOfX>(x0, x1 - x0, w0, w1, w2, w3, k, next);
+            var block = Dot512Kernel.Block<TW, TwoRowsOfX>(x0, x1 - x0, w0, w1, w2, w3, k, next, after);
             return (block.R0, block.R1);
         }
         var (a0, b0) = Row2<TW>(x0, x1, w0, k);
@@ -68,9 +68,9 @@ public static unsafe partial class DotKernel
     /// W load feeding the four rows of x (<see cref="Row4{TW}"/>): W is read once for the four rows, as one stream.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Block4x4 FourRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0) where TW : struct, IWeightFormat
+    public static Block4x4 FourRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0, long after = 0) where TW : struct, IWeightFormat
     {
-        if (Dot512Kernel.Enabled) return Dot512Kernel.Block<TW>(x0, xStride, w0, w1, w2, w3, k, next);
+        if (Dot512Kernel.Enabled) return Dot512Kernel.Block<TW>(x0, xStride, w0, w1, w2, w3, k, next, after);
         return PerRowOfX(Row4<TW>(x0, xStride, w0, k), Row4<TW>(x0, xStride, w1, k), Row4<TW>(x0, xStride, w2, k), Row4<TW>(x0, xStride, w3, k));
     }
 
@@ -96,10 +96,10 @@ public static unsafe partial class DotKernel
 
     /// <summary>The <see cref="SixRowPass"/> of <paramref name="rows"/> (five or six) rows of x against four rows of W.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Block4x6 SixRowBlock<TW>(int rows, float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0) where TW : struct, IWeightFormat =>
+    internal static Block4x6 SixRowBlock<TW>(int rows, float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0, long after = 0) where TW : struct, IWeightFormat =>
         rows == 5
-            ? Dot512Kernel.Block<TW, FiveRowsOfX>(x0, xStride, w0, w1, w2, w3, k, next)
-            : Dot512Kernel.Block<TW, SixRowsOfX>(x0, xStride, w0, w1, w2, w3, k, next);
+            ? Dot512Kernel.Block<TW, FiveRowsOfX>(x0, xStride, w0, w1, w2, w3, k, next, after)
+            : Dot512Kernel.Block<TW, SixRowsOfX>(x0, xStride, w0, w1, w2, w3, k, next, after);
 
     /// <summary>From per-row-of-W results (c_j = [x0·w_j, x1·w_j, x2·w_j, x3·w_j]) to the block's per-row-of-x layout
     /// (R_i = [x_i·w0, x_i·w1, x_i·w2, x_i·w3]): a 4×4 transpose.</summary>
@@ -149,12 +149,12 @@ public static unsafe partial class DotKernel
     /// three rows (measured side by side, `kernels --rows 3`: f32 +13–47%, bf16 −1 to +7% over a pair and a single).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (Vector128<float> R0, Vector128<float> R1, Vector128<float> R2) ThreeRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0)
+    public static (Vector128<float> R0, Vector128<float> R1, Vector128<float> R2) ThreeRows<TW>(float* x0, long xStride, byte* w0, byte* w1, byte* w2, byte* w3, int k, long next = 0, long after = 0)
         where TW : struct, IWeightFormat
     {
         if (Dot512Kernel.Enabled)
         {
-            var block = Dot512Kernel.Block<TW, ThreeRowsOfX>(x0, xStride, w0, w1, w2, w3, k, next);
+            var block = Dot512Kernel.Block<TW, ThreeRowsOfX>(x0, xStride, w0, w1, w2, w3, k, next, after);
             return (block.R0, block.R1, block.R2);
         }
         var rows = PerRowOfX(Row3<TW>(x0, xStride, w0, k), Row3<TW>(x0, xStride, w1, k), Row3<TW>(x0, xStride, w2, k), Row3<TW>(x0, xStride, w3, k));

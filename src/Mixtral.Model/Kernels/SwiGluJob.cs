@@ -46,12 +46,13 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
         {
             byte* g0 = _w1 + r / 2 * _pairStep, g1 = g0 + _stride;
             byte* u0 = _w3 + r / 2 * _pairStep, u1 = u0 + _stride;
-            long next = r + 4 <= r1 ? _pairStep : 0; // the chunk's next pair of gate and up rows, asked into L2 meanwhile
+            // The chunk's next two pairs of gate and up rows, asked into L2 while this pair computes.
+            long next = r + 4 <= r1 ? _pairStep : 0, after = r + 6 <= r1 ? 2 * _pairStep : 0;
             int t = 0;
             for (int six; (six = DotKernel.SixRowPass(_t - t, _d)) > 0; t += six)
             {
                 float* xt = _x + (long)t * _d;
-                var b = DotKernel.SixRowBlock<TW>(six, xt, _d, g0, g1, u0, u1, _d, next);
+                var b = DotKernel.SixRowBlock<TW>(six, xt, _d, g0, g1, u0, u1, _d, next, after);
                 float* at = _a + (long)t * _i + r;
                 Activate(b.R0, at);
                 Activate(b.R1, at + _i);
@@ -62,7 +63,7 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
             }
             for (; t + 4 <= _t; t += 4)
             {
-                var block = DotKernel.FourRows<TW>(_x + (long)t * _d, _d, g0, g1, u0, u1, _d, next);
+                var block = DotKernel.FourRows<TW>(_x + (long)t * _d, _d, g0, g1, u0, u1, _d, next, after);
                 float* at = _a + (long)t * _i + r;
                 Activate(block.R0, at);
                 Activate(block.R1, at + _i);
@@ -71,7 +72,7 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
             }
             if (_t - t == 3)
             {
-                var (first, second, third) = DotKernel.ThreeRows<TW>(_x + (long)t * _d, _d, g0, g1, u0, u1, _d, next);
+                var (first, second, third) = DotKernel.ThreeRows<TW>(_x + (long)t * _d, _d, g0, g1, u0, u1, _d, next, after);
                 float* at = _a + (long)t * _i + r;
                 Activate(first, at);
                 Activate(second, at + _i);
@@ -81,7 +82,7 @@ internal sealed unsafe class SwiGluJob<TW> : ParallelJob where TW : struct, IWei
             for (; t + 2 <= _t; t += 2)
             {
                 float* xt = _x + (long)t * _d;
-                var (first, second) = DotKernel.TwoRows<TW>(xt, xt + _d, g0, g1, u0, u1, _d, next);
+                var (first, second) = DotKernel.TwoRows<TW>(xt, xt + _d, g0, g1, u0, u1, _d, next, after);
                 Activate(first, _a + (long)t * _i + r);
                 Activate(second, _a + (long)(t + 1) * _i + r);
             }
