@@ -85,6 +85,9 @@ public static class NodeHost
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        // Every log line to stderr: stdout carries the command's own output (`run --json`, generated text), which a log
+        // line would corrupt for whoever reads it (a warning at 03:00 made `run --json` print "03:..." after its JSON).
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Orleans' own warnings at start-up (GC mode, watchdog on a cold start) are noise for a node's operator.
         builder.Logging.AddFilter("Orleans", LogLevel.Error);

@@ -29,6 +29,9 @@ public sealed class GatewayFixture : IAsyncLifetime
     private ModelEngine? _reference;
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>The running API's services (its logging configuration, say).</summary>
+    public IServiceProvider ApiServices => _api!.Services;
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(60) };
     public string ModelId { get; } = "tiny-mixtral";
 
