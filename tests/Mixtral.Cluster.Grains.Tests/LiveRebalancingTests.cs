@@ -16,17 +16,7 @@ namespace Mixtral.Cluster.Grains.Tests;
 /// Three silos serving the tiny fixture under the round-robin plan, with every expert call logged in arrival order by
 /// the node that ran it (<see cref="ExpertCallLog"/>). A cluster of its own: its tests change the serving plan.
 /// </summary>
-public sealed class RebalancedCluster : TinySiloCluster<RebalancedCluster.NodeConfigurator>
-{
-    public sealed class NodeConfigurator : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder siloBuilder)
-        {
-            siloBuilder.AddMixtralNode(name => InProcessClusterFixture.TinyNode(name));
-            siloBuilder.AddIncomingGrainCallFilter<ExpertCallLog>();
-        }
-    }
-}
+public sealed class RebalancedCluster : TinySiloCluster<TinyNodeWithFilter<ExpertCallLog>>;
 
 /// <summary>Every expert Run call as the receiving silo sees it, in arrival order: (node, grain key).</summary>
 public sealed class ExpertCallLog(NodeSettings settings) : IIncomingGrainCallFilter

@@ -10,17 +10,7 @@ using Orleans.TestingHost;
 namespace Mixtral.Cluster.Grains.Tests;
 
 /// <summary>The three-silo tiny cluster as it runs by default: the coordinator ("Primary") computes its own experts in place.</summary>
-public sealed class InPlaceExpertsCluster : TinySiloCluster<InPlaceExpertsCluster.Node>
-{
-    public sealed class Node : ISiloConfigurator
-    {
-        public void Configure(ISiloBuilder siloBuilder)
-        {
-            siloBuilder.AddMixtralNode(name => InProcessClusterFixture.TinyNode(name));
-            siloBuilder.AddIncomingGrainCallFilter<ExpertCallsReceived>();
-        }
-    }
-}
+public sealed class InPlaceExpertsCluster : TinySiloCluster<TinyNodeWithFilter<ExpertCallsReceived>>;
 
 /// <summary>The same cluster with --local-experts-via-grains: the coordinator calls its own experts' grains too.</summary>
 public sealed class ViaGrainsExpertsCluster : TinySiloCluster<ViaGrainsExpertsCluster.Node>

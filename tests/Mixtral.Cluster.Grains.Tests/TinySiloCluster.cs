@@ -25,3 +25,14 @@ public abstract class TinySiloCluster<TNode> : IAsyncLifetime where TNode : ISil
         await Cluster.DisposeAsync();
     }
 }
+
+/// <summary>A tiny-fixture node whose silo also runs the incoming grain-call filter <typeparamref name="TFilter"/>: a
+/// test's record of which calls arrived where.</summary>
+public sealed class TinyNodeWithFilter<TFilter> : ISiloConfigurator where TFilter : class, IIncomingGrainCallFilter
+{
+    public void Configure(ISiloBuilder siloBuilder)
+    {
+        siloBuilder.AddMixtralNode(name => InProcessClusterFixture.TinyNode(name));
+        siloBuilder.AddIncomingGrainCallFilter<TFilter>();
+    }
+}

@@ -10,7 +10,8 @@ namespace Mixtral.Model.Kernels;
 /// <summary>
 /// Dot products of rows of x with rows of W, AVX2 + FMA (AVX-512 where <see cref="Dot512Kernel"/> is on). The unit of
 /// work is a block of four rows of W (any four rows: a matrix band, or W1 and W3 rows side by side for SwiGLU) against
-/// four, two or one rows of x (DotKernelRows.cs: W's rows one after the other). A band multiplies every row of x against
+/// up to six rows of x (DotKernelRows.cs: the AVX-512 register block, or W's rows one after the other for a single row
+/// and on AVX2). A band multiplies every row of x against
 /// the same block before moving on, so W (the big operand) streams from memory once however many rows x has, while x
 /// (a few KB per row) stays in L1/L2. <see cref="Block4x1(float*, float*, float*, float*, float*, int)"/> (four rows at
 /// once) serves attention's scores, where the "rows" are short cached keys.

@@ -4,7 +4,7 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Mixtral.Model.Kernels;
 
-// Legend: as DotKernel. The products for one, two and four rows of x that read W's rows one after the other.
+// Legend: as DotKernel. The products for one to four rows of x: the AVX-512 register block, or W's rows one after the other.
 
 public static unsafe partial class DotKernel
 {
