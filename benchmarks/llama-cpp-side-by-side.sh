@@ -8,7 +8,8 @@
 #      llama.cpp's own llama-quantize to F16, Q8_0 and Q4_K_M;
 #   4. runs `Mixtral.Bench side-by-side`, which alternates the two engines format by format and writes the report.
 # Usage: benchmarks/llama-cpp-side-by-side.sh   (env: ISA=native|avx2, ROUNDS=3, THREADS=2, WORK=.artifacts/llama-cpp,
-#        MODEL=<mid folder>, NAME=<report name>)
+#        MODEL=<mid folder>, NAME=<report name>, BATCH=8 (sequences decoding together), FORMATS=f32,bf16,int8,q4)
+# e.g. the 16-sequence float32 run: BATCH=16 FORMATS=f32 NAME=llama-cpp-side-by-side-16 benchmarks/llama-cpp-side-by-side.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -51,7 +52,10 @@ if [ ! -f "$gguf/f32.gguf" ]; then
   say "writing the model as GGUF..."
   "${bench[@]}" export-gguf --model "$model" --out "$gguf/f32.gguf"
 fi
-for f in F16 Q8_0 Q4_K_M; do
+formats="${FORMATS:-f32,bf16,int8,q4}"
+for pair in bf16:F16 int8:Q8_0 q4:Q4_K_M; do # ours:llama.cpp's; only the formats this run sets side by side
+  case ",$formats," in *",${pair%%:*},"*) ;; *) continue ;; esac
+  f="${pair#*:}"
   out="$gguf/$(echo "$f" | tr 'A-Z' 'a-z').gguf"
   [ -f "$out" ] || "$build/bin/llama-quantize" "$gguf/f32.gguf" "$out" "$f" "$threads" >/dev/null 2>&1
 done
@@ -73,4 +77,5 @@ say "$check"
 
 say "running side by side ($isa, ${ROUNDS:-3} rounds)..."
 env "${ours_env[@]}" "${bench[@]}" side-by-side --model "$model" --gguf-dir "$gguf" --llama-bin "$build/bin" --llama-build "$label" \
-  --threads "$threads" --rounds "${ROUNDS:-3}" --out benchmarks/results --name "$name" --note "$check"
+  --threads "$threads" --rounds "${ROUNDS:-3}" --batch "${BATCH:-8}" --formats "$formats" \
+  --out benchmarks/results --name "$name" --note "$check"

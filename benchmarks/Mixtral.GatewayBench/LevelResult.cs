@@ -1,3 +1,5 @@
+using Mixtral.Bench;
+
 namespace Mixtral.GatewayBench;
 
 /// <summary>One concurrency level's measurements and the floor it is compared with.</summary>

@@ -1,3 +1,5 @@
+using Mixtral.Bench;
+
 namespace Mixtral.GatewayBench;
 
 /// <summary>

@@ -29,14 +29,16 @@ public static class SideBySideCommand
         var output = new Option<string>("--out") { Description = "Folder for the report and the chart", DefaultValueFactory = _ => "benchmarks/results" };
         var name = new Option<string>("--name") { Description = "Report file name (without .md)", DefaultValueFactory = _ => "llama-cpp-side-by-side" };
         var note = new Option<string>("--note") { Description = "A line for the report (the script's same-model check)", DefaultValueFactory = _ => "" };
+        var formats = new Option<string>("--formats") { Description = $"Our formats to run, a comma list of {string.Join(", ", Pairing.Keys)} (each against its llama.cpp peer)", DefaultValueFactory = _ => string.Join(",", Pairing.Keys) };
         var command = new Command("side-by-side", "Our engine and llama.cpp on the same model, alternated in one run")
         {
-            model, gguf, bin, build, threads, rounds, tokens, batch, prefill, output, name, note,
+            model, gguf, bin, build, threads, rounds, tokens, batch, prefill, output, name, note, formats,
         };
         command.SetAction(async (r, ct) =>
         {
             var o = new SideBySideOptions(r.GetValue(model)!, r.GetValue(gguf)!, r.GetValue(bin)!, r.GetValue(build)!, r.GetValue(threads),
-                r.GetValue(rounds), r.GetValue(tokens), r.GetValue(batch), r.GetValue(prefill), r.GetValue(output)!, r.GetValue(name)!, r.GetValue(note)!);
+                r.GetValue(rounds), r.GetValue(tokens), r.GetValue(batch), r.GetValue(prefill), r.GetValue(output)!, r.GetValue(name)!, r.GetValue(note)!,
+                SideBySideOptions.ParseFormats(r.GetValue(formats)!));
             o.Validate();
             await RunAsync(o, ct);
             return 0;
@@ -50,7 +52,7 @@ public static class SideBySideCommand
         var llama = new LlamaCpp(o.LlamaBin, o.Threads);
         string loadBefore = MachineInfo.LoadAverage();
         var folder = ModelFolder.Open(o.Model);
-        var pairings = Pairing.All(o.GgufDir);
+        var pairings = Pairing.All(o.GgufDir, o.Formats);
         var ggufs = pairings.ToDictionary(p => p.LlamaFormat, p => llama.Describe(p.GgufFile));
         using var inference = torch.inference_mode();
 
@@ -71,18 +73,18 @@ public static class SideBySideCommand
             {
                 foreach (var p in pairings)
                 {
-                    double bandwidth = MemoryBandwidth.MeasureGBps(passes: 5);
-                    Progress($"round {round}/{o.Rounds}, {p.Ours.Key} vs {p.LlamaFormat} (read bandwidth {bandwidth:F1} GB/s)");
-                    var sides = new List<Func<Task<RoundFigures>>>
+                    Progress($"round {round}/{o.Rounds}, {p.Ours.Key} vs {p.LlamaFormat}");
+                    var sides = new List<Func<double, Task<RoundFigures>>>
                     {
-                        () => OursAsync(round, p, engines[p.Ours.Key].Engine, folder.Config.VocabSize, bandwidth, o, ct),
-                        () => Task.FromResult(Llama(round, p, llama, bandwidth, o)),
+                        bandwidth => OursAsync(round, p, engines[p.Ours.Key].Engine, folder.Config.VocabSize, bandwidth, o, ct),
+                        bandwidth => Task.FromResult(Llama(round, p, llama, bandwidth, o)),
                     };
                     if (round % 2 == 0) sides.Reverse(); // each side goes first in every other round
                     foreach (var side in sides)
                     {
-                        var f = await side();
-                        Progress($"  {f.Side,-9} {f.Format,-7} batch 1 {f.Decode1,6:F1}  batch {o.Batch} {f.DecodeN,6:F1}  prefill {f.Prefill,6:F1} tokens/s");
+                        // Each side's figures between two bandwidth samples: the VM's memory mode can change in between.
+                        var f = await side(MemoryBandwidth.MeasureGBps(passes: 5)) with { BandwidthAfterGBps = MemoryBandwidth.MeasureGBps(passes: 5) };
+                        Progress($"  {f.Side,-9} {f.Format,-7} batch 1 {f.Decode1,6:F1}  batch {o.Batch} {f.DecodeN,6:F1}  prefill {f.Prefill,6:F1} tokens/s  (read bandwidth {f.BandwidthText} GB/s)");
                         figures.Add(f);
                     }
                 }
@@ -123,12 +125,23 @@ public static class SideBySideCommand
 
 /// <summary>The `side-by-side` command's options, checked once with messages that name the flag.</summary>
 public sealed record SideBySideOptions(string Model, string GgufDir, string LlamaBin, string LlamaBuild, int Threads, int Rounds, int Tokens, int Batch,
-    int PrefillTokens, string Output, string Name, string Note)
+    int PrefillTokens, string Output, string Name, string Note, IReadOnlyList<string> Formats)
 {
+    /// <summary>"f32,bf16" → [f32, bf16]; an unknown or repeated name, or none, is refused naming the flag.</summary>
+    public static IReadOnlyList<string> ParseFormats(string text)
+    {
+        var keys = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (keys.Length == 0) throw new ArgumentException($"--formats: give at least one of {string.Join(", ", Pairing.Keys)}");
+        foreach (var k in keys)
+            if (!Pairing.Keys.Contains(k)) throw new ArgumentException($"--formats: unknown format \"{k}\" (expected a comma list of {string.Join(", ", Pairing.Keys)})");
+        if (keys.Distinct().Count() != keys.Length) throw new ArgumentException($"--formats: a format is named twice in \"{text}\"");
+        return keys;
+    }
+
     public void Validate()
     {
         if (!Directory.Exists(Model)) throw new ArgumentException($"--model: no model folder at {Model}");
-        foreach (var p in Pairing.All(GgufDir))
+        foreach (var p in Pairing.All(GgufDir, Formats))
             if (!File.Exists(p.GgufFile)) throw new ArgumentException($"--gguf-dir: no {Path.GetFileName(p.GgufFile)} in {GgufDir}");
         new LlamaCpp(LlamaBin, Threads).Check();
         if (Threads < 1) throw new ArgumentException($"--threads must be at least 1, got {Threads}");

@@ -1,7 +1,6 @@
-using Mixtral.Bench;
 using Mixtral.Model.Config;
 
-namespace Mixtral.GatewayBench;
+namespace Mixtral.Bench;
 
 /// <summary>
 /// The memory-bandwidth floor for a decode step of B sequences: the step reads the shared weights (attention, router,
