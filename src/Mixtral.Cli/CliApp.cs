@@ -44,10 +44,17 @@ public static class CliApp
             return Report(e);
         }
         var root = Build();
+        if (args.Length == 0)
+        {
+            // No command: the list of commands says more than "Required command was not provided".
+            await root.Parse("--help").InvokeAsync().ConfigureAwait(false);
+            return UsageError;
+        }
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            Console.Error.WriteLine($"error: {parsed.Errors[0].Message}");
+            Console.Error.WriteLine($"error: {FirstError(parsed)}");
+            Console.Error.WriteLine($"see '{HelpCommand(parsed)}'");
             return UsageError;
         }
         using var cancel = new CancellationTokenSource();
@@ -64,6 +71,22 @@ public static class CliApp
         {
             return Report(e);
         }
+    }
+
+    /// <summary>
+    /// The parse error to show: for `mixtral serv` System.CommandLine lists "Required command was not provided." before
+    /// "Unrecognized command or argument 'serv'", and only the second names what was typed.
+    /// </summary>
+    private static string FirstError(ParseResult parsed) =>
+        (parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0]).Message;
+
+    /// <summary>`mixtral --help`, or the help of the (sub)command the arguments reached, e.g. `mixtral node drain --help`.</summary>
+    private static string HelpCommand(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (var c = parsed.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+            if (c.Command is not RootCommand) names.Insert(0, c.Command.Name);
+        return string.Join(' ', ["mixtral", .. names, "--help"]);
     }
 
     /// <summary>ArgumentException appends " (Parameter 'x')" and, out of range, a second line: keep the message proper.</summary>

@@ -18,7 +18,30 @@ public sealed class ErrorReportingTests
         { ["generate", "--frobnicate"], 2, "--frobnicate" },
         { ["synth", "--preset", "huge", "--out", "/tmp/never-written"], 2, "unknown preset \"huge\"" },
         { ["trace", "--model", Cli.TinyModel, "--ids", "1,2"], 2, "--out" },
+        // A mistyped command used to get only "Required command was not provided.", which names nothing.
+        { ["serv", "--port", "8080"], 2, "Unrecognized command or argument 'serv'" },
     };
+
+    [Theory]
+    [InlineData(new[] { "serv" }, "see 'mixtral --help'")]
+    [InlineData(new[] { "generate", "--frobnicate" }, "see 'mixtral generate --help'")]
+    [InlineData(new[] { "plan", "simulate", "--frobnicate" }, "see 'mixtral plan simulate --help'")]
+    public async Task A_usage_error_points_at_the_help_of_the_command_it_reached(string[] args, string hint)
+    {
+        var run = await Cli.RunAsync(args);
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(hint, run.StdErr.Split('\n').Select(l => l.TrimEnd()));
+    }
+
+    [Fact]
+    public async Task No_command_lists_the_commands_and_is_a_usage_error()
+    {
+        var run = await Cli.RunAsync();
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Usage:", run.StdOut);
+        foreach (var command in new[] { "serve", "run", "generate", "node" })
+            Assert.Matches($@"(?m)^\s+{command}\b", run.StdOut);
+    }
 
     [Theory]
     [MemberData(nameof(BadInvocations))]
