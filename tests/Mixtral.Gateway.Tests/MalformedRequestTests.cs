@@ -73,6 +73,19 @@ public sealed class MalformedRequestTests(GatewayFixture server)
         ["prompt id outside the vocabulary"] = (Completions, Utf8("""{"prompt":[1,999999],"max_tokens":2}"""), 400, "prompt[1]"),
         ["prompt empty"] = (Completions, Utf8("""{"prompt":"","max_tokens":2}"""), 400, "prompt"),
         ["echo"] = (Completions, Utf8("""{"prompt":"hi","max_tokens":2,"echo":true}"""), 400, "echo"),
+        // OpenAI fields not implemented here: a value that would change the answer is refused, never silently ignored.
+        ["presence_penalty"] = (Chat, Utf8(ChatWith(""","presence_penalty":0.5""")), 400, "presence_penalty"),
+        ["frequency_penalty"] = (Chat, Utf8(ChatWith(""","frequency_penalty":-1""")), 400, "frequency_penalty"),
+        ["logit_bias"] = (Chat, Utf8(ChatWith(""","logit_bias":{"50":5}""")), 400, "logit_bias"),
+        ["logprobs"] = (Chat, Utf8(ChatWith(""","logprobs":true""")), 400, "logprobs"),
+        ["top_logprobs"] = (Chat, Utf8(ChatWith(""","top_logprobs":3""")), 400, "top_logprobs"),
+        ["json mode"] = (Chat, Utf8(ChatWith(""","response_format":{"type":"json_object"}""")), 400, "response_format"),
+        ["tools"] = (Chat, Utf8(ChatWith(""","tools":[{"type":"function","function":{"name":"f"}}]""")), 400, "tools"),
+        ["tool_choice required"] = (Chat, Utf8(ChatWith(""","tool_choice":"required" """)), 400, "tool_choice"),
+        ["audio out"] = (Chat, Utf8(ChatWith(""","modalities":["text","audio"]""")), 400, "modalities"),
+        ["completion logprobs"] = (Completions, Utf8("""{"prompt":"hi","max_tokens":2,"logprobs":2}"""), 400, "logprobs"),
+        ["completion best_of"] = (Completions, Utf8("""{"prompt":"hi","max_tokens":2,"best_of":3}"""), 400, "best_of"),
+        ["completion suffix"] = (Completions, Utf8("""{"prompt":"hi","max_tokens":2,"suffix":"end"}"""), 400, "suffix"),
         ["tgi inputs missing"] = (Generate, Utf8("""{"parameters":{"max_new_tokens":2}}"""), 400, "inputs"),
         ["tgi inputs empty"] = (Generate, Utf8("""{"inputs":""}"""), 400, "inputs"),
         ["tgi inputs a number"] = (Generate, Utf8("""{"inputs":5}"""), 400, "inputs"),
@@ -128,6 +141,29 @@ public sealed class MalformedRequestTests(GatewayFixture server)
         using var after = await server.Http.PostAsync(new Uri(Generate, UriKind.Relative),
             new StringContent("""{"inputs":"still there?","parameters":{"max_new_tokens":1}}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    /// <summary>What SDKs and frameworks send by default for the fields this server does not implement: accepted, and the
+    /// answer is the one the request without them gets (greedy, so token for token).</summary>
+    [Theory]
+    [InlineData(Chat, """{"messages":[{"role":"user","content":"hi"}],"max_tokens":4}""",
+        ""","presence_penalty":0,"frequency_penalty":0,"logit_bias":{},"logprobs":false,"top_logprobs":null,"response_format":{"type":"text"},"tools":[],"tool_choice":"none","modalities":["text"],"user":"u-1","metadata":{"a":"b"},"store":false,"parallel_tool_calls":false""")]
+    [InlineData(Completions, """{"prompt":"hi","max_tokens":4}""",
+        ""","presence_penalty":0,"frequency_penalty":0,"logit_bias":null,"logprobs":0,"best_of":1,"suffix":null,"user":"u-1" """)]
+    public async Task Neutral_values_of_unimplemented_openai_fields_change_nothing(string path, string plain, string neutralFields)
+    {
+        string withNeutral = plain[..^1] + neutralFields + "}";
+        string expected = await AnswerTextAsync(path, plain);
+        Assert.Equal(expected, await AnswerTextAsync(path, withNeutral));
+    }
+
+    private async Task<string> AnswerTextAsync(string path, string body)
+    {
+        using var response = await server.Http.PostAsync(new Uri(path, UriKind.Relative), new StringContent(body, Encoding.UTF8, "application/json"));
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{body}: {(int)response.StatusCode} {text}");
+        var choice = JsonNode.Parse(text)!["choices"]![0]!;
+        return (string?)(path == Chat ? choice["message"]!["content"] : choice["text"]) ?? "";
     }
 
     private static byte[] Utf8(string s) => Encoding.UTF8.GetBytes(s);

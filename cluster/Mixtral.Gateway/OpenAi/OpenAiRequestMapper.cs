@@ -17,6 +17,7 @@ public static class OpenAiRequestMapper
 
     public static GenerateRequest Chat(ChatCompletionRequest r, ModelInfo model, GatewayOptions options)
     {
+        OpenAiUnsupportedFields.Check(r);
         if (r.Messages is null) throw ApiProblemException.Invalid("messages", "messages is required: a non-empty array of {\"role\",\"content\"}");
         if (r.Messages.Count == 0) throw ApiProblemException.Invalid("messages", "messages must not be empty");
         var turns = new ChatTurn[r.Messages.Count];
@@ -36,6 +37,7 @@ public static class OpenAiRequestMapper
     public static GenerateRequest Completion(CompletionRequest r, ModelInfo model, GatewayOptions options)
     {
         if (r.Echo == true) throw ApiProblemException.Invalid("echo", "echo is not supported");
+        OpenAiUnsupportedFields.Check(r);
         var request = Sampling(r, r.MaxTokens, "max_tokens", model, options);
         if (r.Prompt is not { } p || p.ValueKind == JsonValueKind.Null) throw ApiProblemException.Invalid("prompt", "prompt is required: a string");
         switch (p.ValueKind)

@@ -17,6 +17,12 @@ public abstract record OpenAiSamplingFields
     public StreamOptions? StreamOptions { get; init; }
     public int? TopK { get; init; }
     public double? RepetitionPenalty { get; init; }
+
+    // OpenAI fields not implemented here: read only so that a value other than their neutral one can be refused
+    // (OpenAiUnsupportedFields), not silently ignored.
+    public double? FrequencyPenalty { get; init; }
+    public double? PresencePenalty { get; init; }
+    public JsonElement? LogitBias { get; init; }
 }
 
 public sealed record StreamOptions(bool? IncludeUsage);
@@ -27,6 +33,20 @@ public sealed record ChatCompletionRequest : OpenAiSamplingFields
     public IReadOnlyList<ChatMessageInput?>? Messages { get; init; }
     /// <summary>The newer name of max_tokens; either may be given.</summary>
     public int? MaxCompletionTokens { get; init; }
+
+    // Not implemented; refused unless neutral (OpenAiUnsupportedFields).
+    public bool? Logprobs { get; init; }
+    public int? TopLogprobs { get; init; }
+    public JsonElement? ResponseFormat { get; init; }
+    public JsonElement? Tools { get; init; }
+    public JsonElement? ToolChoice { get; init; }
+    public JsonElement? Functions { get; init; }
+    public JsonElement? FunctionCall { get; init; }
+    public JsonElement? Modalities { get; init; }
+    public JsonElement? Audio { get; init; }
+    public JsonElement? Prediction { get; init; }
+    public JsonElement? ReasoningEffort { get; init; }
+    public JsonElement? WebSearchOptions { get; init; }
 }
 
 /// <summary>One chat turn: content is a string or an array of {"type":"text","text":…} parts.</summary>
@@ -37,4 +57,9 @@ public sealed record CompletionRequest : OpenAiSamplingFields
 {
     public JsonElement? Prompt { get; init; }
     public bool? Echo { get; init; }
+
+    // Not implemented; refused unless neutral (OpenAiUnsupportedFields).
+    public int? Logprobs { get; init; }
+    public int? BestOf { get; init; }
+    public string? Suffix { get; init; }
 }
