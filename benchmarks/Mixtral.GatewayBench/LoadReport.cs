@@ -71,11 +71,14 @@ public static class LoadReport
         var c = CultureInfo.InvariantCulture;
         if (!levels.Any(l => l.Baseline is not null)) return;
         md.AppendLine("## This build against the baseline server, same run").AppendLine();
-        md.AppendLine("The same requests, level by level, against a second `mixtral serve` on the same model built from the baseline commit (the two servers alternate which runs a level first; the idle one only waits). Only these ratios compare builds: absolute figures move with the machine's other load.").AppendLine();
-        md.AppendLine("| concurrency | baseline tokens/s | this build tokens/s | this build / baseline | baseline ITL p50 ms | ITL p50 ms | baseline TTFT p50 ms | TTFT p50 ms |");
+        md.AppendLine("The same requests, level by level, against a second `mixtral serve` on the same model (the baseline: an older build, or this build with other flags; the notes under the report say which) (the two servers alternate which runs a level first; the idle one only waits). Only these ratios compare builds: absolute figures move with the machine's other load.").AppendLine();
+        md.AppendLine("| concurrency | baseline tokens/s | this build tokens/s | this build / baseline | ITL p50 ms (baseline / this) | ITL p99 ms (baseline / this) | TTFT p50 ms (baseline / this) | TTFT p99 ms (baseline / this) |");
         md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var l in levels.Where(l => l.Baseline is not null))
-            md.AppendLine(c, $"| {l.Concurrency} | {l.Baseline!.TokensPerSecond:F1} | {l.TokensPerSecond:F1} | **{l.TokensPerSecond / l.Baseline.TokensPerSecond:F2}** | {l.Baseline.ItlP50:F1} | {l.ItlP50:F1} | {l.Baseline.TtftP50:F0} | {l.TtftP50:F0} |");
+        {
+            var b = l.Baseline!;
+            md.AppendLine(c, $"| {l.Concurrency} | {b.TokensPerSecond:F1} | {l.TokensPerSecond:F1} | **{l.TokensPerSecond / b.TokensPerSecond:F2}** | {b.ItlP50:F1} / {l.ItlP50:F1} | {b.ItlP99:F1} / {l.ItlP99:F1} | {b.TtftP50:F0} / {l.TtftP50:F0} | {b.TtftP99:F0} / {l.TtftP99:F0} |");
+        }
         md.AppendLine();
     }
 

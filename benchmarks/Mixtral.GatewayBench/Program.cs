@@ -55,7 +55,7 @@ foreach (int concurrency in levels)
     level = level with { Baseline = baselineLevel };
     if (baselineLevel is not null)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"concurrency {concurrency,3} against the baseline: {baselineLevel.TokensPerSecond,7:F1} tokens/s; ITL p50 {baselineLevel.ItlP50:F1} ms; this build / baseline {level.TokensPerSecond / baselineLevel.TokensPerSecond:F2}"));
+            $"concurrency {concurrency,3} against the baseline: {baselineLevel.TokensPerSecond,7:F1} tokens/s; TTFT p50 {baselineLevel.TtftP50:F0} ms p99 {baselineLevel.TtftP99:F0} ms; ITL p50 {baselineLevel.ItlP50:F1} ms p99 {baselineLevel.ItlP99:F1} ms; this build / baseline {level.TokensPerSecond / baselineLevel.TokensPerSecond:F2}"));
     if (direct is not null)
     {
         var (directTimings, directWall) = await DirectLoad.RunAsync(direct, requests, concurrency);
