@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Mixtral.Client;
 using Mixtral.Cluster.Contracts.Coordinator;
 using Mixtral.Gateway.Dashboard;
+using Mixtral.Gateway.Http;
 using Mixtral.Gateway.OpenAi;
 using Mixtral.Gateway.Ops;
 using Mixtral.Gateway.Tgi;
@@ -40,6 +41,7 @@ public static class GatewayRegistration
     public static WebApplication MapMixtralGateway(this WebApplication app)
     {
         app.Use(CountRequests);
+        app.UseJsonErrorsForUnmatchedRequests();
         app.Use(Http.ApiKeyAuthentication.CheckAsync); // after the count, so refused requests show in /metrics too
         app.MapOpenAiApi();
         app.MapTgiApi();

@@ -60,6 +60,19 @@ public sealed class ThirdPartyClientTests(GatewayFixture server)
     }
 
     [Fact]
+    public async Task Openai_models_list_and_retrieve_name_the_served_model_and_refuse_others()
+    {
+        var got = await NpmClients.CallAsync(Input("openai-models"));
+        Assert.Equal([server.ModelId], got["list"]!.AsArray().Select(i => (string?)i));
+        Assert.Equal(server.ModelId, (string?)got["retrieved"]);
+        Assert.Equal("model", (string?)got["object"]);
+        var missing = got["missing"]!;
+        Assert.Equal(404, (int)missing["status"]!);
+        Assert.Equal("NotFoundError", (string?)missing["error"]);
+        Assert.Equal("model_not_found", (string?)missing["code"]);
+    }
+
+    [Fact]
     public async Task Huggingface_text_generation_is_the_single_process_greedy_continuation()
     {
         var expected = await TextReferenceAsync();

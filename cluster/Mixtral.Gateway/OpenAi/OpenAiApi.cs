@@ -15,6 +15,7 @@ public static class OpenAiApi
         routes.MapPost("/v1/chat/completions", ChatAsync);
         routes.MapPost("/v1/completions", CompletionAsync);
         routes.MapGet("/v1/models", ModelsAsync);
+        routes.MapGet("/v1/models/{**id}", ModelAsync); // ** : a model id may hold a slash (organisation/name)
         return routes;
     }
 
@@ -90,8 +91,19 @@ public static class OpenAiApi
         Guarded.RunAsync(http, async () =>
         {
             var model = await catalog.GetAsync(http.RequestAborted);
-            return TypedResults.Ok(new ModelList("list", [new ModelCard(model.ModelId, "model", 0, "mixtral-distributed", model.ContextLength)]));
+            return TypedResults.Ok(new ModelList("list", [Card(model)]));
         }, OpenAiErrors.Of);
+
+    /// <summary>GET /v1/models/{id} (the SDKs' models.retrieve): the served model's card, or OpenAI's 404 for any other id.</summary>
+    private static Task<IResult> ModelAsync(HttpContext http, ModelCatalog catalog, string id) =>
+        Guarded.RunAsync(http, async () =>
+        {
+            var model = await catalog.GetAsync(http.RequestAborted);
+            OpenAiRequestMapper.CheckModel(id, model);
+            return TypedResults.Ok(Card(model));
+        }, OpenAiErrors.Of);
+
+    private static ModelCard Card(ModelInfo model) => new(model.ModelId, "model", 0, "mixtral-distributed", model.ContextLength);
 
     /// <summary>OpenAI has two reasons: the end of sequence and a stop string are both "stop".</summary>
     private static string FinishReason(GenerationSummary s) => s.FinishReason == "length" ? "length" : "stop";

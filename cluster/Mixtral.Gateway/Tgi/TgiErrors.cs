@@ -19,6 +19,8 @@ public static class TgiErrors
         ProblemKind.Unavailable => "unavailable",
         ProblemKind.Internal => "internal",
         ProblemKind.ModelNotFound => "model_not_found",
+        ProblemKind.RouteNotFound => "not_found",
+        ProblemKind.MethodNotAllowed => "method_not_allowed",
         ProblemKind.Unauthorized => "authentication",
         _ => "validation",
     };

@@ -27,6 +27,15 @@ async function main(input) {
       const r = await openai.completions.create({ model, prompt, max_tokens: maxTokens, temperature: 0 });
       return { text: r.choices[0].text, finish: r.choices[0].finish_reason, completionTokens: r.usage.completion_tokens };
     }
+    case 'openai-models': {
+      // list, retrieve the served model, then retrieve one that is not served (the SDK throws its NotFoundError)
+      const list = [];
+      for await (const m of openai.models.list()) list.push(m.id);
+      const one = await openai.models.retrieve(model);
+      let missing = null;
+      try { await openai.models.retrieve('no-such-model'); } catch (e) { missing = { status: e.status, code: e.code, param: e.param, error: e.constructor.name }; }
+      return { list, retrieved: one.id, object: one.object, missing };
+    }
     case 'hf-generate': {
       const r = await textGeneration({ model, endpointUrl: baseUrl, inputs: prompt, parameters: { max_new_tokens: maxTokens, details: true } });
       return { text: r.generated_text, finish: r.details.finish_reason, ids: r.details.tokens.map(t => t.id) };
