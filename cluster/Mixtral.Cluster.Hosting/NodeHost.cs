@@ -43,7 +43,9 @@ public static class NodeHost
     /// <summary>Serves until <paramref name="cancellationToken"/> fires (Ctrl+C, SIGTERM), then stops the node gracefully
     /// and returns 0; or until the silo cannot go on (<see cref="NodeFatalError"/>: declared dead by the cluster), then
     /// says why in one line, stops it and returns the non-zero exit code.</summary>
-    public static async Task<int> ServeUntilCancelledAsync(IHost host, string nodeName, CancellationToken cancellationToken)
+    /// <param name="beforeLeaving">Runs once the node is to stop (cancelled, or drained) and before its silo stops: e.g.
+    /// the HTTP API on it finishing the requests in flight while the cluster can still answer them.</param>
+    public static async Task<int> ServeUntilCancelledAsync(IHost host, string nodeName, CancellationToken cancellationToken, Func<Task>? beforeLeaving = null)
     {
         var fatal = host.Services.GetService<NodeFatalError>()?.Occurred ?? Task.Delay(Timeout.Infinite, CancellationToken.None).ContinueWith(_ => (0, ""), TaskScheduler.Default);
         var drain = host.Services.GetRequiredService<Mixtral.Cluster.Grains.Nodes.NodeDrain>();
@@ -70,6 +72,7 @@ public static class NodeHost
             Console.Error.WriteLine($"node {nodeName} drained ({drain.InFlight} requests still in flight): leaving the cluster");
         }
         catch (OperationCanceledException) { }
+        if (beforeLeaving is not null) await beforeLeaving();
         Console.Error.WriteLine($"node {nodeName} stopping");
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await host.StopAsync(stop.Token);

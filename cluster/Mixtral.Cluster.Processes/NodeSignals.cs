@@ -10,6 +10,9 @@ public static class NodeSignals
 
     public static Task ResumeAsync(NodeProcess node) => SendAsync(node, "CONT");
 
+    /// <summary>What `docker stop` and Kubernetes send: stop gracefully.</summary>
+    public static Task TerminateAsync(NodeProcess node) => SendAsync(node, "TERM");
+
     private static async Task SendAsync(NodeProcess node, string signal)
     {
         var result = await ProcessRunner.RunAsync("kill", ["-" + signal, node.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], timeout: TimeSpan.FromSeconds(10));

@@ -40,6 +40,13 @@ public sealed record GatewayOptions
     /// <summary>Serve HTTPS with this certificate (and its private key); null: plain HTTP.</summary>
     public X509Certificate2? Certificate { get; init; }
 
+    /// <summary>
+    /// How long a stopping server (SIGTERM, Ctrl+C, a drained node) keeps answering the requests already in flight, its
+    /// listener closed to new ones, before it cuts them off: Kubernetes' default termination grace is 30 s too.
+    /// </summary>
+    public TimeSpan ShutdownGrace { get; init; } = DefaultShutdownGrace;
+    public static readonly TimeSpan DefaultShutdownGrace = TimeSpan.FromSeconds(30);
+
     /// <summary>Whether <see cref="Host"/> is this machine only (127.0.0.0/8, ::1, localhost).</summary>
     public bool BindsLoopbackOnly => Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip));
 
@@ -53,6 +60,8 @@ public sealed record GatewayOptions
                 $"--host {Host} opens the HTTP API to other machines: give API keys (--api-key-file FILE, or MIXTRAL_API_KEYS=KEY1,KEY2), or keep it on {Loopback}");
         if (MaxPromptCharacters < 1) throw new ArgumentException($"--max-prompt-chars must be at least 1, got {MaxPromptCharacters}");
         if (MaxTokensLimit is < 1) throw new ArgumentException($"--max-tokens-limit must be at least 1, got {MaxTokensLimit}");
+        if (ShutdownGrace < TimeSpan.Zero || ShutdownGrace > TimeSpan.FromHours(1))
+            throw new ArgumentException($"--shutdown-grace must be 0..3600 seconds, got {ShutdownGrace.TotalSeconds}");
         if (DefaultMaxNewTokens < 1) throw new ArgumentException($"the default max_tokens must be at least 1, got {DefaultMaxNewTokens}");
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Mixtral.Client;
 
@@ -46,6 +47,19 @@ public static class GatewayServer
             throw new InvalidOperationException($"the HTTP API could not listen on {options.Host}:{options.Port}: {e.Message}", e);
         }
         return app;
+    }
+
+    /// <summary>
+    /// Stops the server gracefully, before the cluster under it stops: the listener closes (new connections are refused,
+    /// so a load balancer moves on), requests in flight run to their end for up to <see cref="GatewayOptions.ShutdownGrace"/>,
+    /// then whatever is left is cut off. Stopping the cluster first would end every open stream with an error.
+    /// </summary>
+    public static async Task DrainAsync(WebApplication app)
+    {
+        var grace = app.Services.GetRequiredService<GatewayOptions>().ShutdownGrace;
+        Console.Error.WriteLine($"HTTP API stopping: no new requests; those in flight get up to {grace.TotalSeconds:0} s to finish (Ctrl+C again stops now)");
+        using var limit = new CancellationTokenSource(grace);
+        await app.StopAsync(limit.Token);
     }
 
     /// <summary>http://host:port the server listens on (the port chosen when 0 was asked for).</summary>

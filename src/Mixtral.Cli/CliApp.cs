@@ -58,9 +58,20 @@ public static class CliApp
             return UsageError;
         }
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        // SIGTERM (docker stop, kill) ends a node as gracefully as Ctrl+C.
-        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
+        // The first Ctrl+C or SIGTERM (docker stop, kill, Kubernetes) stops gracefully: a server finishes the requests in
+        // flight first. A second one stops now, as people who press Ctrl+C twice mean.
+        void Stop(int exitCodeIfAgain)
+        {
+            if (!cancel.IsCancellationRequested)
+            {
+                cancel.Cancel();
+                return;
+            }
+            Console.Error.WriteLine("stopping now");
+            Environment.Exit(exitCodeIfAgain);
+        }
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; Stop(130); };
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; Stop(143); });
         try
         {
             // Our own handler below prints one line; System.CommandLine's would print a stack trace.

@@ -29,6 +29,49 @@ public sealed class ServeCommandTests
         Assert.Equal(5, (int)completion["usage"]!["completion_tokens"]!);
     }
 
+    /// <summary>
+    /// SIGTERM (docker stop, Kubernetes) while a stream is open: the HTTP API drains (no new requests, the open stream
+    /// runs to its end) before the cluster under it stops, and the process exits 0. It used to stop the cluster first,
+    /// which could end an open stream with "the connection to the coordinator was lost" (seen on the demo model).
+    /// </summary>
+    [Fact]
+    public async Task Sigterm_lets_an_open_stream_finish_then_exits_cleanly()
+    {
+        int port = FreePort.Next();
+        await using var serve = NodeProcess.Start("serve", Path.Combine(AppContext.BaseDirectory, "mixtral.dll"),
+            ["serve", "--model", Cli.TinyModel, "--port", Port(port), "--silo-port", Port(FreePort.Next()), "--gateway-port", Port(FreePort.Next())]);
+        await serve.WaitForLineAsync($"HTTP API on http://127.0.0.1:{port}/", TimeSpan.FromMinutes(3));
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/generate_stream", UriKind.Relative))
+        {
+            Content = new StringContent("""{"inputs":"Hello","parameters":{"max_new_tokens":2000}}""", Encoding.UTF8, "application/json"),
+        };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        using var events = new StreamReader(await response.Content.ReadAsStreamAsync());
+
+        var data = new List<string>();
+        string? line;
+        while ((line = await events.ReadLineAsync()) is not null && data.Count == 0)
+            if (line.StartsWith("data:", StringComparison.Ordinal)) data.Add(line);
+        Assert.NotEmpty(data); // the stream is open and generating
+        await NodeSignals.TerminateAsync(serve);
+        while ((line = await events.ReadLineAsync()) is not null)
+            if (line.StartsWith("data:", StringComparison.Ordinal)) data.Add(line);
+
+        var last = JsonNode.Parse(data[^1]["data:".Length..])!;
+        Assert.True(last["error"] is null, data[^1]);
+        Assert.NotNull((string?)last["generated_text"]);
+        int generated = (int)last["details"]!["generated_tokens"]!;
+        Assert.Equal(data.Count, generated); // one event per token, none lost
+        Assert.Equal(generated == 2000 ? "length" : "eos_token", (string?)last["details"]!["finish_reason"]);
+        Assert.Equal(0, await serve.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        // The API drained before the cluster under it stopped, not after.
+        int drained = serve.Output.IndexOf("HTTP API stopping", StringComparison.Ordinal);
+        int stopped = serve.Output.IndexOf("node local stopping", StringComparison.Ordinal);
+        Assert.True(drained >= 0 && stopped > drained, serve.Output);
+    }
+
     [Fact]
     public async Task Serve_refuses_a_port_out_of_range_naming_the_flag()
     {

@@ -33,8 +33,14 @@ internal sealed class HttpFlags
 
     public Option<int?> MaxTokensLimit { get; } = new("--max-tokens-limit") { Description = "Largest max_tokens / max_new_tokens accepted (default: the model's context)" };
 
+    public Option<double?> ShutdownGrace { get; } = new("--shutdown-grace")
+    {
+        Description = $"Seconds a stopping server (SIGTERM, Ctrl+C) lets requests in flight finish, refusing new ones (default {GatewayOptions.DefaultShutdownGrace.TotalSeconds:0})",
+    };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(ShutdownGrace);
         command.Options.Add(MaxRequestBytes);
         command.Options.Add(MaxPromptChars);
         command.Options.Add(MaxTokensLimit);
@@ -57,6 +63,9 @@ internal sealed class HttpFlags
                 MaxRequestBodyBytes = result.GetValue(MaxRequestBytes) ?? defaults.MaxRequestBodyBytes,
                 MaxPromptCharacters = result.GetValue(MaxPromptChars) ?? defaults.MaxPromptCharacters,
                 MaxTokensLimit = result.GetValue(MaxTokensLimit),
+                ShutdownGrace = result.GetValue(ShutdownGrace) is double grace
+                    ? (double.IsFinite(grace) && grace is >= 0 and <= 3600 ? TimeSpan.FromSeconds(grace) : throw new ArgumentException($"--shutdown-grace must be 0..3600 seconds, got {grace}"))
+                    : defaults.ShutdownGrace,
                 ApiKeys = Gateway.Http.ApiKeys.Load(result.GetValue(ApiKeyFile), Environment.GetEnvironmentVariable(ApiKeysVariable), "--api-key-file", ApiKeysVariable),
                 Certificate = result.GetValue(Certificate) is string certificate
                     ? Client.Security.ClusterCertificates.LoadLocal(certificate, result.GetValue(Key))

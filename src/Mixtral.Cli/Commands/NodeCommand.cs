@@ -31,7 +31,7 @@ internal static class NodeCommand
             var http = NodeHttpApi.Read(options);
             using var host = await NodeHost.StartAsync(options, result.GetValue(logLevel), cancellationToken);
             await using var api = await NodeHttpApi.StartAsync(host, options, http, cancellationToken);
-            return await NodeHost.ServeUntilCancelledAsync(host, options.NodeName, cancellationToken); // 75: declared dead, restart it
+            return await NodeHost.ServeUntilCancelledAsync(host, options.NodeName, cancellationToken, api.DrainAsync); // 75: declared dead, restart it
         });
         return command;
     }

@@ -55,6 +55,9 @@ internal sealed class NodeHttpApi : IAsyncDisposable
         return new NodeHttpApi(client, api);
     }
 
+    /// <summary>Lets the requests in flight finish (see <see cref="GatewayServer.DrainAsync"/>) before the node's silo stops.</summary>
+    public Task DrainAsync() => _api is null ? Task.CompletedTask : GatewayServer.DrainAsync(_api);
+
     public async ValueTask DisposeAsync()
     {
         if (_api is not null) await _api.DisposeAsync();

@@ -33,9 +33,8 @@ internal static class ServeCommand
             await using var client = MixtralClusterClient.Over(host.Services.GetRequiredService<IClusterClient>());
             await using var api = await GatewayServer.StartAsync(gatewayOptions, client, cancellationToken);
             Console.Error.WriteLine($"HTTP API on {GatewayServer.BaseAddress(api)} (POST /v1/chat/completions, /v1/completions, /generate, /generate_stream; GET /health, /metrics)");
-            await NodeHost.ServeUntilCancelledAsync(host, options.NodeName, cancellationToken);
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await api.StopAsync(stop.Token);
+            // On SIGTERM / Ctrl+C the API drains first (open streams finish), then the cluster under it stops.
+            await NodeHost.ServeUntilCancelledAsync(host, options.NodeName, cancellationToken, () => GatewayServer.DrainAsync(api));
             return 0;
         });
         return command;
