@@ -20,6 +20,8 @@ public sealed class ErrorReportingTests
         { ["trace", "--model", Cli.TinyModel, "--ids", "1,2"], 2, "--out" },
         // A mistyped command used to get only "Required command was not provided.", which names nothing.
         { ["serv", "--port", "8080"], 2, "Unrecognized command or argument 'serv'" },
+        { ["serve", "--model", Cli.TinyModel, "--shutdown-grace", "-1"], 2, "--shutdown-grace must be 0..3600 seconds, got -1" },
+        { ["serve", "--model", Cli.TinyModel, "--shutdown-grace", "NaN"], 2, "--shutdown-grace must be 0..3600 seconds, got NaN" },
     };
 
     [Theory]
