@@ -48,6 +48,9 @@ public sealed record NodeOptions
     [ConfigurationKeyName("http_max_request_bytes")] public long? HttpMaxRequestBytes { get; init; }
     [ConfigurationKeyName("http_max_prompt_chars")] public int? HttpMaxPromptChars { get; init; }
     [ConfigurationKeyName("http_max_tokens")] public int? HttpMaxTokens { get; init; }
+
+    /// <summary>Origins whose web pages may call this node's HTTP API from a browser (CORS), comma-separated, or *.</summary>
+    [ConfigurationKeyName("http_cors_allow_origins")] public string? HttpCorsAllowOrigins { get; init; }
     [ConfigurationKeyName("device")] public string Device { get; init; } = "cpu";
     [ConfigurationKeyName("dtype")] public string DType { get; init; } = "f32";
     /// <summary>Dtype the weight matrices are kept in; null = <see cref="DType"/>.</summary>

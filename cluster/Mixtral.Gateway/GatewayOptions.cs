@@ -47,6 +47,31 @@ public sealed record GatewayOptions
     public TimeSpan ShutdownGrace { get; init; } = DefaultShutdownGrace;
     public static readonly TimeSpan DefaultShutdownGrace = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Origins whose web pages may call the API from a browser (CORS), e.g. https://chat.example.com, or "*" for any;
+    /// none (the default, as TGI's): browsers refuse pages of other origins the answers. Preflights need no API key
+    /// (browsers send none); the requests that follow do.
+    /// </summary>
+    public IReadOnlyList<string> CorsAllowedOrigins { get; init; } = [];
+
+    /// <summary>"https://a.example, http://localhost:3000" → the origins as browsers send them; a bad one is refused naming <paramref name="flag"/>.</summary>
+    public static IReadOnlyList<string> ParseOrigins(string? commaList, string flag)
+    {
+        if (commaList is null) return [];
+        var origins = new List<string>();
+        foreach (string item in commaList.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (item == "*") { origins.Add(item); continue; }
+            if (!Uri.TryCreate(item, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+                || uri.PathAndQuery != "/" || item.EndsWith('/') || uri.UserInfo.Length > 0 || uri.Fragment.Length > 0)
+                throw new ArgumentException($"{flag}: \"{item}\" is not an origin (scheme://host[:port], e.g. https://chat.example.com), nor *");
+            origins.Add(uri.GetLeftPart(UriPartial.Authority));
+        }
+        if (origins.Count == 0) throw new ArgumentException($"{flag}: give at least one origin (scheme://host[:port]) or *");
+        if (origins.Contains("*") && origins.Count > 1) throw new ArgumentException($"{flag}: * already allows every origin; give it alone");
+        return origins;
+    }
+
     /// <summary>Whether <see cref="Host"/> is this machine only (127.0.0.0/8, ::1, localhost).</summary>
     public bool BindsLoopbackOnly => Host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip));
 

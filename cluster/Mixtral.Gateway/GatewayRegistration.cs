@@ -33,6 +33,15 @@ public static class GatewayRegistration
         services.AddSingleton<ModelCatalog>();
         services.AddSingleton<HealthCache>();
         services.AddSingleton<GatewayMetrics>();
+        if (options.CorsAllowedOrigins.Count > 0)
+            services.AddCors(cors => cors.AddDefaultPolicy(policy =>
+            {
+                if (options.CorsAllowedOrigins.Contains("*")) policy.AllowAnyOrigin();
+                else policy.WithOrigins([.. options.CorsAllowedOrigins]);
+                policy.WithMethods("GET", "POST").WithHeaders("Authorization", "Content-Type")
+                    .WithExposedHeaders("Retry-After") // a page backing off a 429 or 503 must be able to read it
+                    .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
+            }));
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(MeterNames)
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0)); // a scrape sees now, not 300 ms ago
         return services;
@@ -42,6 +51,8 @@ public static class GatewayRegistration
     {
         app.Use(CountRequests);
         app.UseJsonErrorsForUnmatchedRequests();
+        // Before the key check: a browser's preflight carries no Authorization header.
+        if (app.Services.GetRequiredService<GatewayOptions>().CorsAllowedOrigins.Count > 0) app.UseCors();
         app.Use(Http.ApiKeyAuthentication.CheckAsync); // after the count, so refused requests show in /metrics too
         app.MapOpenAiApi();
         app.MapTgiApi();

@@ -22,6 +22,8 @@ public sealed class ErrorReportingTests
         { ["serv", "--port", "8080"], 2, "Unrecognized command or argument 'serv'" },
         { ["serve", "--model", Cli.TinyModel, "--shutdown-grace", "-1"], 2, "--shutdown-grace must be 0..3600 seconds, got -1" },
         { ["serve", "--model", Cli.TinyModel, "--shutdown-grace", "NaN"], 2, "--shutdown-grace must be 0..3600 seconds, got NaN" },
+        { ["serve", "--model", Cli.TinyModel, "--cors-allow-origin", "https://chat.example.com/app"], 2, "--cors-allow-origin: \"https://chat.example.com/app\" is not an origin" },
+        { ["serve", "--model", Cli.TinyModel, "--cors-allow-origin", "*,https://a.example"], 2, "--cors-allow-origin: * already allows every origin" },
     };
 
     [Theory]

@@ -8,13 +8,14 @@ namespace Mixtral.Gateway.Tests;
 /// <summary>
 /// The HTTP API as an operator should expose it: `mixtral serve` (its own process, so its engine's instruments do not
 /// mix with the shared server's /metrics) over the tiny fixture model on loopback, started with the real flags:
-/// HTTPS with a certificate from a test authority (--tls-certificate, --tls-key), an API key (--api-key-file), and
-/// tight request limits. <see cref="Http"/> trusts that authority and sends no key; each test adds the header it needs.
+/// HTTPS with a certificate from a test authority (--tls-certificate, --tls-key), an API key (--api-key-file), tight
+/// request limits, and one origin allowed to call it from a browser (--cors-allow-origin). <see cref="Http"/> trusts that authority and sends no key; each test adds the header it needs.
 /// </summary>
 public sealed class SecuredGatewayFixture : IAsyncLifetime
 {
     public const string Key = "test-key-0123456789abcdef";
     public const int MaxPromptCharacters = 64, MaxTokens = 16, MaxRequestBytes = 4096;
+    public const string AllowedOrigin = "https://chat.example.com";
 
     private NodeProcess? _serve;
 
@@ -33,6 +34,7 @@ public sealed class SecuredGatewayFixture : IAsyncLifetime
             "serve", "--model", FixturePaths.TinyMixtral, "--port", Port(port), "--silo-port", Port(FreePort.Next()), "--gateway-port", Port(FreePort.Next()),
             "--tls-certificate", server.CertificatePath, "--tls-key", server.KeyPath, "--api-key-file", keys,
             "--max-prompt-chars", Port(MaxPromptCharacters), "--max-tokens-limit", Port(MaxTokens), "--max-request-bytes", Port(MaxRequestBytes),
+            "--cors-allow-origin", AllowedOrigin,
         ]);
         await _serve.WaitForLineAsync($"HTTP API on https://127.0.0.1:{port}/", TimeSpan.FromMinutes(3));
         BaseAddress = new Uri($"https://127.0.0.1:{port}/");

@@ -38,8 +38,14 @@ internal sealed class HttpFlags
         Description = $"Seconds a stopping server (SIGTERM, Ctrl+C) lets requests in flight finish, refusing new ones (default {GatewayOptions.DefaultShutdownGrace.TotalSeconds:0})",
     };
 
+    public Option<string?> CorsAllowOrigin { get; } = new("--cors-allow-origin")
+    {
+        Description = "Origins whose web pages may call the API from a browser, comma-separated (e.g. https://chat.example.com), or *; default none",
+    };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(CorsAllowOrigin);
         command.Options.Add(ShutdownGrace);
         command.Options.Add(MaxRequestBytes);
         command.Options.Add(MaxPromptChars);
@@ -63,6 +69,7 @@ internal sealed class HttpFlags
                 MaxRequestBodyBytes = result.GetValue(MaxRequestBytes) ?? defaults.MaxRequestBodyBytes,
                 MaxPromptCharacters = result.GetValue(MaxPromptChars) ?? defaults.MaxPromptCharacters,
                 MaxTokensLimit = result.GetValue(MaxTokensLimit),
+                CorsAllowedOrigins = GatewayOptions.ParseOrigins(result.GetValue(CorsAllowOrigin), "--cors-allow-origin"),
                 ShutdownGrace = result.GetValue(ShutdownGrace) is double grace
                     ? (double.IsFinite(grace) && grace is >= 0 and <= 3600 ? TimeSpan.FromSeconds(grace) : throw new ArgumentException($"--shutdown-grace must be 0..3600 seconds, got {grace}"))
                     : defaults.ShutdownGrace,

@@ -57,6 +57,7 @@ internal sealed class NodeFlags
         Add<long>("http_max_request_bytes", "Largest HTTP request body accepted, in bytes (default 1048576)");
         Add<int>("http_max_prompt_chars", "Prompt characters accepted per HTTP request (default 262144)");
         Add<int>("http_max_tokens", "Largest max_tokens accepted per HTTP request (default: the model's context)");
+        Add<string>("http_cors_allow_origins", "Origins whose web pages may call the HTTP API from a browser, comma-separated (e.g. https://chat.example.com), or *; default none");
         Add<string>("api_key_file", "File of API keys for the HTTP API, one per line (Authorization: Bearer KEY); required when --http-host is not loopback");
         Add<bool>("standby", "Join as a standby node: in no plan, holding nothing until a node dies, then taking over its experts (or the coordinator)");
         Add<string>("network", "Emulate the network on this node's expert calls: 1gbe | 10gbe | 25gbe | 100gbe, or NODE=PRESET,... per node (placement experiments)");

@@ -31,6 +31,7 @@ internal sealed class NodeHttpApi : IAsyncDisposable
                 MaxRequestBodyBytes = options.HttpMaxRequestBytes ?? defaults.MaxRequestBodyBytes,
                 MaxPromptCharacters = options.HttpMaxPromptChars ?? defaults.MaxPromptCharacters,
                 MaxTokensLimit = options.HttpMaxTokens,
+                CorsAllowedOrigins = GatewayOptions.ParseOrigins(options.HttpCorsAllowOrigins, "http_cors_allow_origins"),
                 Port = port,
                 Host = options.HttpHost,
                 ApiKeys = Gateway.Http.ApiKeys.Load(options.ApiKeyFile, options.ApiKeys, "--api-key-file", "api_keys"),
