@@ -97,7 +97,7 @@ internal sealed class ActiveSequence : IDisposable
             : null;
         if (finish is FinishReason.Eos or FinishReason.Length)
             text += _stops.Append(_text?.Flush() ?? "") + _stops.Flush(); // the end: release what was held back
-        _events.Writer.TryWrite(new TokenGenerated(token, text));
+        _events.Writer.TryWrite(new TokenGenerated(token, text, _sampler.LastLogprobs));
         if (finish is FinishReason reason)
         {
             var final = _stops.IsStopped ? FinishReason.Stop : reason;

@@ -7,9 +7,10 @@ public abstract record GenerationEvent;
 
 /// <summary>
 /// One new token. <paramref name="Text"/> is the text that became safe to show with it: possibly empty (half a
-/// UTF-8 character, or text held back because it could be the start of a stop sequence).
+/// UTF-8 character, or text held back because it could be the start of a stop sequence). <paramref name="Logprobs"/>:
+/// its log-probability and the top alternatives, when the request asked (<see cref="SamplingParams.TopLogprobs"/>).
 /// </summary>
-public sealed record TokenGenerated(int TokenId, string Text) : GenerationEvent;
+public sealed record TokenGenerated(int TokenId, string Text, TokenLogprobs? Logprobs = null) : GenerationEvent;
 
 public sealed record GenerationFinished(GenerationResult Result) : GenerationEvent;
 

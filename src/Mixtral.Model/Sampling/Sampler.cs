@@ -59,11 +59,27 @@ public sealed class Sampler
         return NextInPlace(row, previousIds);
     }
 
+    /// <summary>The chosen token's log-probability and the top alternatives of the last <see cref="Next(Tensor, IReadOnlyList{int})"/>,
+    /// when <see cref="SamplingParams.TopLogprobs"/> asks for them; otherwise null.</summary>
+    public TokenLogprobs? LastLogprobs { get; private set; }
+
     private int NextInPlace(Span<float> logits, IReadOnlyList<int> previousIds)
     {
         CheckUsable(logits);
+        // Read off the raw logits before the processors change them in place (the model's distribution, not the request's).
+        double logSumExp = 0;
+        float[]? raw = null;
+        TokenLogprob[] top = [];
+        if (Parameters.TopLogprobs is int count)
+        {
+            logSumExp = TokenLogprobs.LogSumExp(logits);
+            top = TokenLogprobs.MostLikely(logits, logSumExp, count);
+            raw = logits.ToArray();
+        }
         LogitsProcessors.Apply(logits, previousIds, Parameters);
-        return Parameters.IsGreedy ? ArgMax(logits) : Draw(logits, _random.NextDouble());
+        int token = Parameters.IsGreedy ? ArgMax(logits) : Draw(logits, _random.NextDouble());
+        LastLogprobs = raw is null ? null : new TokenLogprobs(raw[token] - logSumExp, top);
+        return token;
     }
 
     /// <summary>The first index of the largest logit (torch.argmax's tie rule: the lowest id).</summary>

@@ -44,6 +44,12 @@ public sealed record SamplingParams
     /// <summary>Generation stops before the first of these strings; the string itself is not returned.</summary>
     public IReadOnlyList<string> StopSequences { get; init; } = [];
 
+    /// <summary>
+    /// Report each generated token's log-probability and this many most likely alternatives (0..20); null: none
+    /// (nothing is computed). See <see cref="TokenLogprobs"/> for which distribution.
+    /// </summary>
+    public int? TopLogprobs { get; init; }
+
     /// <summary>Temperatures below this decode greedily (vLLM's _SAMPLING_EPS).</summary>
     public const double GreedyTemperature = 1e-5;
 
@@ -64,6 +70,8 @@ public sealed record SamplingParams
                 $"repetition_penalty must be a finite number > 0 (1 turns it off), got {RepetitionPenalty}");
         if (MaxNewTokens < 1)
             throw new ArgumentOutOfRangeException("max_new_tokens", MaxNewTokens, $"max_new_tokens must be >= 1, got {MaxNewTokens}");
+        if (TopLogprobs is < 0 or > TokenLogprobs.MaxTop)
+            throw new ArgumentOutOfRangeException("top_logprobs", TopLogprobs, $"top_logprobs must be 0..{TokenLogprobs.MaxTop}, got {TopLogprobs}");
         if (StopSequences is null)
             throw new ArgumentException("stop_sequences must be a list (empty for none), got null", "stop_sequences");
         for (int i = 0; i < StopSequences.Count; i++)
