@@ -135,6 +135,35 @@ public sealed class MixtralTokenizer
         return _pieces[id];
     }
 
+    /// <summary>
+    /// What <paramref name="id"/> contributes to text as UTF-8 bytes: a piece's text with <c>▁</c> as a space, a byte
+    /// piece its one byte; a control or unknown token its piece (<c>&lt;/s&gt;</c>), so that it is visible.
+    /// </summary>
+    public byte[] TokenBytes(int id)
+    {
+        CheckId(id);
+        return _surfaces.IsSpecial(id) ? System.Text.Encoding.UTF8.GetBytes(_pieces[id]) : _surfaces.Bytes(id).ToArray();
+    }
+
+    /// <summary>
+    /// <see cref="TokenBytes"/> as a string; a token that is part of a character (a byte piece such as <c>&lt;0xE2&gt;</c>)
+    /// reads as OpenAI writes such tokens, <c>bytes:\xe2</c>.
+    /// </summary>
+    public string TokenText(int id)
+    {
+        byte[] bytes = TokenBytes(id);
+        try
+        {
+            return Strict.GetString(bytes);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return "bytes:" + string.Concat(bytes.Select(b => $"\\x{b:x2}"));
+        }
+    }
+
+    private static readonly System.Text.UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>Whether <paramref name="id"/> is a control or unknown token (<c>&lt;s&gt;</c>, <c>&lt;/s&gt;</c>, <c>&lt;unk&gt;</c>).</summary>
     public bool IsSpecial(int id)
     {

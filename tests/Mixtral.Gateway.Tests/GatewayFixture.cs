@@ -59,6 +59,16 @@ public sealed class GatewayFixture : IAsyncLifetime
         return await _reference!.Engine.GenerateToEndAsync(request);
     }
 
+    /// <summary>The single-process engine's greedy tokens with their log-probabilities and <paramref name="top"/> alternatives each.</summary>
+    public async Task<List<TokenGenerated>> ReferenceTokensAsync(IReadOnlyList<int> promptIds, int maxNewTokens, int top)
+    {
+        var request = new GenerationRequest(promptIds, SamplingParams.Greedy with { MaxNewTokens = maxNewTokens, TopLogprobs = top });
+        var tokens = new List<TokenGenerated>();
+        await foreach (var e in _reference!.Engine.GenerateAsync(request))
+            if (e is TokenGenerated t) tokens.Add(t);
+        return tokens;
+    }
+
     public Mixtral.Tokenization.MixtralTokenizer Tokenizer => _reference!.Folder.Tokenizer;
 
     /// <summary>The sum of a Prometheus metric's samples over all label sets, or null when /metrics does not have it.</summary>

@@ -77,13 +77,15 @@ public sealed class MalformedRequestTests(GatewayFixture server)
         ["presence_penalty"] = (Chat, Utf8(ChatWith(""","presence_penalty":0.5""")), 400, "presence_penalty"),
         ["frequency_penalty"] = (Chat, Utf8(ChatWith(""","frequency_penalty":-1""")), 400, "frequency_penalty"),
         ["logit_bias"] = (Chat, Utf8(ChatWith(""","logit_bias":{"50":5}""")), 400, "logit_bias"),
-        ["logprobs"] = (Chat, Utf8(ChatWith(""","logprobs":true""")), 400, "logprobs"),
-        ["top_logprobs"] = (Chat, Utf8(ChatWith(""","top_logprobs":3""")), 400, "top_logprobs"),
+        ["top_logprobs without logprobs"] = (Chat, Utf8(ChatWith(""","top_logprobs":3""")), 400, "top_logprobs"),
+        ["top_logprobs above 20"] = (Chat, Utf8(ChatWith(""","logprobs":true,"top_logprobs":21""")), 400, "top_logprobs"),
+        ["logprobs a string"] = (Chat, Utf8(ChatWith(""","logprobs":"yes" """)), 400, "logprobs"),
         ["json mode"] = (Chat, Utf8(ChatWith(""","response_format":{"type":"json_object"}""")), 400, "response_format"),
         ["tools"] = (Chat, Utf8(ChatWith(""","tools":[{"type":"function","function":{"name":"f"}}]""")), 400, "tools"),
         ["tool_choice required"] = (Chat, Utf8(ChatWith(""","tool_choice":"required" """)), 400, "tool_choice"),
         ["audio out"] = (Chat, Utf8(ChatWith(""","modalities":["text","audio"]""")), 400, "modalities"),
-        ["completion logprobs"] = (Completions, Utf8("""{"prompt":"hi","max_tokens":2,"logprobs":2}"""), 400, "logprobs"),
+        ["completion logprobs above 5"] = (Completions, Utf8("""{"prompt":"hi","max_tokens":2,"logprobs":6}"""), 400, "logprobs"),
+        ["tgi top_n_tokens above 20"] = (Generate, Utf8(TgiWith("\"top_n_tokens\":21")), 400, "parameters.top_n_tokens"),
         ["completion best_of"] = (Completions, Utf8("""{"prompt":"hi","max_tokens":2,"best_of":3}"""), 400, "best_of"),
         ["completion suffix"] = (Completions, Utf8("""{"prompt":"hi","max_tokens":2,"suffix":"end"}"""), 400, "suffix"),
         ["tgi inputs missing"] = (Generate, Utf8("""{"parameters":{"max_new_tokens":2}}"""), 400, "inputs"),
@@ -149,7 +151,7 @@ public sealed class MalformedRequestTests(GatewayFixture server)
     [InlineData(Chat, """{"messages":[{"role":"user","content":"hi"}],"max_tokens":4}""",
         ""","presence_penalty":0,"frequency_penalty":0,"logit_bias":{},"logprobs":false,"top_logprobs":null,"response_format":{"type":"text"},"tools":[],"tool_choice":"none","modalities":["text"],"user":"u-1","metadata":{"a":"b"},"store":false,"parallel_tool_calls":false""")]
     [InlineData(Completions, """{"prompt":"hi","max_tokens":4}""",
-        ""","presence_penalty":0,"frequency_penalty":0,"logit_bias":null,"logprobs":0,"best_of":1,"suffix":null,"user":"u-1" """)]
+        ""","presence_penalty":0,"frequency_penalty":0,"logit_bias":null,"logprobs":null,"best_of":1,"suffix":null,"user":"u-1" """)]
     public async Task Neutral_values_of_unimplemented_openai_fields_change_nothing(string path, string plain, string neutralFields)
     {
         string withNeutral = plain[..^1] + neutralFields + "}";

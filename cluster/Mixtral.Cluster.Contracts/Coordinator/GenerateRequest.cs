@@ -19,6 +19,11 @@ public sealed record GenerateRequest
     [Id(8)] public double RepetitionPenalty { get; init; } = 1.0;
     [Id(9)] public ulong? Seed { get; init; }
     [Id(10)] public string[] StopSequences { get; init; } = [];
+    /// <summary>Report each token's log-probability and this many most likely alternatives (0..<see cref="MaxTopLogprobs"/>); null: none.</summary>
+    [Id(11)] public int? TopLogprobs { get; init; }
+
+    /// <summary>The most alternatives per token a request may ask for (OpenAI's top_logprobs limit).</summary>
+    public const int MaxTopLogprobs = 20;
 }
 
 /// <summary>One turn of a chat prompt.</summary>

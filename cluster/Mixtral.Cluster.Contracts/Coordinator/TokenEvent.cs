@@ -8,7 +8,22 @@ namespace Mixtral.Cluster.Contracts.Coordinator;
 public sealed record TokenEvent(
     [property: Id(0)] int TokenId,
     [property: Id(1)] string Text,
-    [property: Id(2)] GenerationSummary? Summary = null);
+    [property: Id(2)] GenerationSummary? Summary = null,
+    [property: Id(3)] TokenProbabilities? Logprobs = null);
+
+/// <summary>A token with its text (the piece as it reads, a leading space included), its UTF-8 bytes and its log-probability.</summary>
+[GenerateSerializer, Immutable, Alias("Mixtral.TokenProbability")]
+public sealed record TokenProbability(
+    [property: Id(0)] int TokenId,
+    [property: Id(1)] string Text,
+    [property: Id(2)] byte[] Bytes,
+    [property: Id(3)] double Logprob);
+
+/// <summary>The generated token's log-probability and the most likely alternatives at its step, most likely first.</summary>
+[GenerateSerializer, Immutable, Alias("Mixtral.TokenProbabilities")]
+public sealed record TokenProbabilities(
+    [property: Id(0)] TokenProbability Chosen,
+    [property: Id(1)] TokenProbability[] Top);
 
 /// <summary>How a generation ended, with the same fields as the single-process engine's result.</summary>
 [GenerateSerializer, Immutable, Alias("Mixtral.GenerationSummary")]

@@ -89,11 +89,11 @@ public sealed partial class CoordinatorGrain(NodeSettings settings, NodeWeightSt
             switch (e)
             {
                 case TokenGenerated token:
-                    if (pending is not null) yield return GenerateRequestMapper.ToWire(pending, null);
+                    if (pending is not null) yield return GenerateRequestMapper.ToWire(pending, null, store.Folder.Tokenizer);
                     pending = token;
                     break;
                 case GenerationFinished finished:
-                    yield return GenerateRequestMapper.ToWire(pending ?? new TokenGenerated(-1, ""), finished.Result);
+                    yield return GenerateRequestMapper.ToWire(pending ?? new TokenGenerated(-1, ""), finished.Result, store.Folder.Tokenizer);
                     yield break;
             }
         }

@@ -32,6 +32,7 @@ public static class GenerateRequestMapper
         RepetitionPenalty = r.RepetitionPenalty,
         Seed = r.Seed,
         StopSequences = r.StopSequences,
+        TopLogprobs = r.TopLogprobs,
     };
 
     /// <summary>A wire request for one prompt form (the others null) and engine sampling parameters.</summary>
@@ -48,10 +49,18 @@ public static class GenerateRequestMapper
         RepetitionPenalty = s.RepetitionPenalty,
         Seed = s.Seed,
         StopSequences = [.. s.StopSequences],
+        TopLogprobs = s.TopLogprobs,
     };
 
-    public static TokenEvent ToWire(TokenGenerated token, GenerationResult? final) =>
-        new(token.TokenId, token.Text, final is null ? null : ToWire(final));
+    /// <param name="tokenizer">Gives the texts of the token and its alternatives when the request asked for log-probabilities.</param>
+    public static TokenEvent ToWire(TokenGenerated token, GenerationResult? final, MixtralTokenizer tokenizer) =>
+        new(token.TokenId, token.Text, final is null ? null : ToWire(final),
+            token.Logprobs is { } p && token.TokenId >= 0
+                ? new TokenProbabilities(Probability(token.TokenId, p.Logprob, tokenizer), [.. p.Top.Select(t => Probability(t.TokenId, t.Logprob, tokenizer))])
+                : null);
+
+    private static TokenProbability Probability(int id, double logprob, MixtralTokenizer tokenizer) =>
+        new(id, tokenizer.TokenText(id), tokenizer.TokenBytes(id), logprob);
 
     public static GenerationSummary ToWire(GenerationResult r) => new(
         [.. r.GeneratedIds], r.Text, r.FinishReason.ToString().ToLowerInvariant(), r.PromptTokens,

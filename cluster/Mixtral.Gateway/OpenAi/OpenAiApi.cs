@@ -29,23 +29,39 @@ public static class OpenAiApi
             var generation = await Generation.OpenAsync(client, request, metrics, ct);
             string id = "chatcmpl-" + Guid.NewGuid().ToString("N");
             long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            bool logprobs = request.TopLogprobs is not null;
             if (body.Stream == true)
-                return new StreamingResult(generation, (sse, events, token) => StreamChatAsync(sse, events, id, created, model.ModelId, body.StreamOptions?.IncludeUsage == true, token), OpenAiErrors.Of);
+                return new StreamingResult(generation, (sse, events, token) => StreamChatAsync(sse, events, id, created, model.ModelId, body.StreamOptions?.IncludeUsage == true, logprobs, token), OpenAiErrors.Of);
             await using (generation)
             {
-                var s = await generation.ToEndAsync();
+                var (s, tokens) = await ReadToEndAsync(generation);
                 return TypedResults.Ok(new ChatCompletion(id, "chat.completion", created, model.ModelId,
-                    [new ChatChoice(0, new AssistantMessage("assistant", s.Text), FinishReason(s))], Usage(s)));
+                    [new ChatChoice(0, new AssistantMessage("assistant", s.Text), FinishReason(s),
+                        logprobs ? new ChatLogprobs([.. tokens.Select(OpenAiLogprobs.Chat)]) : null)], Usage(s)));
             }
         }, OpenAiErrors.Of);
 
-    private static async Task StreamChatAsync(ServerSentEvents sse, IAsyncEnumerable<TokenEvent> events, string id, long created, string model, bool includeUsage, CancellationToken ct)
+    /// <summary>Reads a generation to its summary, keeping each token's log-probabilities (when it has them) in order.</summary>
+    private static async Task<(GenerationSummary Summary, List<TokenProbabilities> Tokens)> ReadToEndAsync(Generation generation)
     {
-        ChatCompletionChunk Chunk(ChunkDelta delta, string? finish) => new(id, "chat.completion.chunk", created, model, [new ChunkChoice(0, delta, finish)]);
+        var tokens = new List<TokenProbabilities>();
+        await foreach (var e in generation.EventsAsync())
+        {
+            if (e.Logprobs is { } p) tokens.Add(p);
+            if (e.Summary is { } summary) return (summary, tokens);
+        }
+        throw new InvalidOperationException("unreachable: EventsAsync ends with the summary or throws");
+    }
+
+    private static async Task StreamChatAsync(ServerSentEvents sse, IAsyncEnumerable<TokenEvent> events, string id, long created, string model, bool includeUsage, bool logprobs, CancellationToken ct)
+    {
+        ChatCompletionChunk Chunk(ChunkDelta delta, string? finish, ChatLogprobs? lp = null) => new(id, "chat.completion.chunk", created, model, [new ChunkChoice(0, delta, finish, lp)]);
         await sse.WriteJsonAsync(Chunk(new ChunkDelta(Role: "assistant", Content: ""), null), ct);
         await foreach (var e in events.WithCancellation(ct))
         {
-            if (e.Text.Length > 0) await sse.WriteJsonAsync(Chunk(new ChunkDelta(Content: e.Text), null), ct);
+            // With logprobs every token gets its chunk, even one whose text is held back (half a character, a possible stop).
+            if (logprobs && e.Logprobs is { } p) await sse.WriteJsonAsync(Chunk(new ChunkDelta(Content: e.Text), null, new ChatLogprobs([OpenAiLogprobs.Chat(p)])), ct);
+            else if (e.Text.Length > 0) await sse.WriteJsonAsync(Chunk(new ChunkDelta(Content: e.Text), null), ct);
             if (e.Summary is { } s)
             {
                 await sse.WriteJsonAsync(Chunk(new ChunkDelta(), FinishReason(s)), ct);
@@ -65,22 +81,27 @@ public static class OpenAiApi
             var generation = await Generation.OpenAsync(client, request, metrics, ct);
             string id = "cmpl-" + Guid.NewGuid().ToString("N");
             long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            bool logprobs = request.TopLogprobs is not null;
             if (body.Stream == true)
-                return new StreamingResult(generation, (sse, events, token) => StreamCompletionAsync(sse, events, id, created, model.ModelId, body.StreamOptions?.IncludeUsage == true, token), OpenAiErrors.Of);
+                return new StreamingResult(generation, (sse, events, token) => StreamCompletionAsync(sse, events, id, created, model.ModelId, body.StreamOptions?.IncludeUsage == true, logprobs, token), OpenAiErrors.Of);
             await using (generation)
             {
-                var s = await generation.ToEndAsync();
-                return TypedResults.Ok(new Completion(id, "text_completion", created, model.ModelId, [new CompletionChoice(0, s.Text, FinishReason(s))], Usage(s)));
+                var (s, tokens) = await ReadToEndAsync(generation);
+                return TypedResults.Ok(new Completion(id, "text_completion", created, model.ModelId,
+                    [new CompletionChoice(0, s.Text, FinishReason(s), logprobs ? OpenAiLogprobs.Completion(tokens, 0) : null)], Usage(s)));
             }
         }, OpenAiErrors.Of);
 
-    private static async Task StreamCompletionAsync(ServerSentEvents sse, IAsyncEnumerable<TokenEvent> events, string id, long created, string model, bool includeUsage, CancellationToken ct)
+    private static async Task StreamCompletionAsync(ServerSentEvents sse, IAsyncEnumerable<TokenEvent> events, string id, long created, string model, bool includeUsage, bool logprobs, CancellationToken ct)
     {
+        int offset = 0; // characters of completion text streamed so far: the next token's text_offset
         await foreach (var e in events.WithCancellation(ct))
         {
             string? finish = e.Summary is { } s ? FinishReason(s) : null;
-            if (e.Text.Length > 0 || finish is not null)
-                await sse.WriteJsonAsync(new Completion(id, "text_completion", created, model, [new CompletionChoice(0, e.Text, finish)], null), ct);
+            var lp = logprobs && e.Logprobs is { } p ? OpenAiLogprobs.Completion([p], offset) : null;
+            offset += e.Text.Length;
+            if (e.Text.Length > 0 || finish is not null || lp is not null)
+                await sse.WriteJsonAsync(new Completion(id, "text_completion", created, model, [new CompletionChoice(0, e.Text, finish, lp)], null), ct);
             if (e.Summary is { } last && includeUsage)
                 await sse.WriteJsonAsync(new Completion(id, "text_completion", created, model, [], Usage(last)), ct);
         }

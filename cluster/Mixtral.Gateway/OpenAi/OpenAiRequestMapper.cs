@@ -31,14 +31,30 @@ public static class OpenAiRequestMapper
         }
         if (r.MaxTokens is not null && r.MaxCompletionTokens is not null && r.MaxTokens != r.MaxCompletionTokens)
             throw ApiProblemException.Invalid("max_completion_tokens", "give max_tokens or max_completion_tokens, not two different values");
-        return Sampling(r, r.MaxCompletionTokens ?? r.MaxTokens, r.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens", model, options) with { Messages = turns };
+        return Sampling(r, r.MaxCompletionTokens ?? r.MaxTokens, r.MaxCompletionTokens is null ? "max_tokens" : "max_completion_tokens", model, options)
+            with { Messages = turns, TopLogprobs = ChatLogprobs(r) };
     }
+
+    /// <summary>Chat's logprobs (true/false) and top_logprobs (0..20, only with logprobs true) as the cluster's count; null: none.</summary>
+    private static int? ChatLogprobs(ChatCompletionRequest r)
+    {
+        if (r.Logprobs != true)
+            return r.TopLogprobs is > 0 ? throw ApiProblemException.Invalid("top_logprobs", "top_logprobs needs \"logprobs\": true") : null;
+        if (r.TopLogprobs is < 0 or > GenerateRequest.MaxTopLogprobs)
+            throw ApiProblemException.Invalid("top_logprobs", $"top_logprobs must be 0..{GenerateRequest.MaxTopLogprobs}, got {r.TopLogprobs}");
+        return r.TopLogprobs ?? 0;
+    }
+
+    /// <summary>The completions API's logprobs: how many alternatives (0..5, OpenAI's limit there); null: none.</summary>
+    private const int MaxCompletionLogprobs = 5;
 
     public static GenerateRequest Completion(CompletionRequest r, ModelInfo model, GatewayOptions options)
     {
         if (r.Echo == true) throw ApiProblemException.Invalid("echo", "echo is not supported");
         OpenAiUnsupportedFields.Check(r);
-        var request = Sampling(r, r.MaxTokens, "max_tokens", model, options);
+        if (r.Logprobs is < 0 or > MaxCompletionLogprobs)
+            throw ApiProblemException.Invalid("logprobs", $"logprobs must be 0..{MaxCompletionLogprobs} (alternatives per token), got {r.Logprobs}");
+        var request = Sampling(r, r.MaxTokens, "max_tokens", model, options) with { TopLogprobs = r.Logprobs };
         if (r.Prompt is not { } p || p.ValueKind == JsonValueKind.Null) throw ApiProblemException.Invalid("prompt", "prompt is required: a string");
         switch (p.ValueKind)
         {

@@ -5,7 +5,7 @@ namespace Mixtral.Gateway.OpenAi;
 
 /// <summary>
 /// OpenAI request fields this server does not implement. A value that would change the output, or asks for output this
-/// server does not produce (presence_penalty 0.5, logprobs true, JSON mode, tools), is refused with a 400 naming the
+/// server does not produce (presence_penalty 0.5, JSON mode, tools), is refused with a 400 naming the
 /// field, as TGI's unimplemented parameters are: ignoring it would answer a different request than the one sent. Their
 /// neutral values, which SDKs and frameworks send by default (0, false, null, {}, [], "text", "none"), pass. Fields that
 /// change nothing in the output (user, metadata, store, service_tier, parallel_tool_calls) are ignored like any
@@ -18,8 +18,6 @@ internal static class OpenAiUnsupportedFields
     public static void Check(ChatCompletionRequest r)
     {
         CheckShared(r);
-        if (r.Logprobs == true) throw Unsupported("logprobs", "logprobs is not supported: this server returns the tokens, not their log-probabilities");
-        if (r.TopLogprobs is > 0) throw Unsupported("top_logprobs", "top_logprobs is not supported: this server returns the tokens, not their log-probabilities");
         if (!IsNullOr(r.ResponseFormat, e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "text"))
             throw Unsupported("response_format", "response_format: only {\"type\":\"text\"} is supported; JSON mode and JSON schemas are not");
         if (!IsNullOr(r.Tools, IsEmptyArray)) throw Unsupported("tools", "tools are not supported: this server does not call tools");
@@ -37,7 +35,6 @@ internal static class OpenAiUnsupportedFields
     public static void Check(CompletionRequest r)
     {
         CheckShared(r);
-        if (r.Logprobs is > 0) throw Unsupported("logprobs", "logprobs is not supported: this server returns the tokens, not their log-probabilities");
         if (r.BestOf is int bestOf && bestOf != 1) throw Unsupported("best_of", $"best_of must be 1: one sequence per request, got {bestOf}");
         if (!string.IsNullOrEmpty(r.Suffix)) throw Unsupported("suffix", "suffix is not supported: this model continues a prompt, it does not fill in between");
     }

@@ -41,14 +41,17 @@ public static class TgiApi
             await using (generation)
             {
                 var tokens = new List<TgiToken>();
+                var top = new List<IReadOnlyList<TgiToken>>();
                 GenerationSummary? summary = null;
                 await foreach (var e in generation.EventsAsync())
                 {
                     summary = e.Summary;
-                    if (e.TokenId >= 0) tokens.Add(Token(e));
+                    if (e.TokenId < 0) continue;
+                    tokens.Add(Token(e));
+                    if (TopTokens(e) is { } alternatives) top.Add(alternatives);
                 }
                 var s = summary!;
-                return TypedResults.Ok(new TgiGenerateResponse(prefix + s.Text, details ? Details(s, tokens) : null));
+                return TypedResults.Ok(new TgiGenerateResponse(prefix + s.Text, details ? Details(s, tokens) with { TopTokens = top.Count > 0 ? top : null } : null));
             }
         }, TgiErrors.Of);
 
@@ -62,8 +65,8 @@ public static class TgiApi
             var token = e.TokenId >= 0 ? Token(e) : new TgiToken(-1, "", null, true);
             index++;
             await sse.WriteJsonAsync(e.Summary is { } s
-                ? new TgiStreamEvent(index, token, prefix + s.Text, Details(s, null))
-                : new TgiStreamEvent(index, token, null, null), ct);
+                ? new TgiStreamEvent(index, token, prefix + s.Text, Details(s, null), TopTokens(e))
+                : new TgiStreamEvent(index, token, null, null, TopTokens(e)), ct);
         }
     }
 
@@ -76,7 +79,11 @@ public static class TgiApi
         }, TgiErrors.Of);
 
     /// <summary>The end-of-sequence token is the one special token a generation yields; it brings no text.</summary>
-    private static TgiToken Token(TokenEvent e) => new(e.TokenId, e.Text, null, e.Summary is { FinishReason: "eos" } && e.Text.Length == 0);
+    private static TgiToken Token(TokenEvent e) => new(e.TokenId, e.Text, e.Logprobs?.Chosen.Logprob, e.Summary is { FinishReason: "eos" } && e.Text.Length == 0);
+
+    /// <summary>top_n_tokens' alternatives of this step (TGI's top_tokens), or null when none were asked for.</summary>
+    private static IReadOnlyList<TgiToken>? TopTokens(TokenEvent e) =>
+        e.Logprobs is { Top.Length: > 0 } p ? [.. p.Top.Select(t => new TgiToken(t.TokenId, t.Text, t.Logprob, t.Text is "<s>" or "</s>" or "<unk>"))] : null;
 
     private static TgiDetails Details(GenerationSummary s, IReadOnlyList<TgiToken>? tokens) =>
         new(FinishReason(s.FinishReason), s.GeneratedIds.Length, s.Seed, tokens is null ? null : [], tokens);

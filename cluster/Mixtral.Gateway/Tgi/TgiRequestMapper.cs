@@ -22,7 +22,8 @@ public static class TgiRequestMapper
         if (p.TypicalP is double typical && typical < 1) throw ApiProblemException.Invalid("parameters.typical_p", "parameters.typical_p is not supported");
         if (p.Watermark == true) throw ApiProblemException.Invalid("parameters.watermark", "parameters.watermark is not supported");
         if (p.Truncate is not null) throw ApiProblemException.Invalid("parameters.truncate", "parameters.truncate is not supported: send a prompt that fits");
-        if (p.TopNTokens is > 0) throw ApiProblemException.Invalid("parameters.top_n_tokens", "parameters.top_n_tokens is not supported");
+        if (p.TopNTokens is < 0 or > GenerateRequest.MaxTopLogprobs)
+            throw ApiProblemException.Invalid("parameters.top_n_tokens", $"parameters.top_n_tokens must be 0..{GenerateRequest.MaxTopLogprobs}, got {p.TopNTokens}");
         if (p.FrequencyPenalty is double f && f != 0) throw ApiProblemException.Invalid("parameters.frequency_penalty", "parameters.frequency_penalty is not supported; use repetition_penalty");
         if (p.Grammar is { ValueKind: not JsonValueKind.Null }) throw ApiProblemException.Invalid("parameters.grammar", "parameters.grammar is not supported");
 
@@ -41,6 +42,7 @@ public static class TgiRequestMapper
             RepetitionPenalty = FieldChecks.Positive(p.RepetitionPenalty, "parameters.repetition_penalty") ?? 1.0,
             Seed = FieldChecks.Seed(p.Seed, "parameters.seed"),
             StopSequences = JsonValues.StringOrStrings(p.Stop, "parameters.stop", MaxStopSequences),
+            TopLogprobs = p.TopNTokens ?? 0, // TGI reports every token's logprob; top_n_tokens adds alternatives
         };
     }
 }

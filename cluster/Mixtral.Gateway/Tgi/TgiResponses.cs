@@ -2,13 +2,18 @@ using System.Text.Json.Serialization;
 
 namespace Mixtral.Gateway.Tgi;
 
-// TGI's response shapes. logprob is null: the engine does not report log-probabilities (a made-up number would mislead).
+// TGI's response shapes. A token's logprob is the model's (log_softmax of its raw logits); top_n_tokens adds alternatives.
 
 public sealed record TgiGenerateResponse(string GeneratedText, TgiDetails? Details);
 
 public sealed record TgiDetails(string FinishReason, int GeneratedTokens,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] ulong? Seed,
-    IReadOnlyList<TgiToken>? Prefill = null, IReadOnlyList<TgiToken>? Tokens = null);
+    IReadOnlyList<TgiToken>? Prefill = null, IReadOnlyList<TgiToken>? Tokens = null)
+{
+    /// <summary>Per generated token, its top_n_tokens alternatives; null unless asked for.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<IReadOnlyList<TgiToken>>? TopTokens { get; init; }
+}
 
 public sealed record TgiToken(int Id, string Text, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Logprob, bool Special);
 

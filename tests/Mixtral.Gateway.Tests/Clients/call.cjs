@@ -27,6 +27,28 @@ async function main(input) {
       const r = await openai.completions.create({ model, prompt, max_tokens: maxTokens, temperature: 0 });
       return { text: r.choices[0].text, finish: r.choices[0].finish_reason, completionTokens: r.usage.completion_tokens };
     }
+    case 'openai-chat-logprobs': {
+      const r = await openai.chat.completions.create({ model, messages, max_tokens: maxTokens, temperature: 0, logprobs: true, top_logprobs: input.top });
+      return { text: r.choices[0].message.content, logprobs: r.choices[0].logprobs.content };
+    }
+    case 'openai-chat-stream-logprobs': {
+      const stream = await openai.chat.completions.create({ model, messages, max_tokens: maxTokens, temperature: 0, logprobs: true, top_logprobs: input.top, stream: true });
+      let text = '', logprobs = [];
+      for await (const chunk of stream) {
+        const choice = chunk.choices[0];
+        if (choice?.delta?.content) text += choice.delta.content;
+        if (choice?.logprobs?.content) logprobs.push(...choice.logprobs.content);
+      }
+      return { text, logprobs };
+    }
+    case 'openai-completion-logprobs': {
+      const r = await openai.completions.create({ model, prompt, max_tokens: maxTokens, temperature: 0, logprobs: input.top });
+      return { text: r.choices[0].text, logprobs: r.choices[0].logprobs };
+    }
+    case 'hf-generate-logprobs': {
+      const r = await textGeneration({ model, endpointUrl: baseUrl, inputs: prompt, parameters: { max_new_tokens: maxTokens, details: true, top_n_tokens: input.top } });
+      return { text: r.generated_text, tokens: r.details.tokens, topTokens: r.details.top_tokens };
+    }
     case 'openai-models': {
       // list, retrieve the served model, then retrieve one that is not served (the SDK throws its NotFoundError)
       const list = [];
