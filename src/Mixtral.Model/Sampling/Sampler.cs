@@ -22,6 +22,7 @@ public sealed class Sampler
     private readonly Xoshiro256StarStar _random;
     private float[] _logits = [];
     private double[] _weights = [];
+    private float[] _raw = []; // the logits before the processors, when log-probabilities are asked for
 
     public Sampler(SamplingParams parameters)
     {
@@ -68,17 +69,18 @@ public sealed class Sampler
         CheckUsable(logits);
         // Read off the raw logits before the processors change them in place (the model's distribution, not the request's).
         double logSumExp = 0;
-        float[]? raw = null;
         TokenLogprob[] top = [];
-        if (Parameters.TopLogprobs is int count)
+        bool logprobs = Parameters.TopLogprobs is not null;
+        if (logprobs)
         {
-            logSumExp = TokenLogprobs.LogSumExp(logits);
-            top = TokenLogprobs.MostLikely(logits, logSumExp, count);
-            raw = logits.ToArray();
+            if (_raw.Length != logits.Length) _raw = new float[logits.Length];
+            logSumExp = TokenLogprobs.LogSumExp(logits, _raw);
+            top = TokenLogprobs.MostLikely(logits, logSumExp, Parameters.TopLogprobs!.Value);
+            logits.CopyTo(_raw); // the raw row, for the chosen token's logprob once it is chosen
         }
         LogitsProcessors.Apply(logits, previousIds, Parameters);
         int token = Parameters.IsGreedy ? ArgMax(logits) : Draw(logits, _random.NextDouble());
-        LastLogprobs = raw is null ? null : new TokenLogprobs(raw[token] - logSumExp, top);
+        LastLogprobs = logprobs ? new TokenLogprobs(_raw[token] - logSumExp, top) : null;
         return token;
     }
 

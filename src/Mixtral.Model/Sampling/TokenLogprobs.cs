@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Mixtral.Model.Sampling;
 
 /// <summary>One token and its log-probability.</summary>
@@ -13,15 +15,20 @@ public sealed record TokenLogprobs(double Logprob, IReadOnlyList<TokenLogprob> T
     /// <summary>The most alternatives a request may ask for (OpenAI's limit for top_logprobs).</summary>
     public const int MaxTop = 20;
 
-    /// <summary>The log-normaliser of a logits row: log Σ exp(l), accumulated in double from the largest logit.</summary>
-    public static double LogSumExp(ReadOnlySpan<float> logits)
+    /// <summary>The log-normaliser of a logits row, log Σ exp(l), from the largest logit (so nothing overflows), with
+    /// SIMD primitives: a few microseconds for 32,000 logits, so a server can report every token's logprob.</summary>
+    /// <param name="scratch">As long as <paramref name="logits"/>; overwritten.</param>
+    public static double LogSumExp(ReadOnlySpan<float> logits, Span<float> scratch)
     {
-        float max = float.NegativeInfinity;
-        foreach (float l in logits) max = Math.Max(max, l);
-        double sum = 0;
-        foreach (float l in logits) sum += Math.Exp(l - max);
-        return max + Math.Log(sum);
+        float max = TensorPrimitives.Max(logits);
+        scratch = scratch[..logits.Length];
+        TensorPrimitives.Subtract(logits, max, scratch);
+        TensorPrimitives.Exp(scratch, scratch);
+        return max + Math.Log(TensorPrimitives.Sum<float>(scratch));
     }
+
+    /// <inheritdoc cref="LogSumExp(ReadOnlySpan{float}, Span{float})"/>
+    public static double LogSumExp(ReadOnlySpan<float> logits) => LogSumExp(logits, new float[logits.Length]);
 
     /// <summary>The <paramref name="count"/> largest logits as log-probabilities, most likely first (ties: the lower id first, as torch.topk on CPU).</summary>
     public static TokenLogprob[] MostLikely(ReadOnlySpan<float> logits, double logSumExp, int count)

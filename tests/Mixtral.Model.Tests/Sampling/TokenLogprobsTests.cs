@@ -10,13 +10,13 @@ public sealed class TokenLogprobsTests
     {
         float[] logits = [0f, (float)Math.Log(3)]; // probabilities 1/4 and 3/4
         double lse = TokenLogprobs.LogSumExp(logits);
-        Assert.Equal(Math.Log(0.25), logits[0] - lse, 1e-7);
-        Assert.Equal(Math.Log(0.75), logits[1] - lse, 1e-7);
+        Assert.Equal(Math.Log(0.25), logits[0] - lse, 1e-6);
+        Assert.Equal(Math.Log(0.75), logits[1] - lse, 1e-6);
     }
 
     [Fact]
     public void Large_logits_do_not_overflow() =>
-        Assert.Equal(1000 + Math.Log(2), TokenLogprobs.LogSumExp([1000f, 1000f]), 1e-9);
+        Assert.Equal(1000 + Math.Log(2), TokenLogprobs.LogSumExp([1000f, 1000f]), 1e-6);
 
     [Fact]
     public void Most_likely_are_those_of_libtorch_topk_in_its_order()
