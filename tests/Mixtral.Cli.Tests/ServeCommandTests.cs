@@ -12,10 +12,8 @@ public sealed class ServeCommandTests
     [Fact]
     public async Task Serve_answers_health_and_a_chat_completion_over_http_on_loopback()
     {
-        int port = FreePort.Next();
-        await using var serve = NodeProcess.Start("serve", Path.Combine(AppContext.BaseDirectory, "mixtral.dll"),
-            ["serve", "--model", Cli.TinyModel, "--port", Port(port), "--silo-port", Port(FreePort.Next()), "--gateway-port", Port(FreePort.Next())]);
-        await serve.WaitForLineAsync($"HTTP API on http://127.0.0.1:{port}/", TimeSpan.FromMinutes(3));
+        var (serve, port) = await StartServeAsync();
+        await using var _ = serve;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
 
         using (var health = await http.GetAsync(new Uri("/health", UriKind.Relative)))
@@ -37,10 +35,8 @@ public sealed class ServeCommandTests
     [Fact]
     public async Task Sigterm_lets_an_open_stream_finish_then_exits_cleanly()
     {
-        int port = FreePort.Next();
-        await using var serve = NodeProcess.Start("serve", Path.Combine(AppContext.BaseDirectory, "mixtral.dll"),
-            ["serve", "--model", Cli.TinyModel, "--port", Port(port), "--silo-port", Port(FreePort.Next()), "--gateway-port", Port(FreePort.Next())]);
-        await serve.WaitForLineAsync($"HTTP API on http://127.0.0.1:{port}/", TimeSpan.FromMinutes(3));
+        var (serve, port) = await StartServeAsync();
+        await using var _ = serve;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/generate_stream", UriKind.Relative))
         {
@@ -78,6 +74,24 @@ public sealed class ServeCommandTests
         var run = await Cli.RunAsync("serve", "--model", Cli.TinyModel, "--port", "70000");
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("--port", run.StdErr, StringComparison.Ordinal);
+    }
+
+    /// <summary>`mixtral serve` on the tiny fixture model, on free loopback ports, once its API answers.</summary>
+    private static async Task<(NodeProcess Serve, int Port)> StartServeAsync()
+    {
+        int port = FreePort.Next();
+        var serve = NodeProcess.Start("serve", Path.Combine(AppContext.BaseDirectory, "mixtral.dll"),
+            ["serve", "--model", Cli.TinyModel, "--port", Port(port), "--silo-port", Port(FreePort.Next()), "--gateway-port", Port(FreePort.Next())]);
+        try
+        {
+            await serve.WaitForLineAsync($"HTTP API on http://127.0.0.1:{port}/", TimeSpan.FromMinutes(3));
+        }
+        catch
+        {
+            await serve.DisposeAsync();
+            throw;
+        }
+        return (serve, port);
     }
 
     private static string Port(int port) => port.ToString(CultureInfo.InvariantCulture);

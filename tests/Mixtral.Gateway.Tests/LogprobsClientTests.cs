@@ -18,16 +18,12 @@ public sealed class LogprobsClientTests(GatewayFixture server)
     private const string Prompt = "The capital of France is";
     private static readonly ChatMessage[] Chat = [new("user", "Name three colours.")];
 
-    private JsonObject Input(string kind) => new()
+    private JsonObject Input(string kind)
     {
-        ["kind"] = kind,
-        ["baseUrl"] = server.BaseAddress.ToString().TrimEnd('/'),
-        ["model"] = server.ModelId,
-        ["prompt"] = Prompt,
-        ["messages"] = new JsonArray([.. Chat.Select(m => (JsonNode)new JsonObject { ["role"] = m.Role, ["content"] = m.Content })]),
-        ["maxTokens"] = MaxTokens,
-        ["top"] = Top,
-    };
+        var input = NpmClients.Input(server, kind, Prompt, Chat.Select(m => (m.Role, m.Content)), MaxTokens);
+        input["top"] = Top;
+        return input;
+    }
 
     private Task<List<TokenGenerated>> ChatReferenceAsync() => server.ReferenceTokensAsync(server.Tokenizer.EncodeChat(Chat), MaxTokens, Top);
 

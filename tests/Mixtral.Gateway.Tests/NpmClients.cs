@@ -24,6 +24,17 @@ internal static class NpmClients
         return JsonNode.Parse(output)!;
     }
 
+    /// <summary>The call script's input for a call of kind <paramref name="kind"/> to <paramref name="server"/>.</summary>
+    public static JsonObject Input(GatewayFixture server, string kind, string prompt, IEnumerable<(string Role, string Content)> messages, int maxTokens) => new()
+    {
+        ["kind"] = kind,
+        ["baseUrl"] = server.BaseAddress.ToString().TrimEnd('/'),
+        ["model"] = server.ModelId,
+        ["prompt"] = prompt,
+        ["messages"] = new JsonArray([.. messages.Select(m => (JsonNode)new JsonObject { ["role"] = m.Role, ["content"] = m.Content })]),
+        ["maxTokens"] = maxTokens,
+    };
+
     private static string Install()
     {
         string folder = Path.Combine(Path.GetTempPath(), "mixtral-gateway-clients-" + string.Join('-', Packages).Replace('/', '_').Replace('@', '_'));

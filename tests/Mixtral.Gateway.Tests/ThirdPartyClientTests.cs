@@ -14,15 +14,7 @@ public sealed class ThirdPartyClientTests(GatewayFixture server)
     private const string Prompt = "The capital of France is";
     private static readonly (string Role, string Content)[] Chat = [("user", "Hello!"), ("assistant", "Hi. How can I help?"), ("user", "Name three colours.")];
 
-    private JsonObject Input(string kind) => new()
-    {
-        ["kind"] = kind,
-        ["baseUrl"] = server.BaseAddress.ToString().TrimEnd('/'),
-        ["model"] = server.ModelId,
-        ["prompt"] = Prompt,
-        ["messages"] = new JsonArray([.. Chat.Select(m => (JsonNode)new JsonObject { ["role"] = m.Role, ["content"] = m.Content })]),
-        ["maxTokens"] = MaxTokens,
-    };
+    private JsonObject Input(string kind) => NpmClients.Input(server, kind, Prompt, Chat, MaxTokens);
 
     private Task<Model.Generation.GenerationResult> ChatReferenceAsync() =>
         server.ReferenceAsync(server.Tokenizer.EncodeChat([.. Chat.Select(m => new ChatMessage(m.Role, m.Content))]), MaxTokens);
