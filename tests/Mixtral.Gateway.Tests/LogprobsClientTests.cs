@@ -71,10 +71,12 @@ public sealed class LogprobsClientTests(GatewayFixture server)
             foreach (var a in expected[i].Logprobs!.Top)
                 Assert.Equal(a.Logprob, (double)alternatives[server.Tokenizer.TokenText(a.TokenId)]!, Tolerance);
         }
-        // text_offset: where each token starts in the completion text.
+        // text_offset: where the text each token released starts in the completion text (the engine's own stream of
+        // text pieces; the first token's leading space is not in the text, so its string is one longer than its piece).
         var offsets = logprobs["text_offset"]!.AsArray().Select(o => (int)o!).ToList();
-        Assert.Equal(0, offsets[0]);
-        for (int i = 1; i < offsets.Count; i++) Assert.Equal(offsets[i - 1] + tokens[i - 1]!.Length, offsets[i]);
+        var pieces = expected.Select(t => t.Text).ToList();
+        Assert.Equal(string.Concat(pieces), (string?)got["text"]);
+        for (int i = 0, at = 0; i < offsets.Count; at += pieces[i].Length, i++) Assert.Equal(at, offsets[i]);
     }
 
     [Fact]

@@ -34,21 +34,29 @@ public static class OpenAiApi
                 return new StreamingResult(generation, (sse, events, token) => StreamChatAsync(sse, events, id, created, model.ModelId, body.StreamOptions?.IncludeUsage == true, logprobs, token), OpenAiErrors.Of);
             await using (generation)
             {
-                var (s, tokens) = await ReadToEndAsync(generation);
+                var (s, tokens, _) = await ReadToEndAsync(generation);
                 return TypedResults.Ok(new ChatCompletion(id, "chat.completion", created, model.ModelId,
                     [new ChatChoice(0, new AssistantMessage("assistant", s.Text), FinishReason(s),
                         logprobs ? new ChatLogprobs([.. tokens.Select(OpenAiLogprobs.Chat)]) : null)], Usage(s)));
             }
         }, OpenAiErrors.Of);
 
-    /// <summary>Reads a generation to its summary, keeping each token's log-probabilities (when it has them) in order.</summary>
-    private static async Task<(GenerationSummary Summary, List<TokenProbabilities> Tokens)> ReadToEndAsync(Generation generation)
+    /// <summary>Reads a generation to its summary, keeping each token's log-probabilities (when it has them) in order,
+    /// with where the text each one released starts in the generated text.</summary>
+    private static async Task<(GenerationSummary Summary, List<TokenProbabilities> Tokens, List<int> TextOffsets)> ReadToEndAsync(Generation generation)
     {
         var tokens = new List<TokenProbabilities>();
+        var offsets = new List<int>();
+        int offset = 0;
         await foreach (var e in generation.EventsAsync())
         {
-            if (e.Logprobs is { } p) tokens.Add(p);
-            if (e.Summary is { } summary) return (summary, tokens);
+            if (e.Logprobs is { } p)
+            {
+                tokens.Add(p);
+                offsets.Add(offset);
+            }
+            offset += e.Text.Length;
+            if (e.Summary is { } summary) return (summary, tokens, offsets);
         }
         throw new InvalidOperationException("unreachable: EventsAsync ends with the summary or throws");
     }
@@ -86,9 +94,9 @@ public static class OpenAiApi
                 return new StreamingResult(generation, (sse, events, token) => StreamCompletionAsync(sse, events, id, created, model.ModelId, body.StreamOptions?.IncludeUsage == true, logprobs, token), OpenAiErrors.Of);
             await using (generation)
             {
-                var (s, tokens) = await ReadToEndAsync(generation);
+                var (s, tokens, offsets) = await ReadToEndAsync(generation);
                 return TypedResults.Ok(new Completion(id, "text_completion", created, model.ModelId,
-                    [new CompletionChoice(0, s.Text, FinishReason(s), logprobs ? OpenAiLogprobs.Completion(tokens, 0) : null)], Usage(s)));
+                    [new CompletionChoice(0, s.Text, FinishReason(s), logprobs ? OpenAiLogprobs.Completion(tokens, offsets) : null)], Usage(s)));
             }
         }, OpenAiErrors.Of);
 
@@ -98,7 +106,7 @@ public static class OpenAiApi
         await foreach (var e in events.WithCancellation(ct))
         {
             string? finish = e.Summary is { } s ? FinishReason(s) : null;
-            var lp = logprobs && e.Logprobs is { } p ? OpenAiLogprobs.Completion([p], offset) : null;
+            var lp = logprobs && e.Logprobs is { } p ? OpenAiLogprobs.Completion([p], [offset]) : null;
             offset += e.Text.Length;
             if (e.Text.Length > 0 || finish is not null || lp is not null)
                 await sse.WriteJsonAsync(new Completion(id, "text_completion", created, model, [new CompletionChoice(0, e.Text, finish, lp)], null), ct);

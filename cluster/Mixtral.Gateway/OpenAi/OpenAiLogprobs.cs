@@ -22,18 +22,11 @@ public static class OpenAiLogprobs
     public static ChatTokenLogprob Chat(TokenProbabilities p) =>
         new(p.Chosen.Text, p.Chosen.Logprob, Ints(p.Chosen.Bytes), [.. p.Top.Select(t => new ChatTopLogprob(t.Text, t.Logprob, Ints(t.Bytes)))]);
 
-    /// <param name="offset">Characters of completion text before the first of <paramref name="tokens"/>.</param>
-    public static CompletionLogprobs Completion(IReadOnlyList<TokenProbabilities> tokens, int offset)
-    {
-        var offsets = new int[tokens.Count];
-        for (int i = 0; i < tokens.Count; i++)
-        {
-            offsets[i] = offset;
-            offset += tokens[i].Chosen.Text.Length;
-        }
-        return new([.. tokens.Select(t => t.Chosen.Text)], [.. tokens.Select(t => t.Chosen.Logprob)],
-            [.. tokens.Select(t => (IReadOnlyDictionary<string, double>)Alternatives(t))], offsets);
-    }
+    /// <param name="textOffsets">Per token, where the text it released starts in the completion text (the text the
+    /// response carries: a token's own string may differ, e.g. the first token's leading space is not in the text).</param>
+    public static CompletionLogprobs Completion(IReadOnlyList<TokenProbabilities> tokens, IReadOnlyList<int> textOffsets) =>
+        new([.. tokens.Select(t => t.Chosen.Text)], [.. tokens.Select(t => t.Chosen.Logprob)],
+            [.. tokens.Select(t => (IReadOnlyDictionary<string, double>)Alternatives(t))], [.. textOffsets]);
 
     // Two alternatives can read alike (a piece and its byte form); the first, more likely one keeps the key.
     private static Dictionary<string, double> Alternatives(TokenProbabilities t)
