@@ -152,17 +152,10 @@ public sealed class MixtralTokenizer
     public string TokenText(int id)
     {
         byte[] bytes = TokenBytes(id);
-        try
-        {
-            return Strict.GetString(bytes);
-        }
-        catch (System.Text.DecoderFallbackException)
-        {
-            return "bytes:" + string.Concat(bytes.Select(b => $"\\x{b:x2}"));
-        }
+        return System.Text.Unicode.Utf8.IsValid(bytes)
+            ? System.Text.Encoding.UTF8.GetString(bytes)
+            : "bytes:" + string.Concat(bytes.Select(b => $"\\x{b:x2}"));
     }
-
-    private static readonly System.Text.UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Whether <paramref name="id"/> is a control or unknown token (<c>&lt;s&gt;</c>, <c>&lt;/s&gt;</c>, <c>&lt;unk&gt;</c>).</summary>
     public bool IsSpecial(int id)

@@ -89,4 +89,23 @@ public sealed class MixtralTokenizerTests
         byte[] hash = System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(FixturePaths.TinyMixtral, "tokenizer.model")));
         Assert.Equal("dadfd56d766715c61d2ef780a525ab43b8e6da4de6865bda3d95fdef5e134055", Convert.ToHexStringLower(hash));
     }
+
+    /// <summary>A token as the APIs show it beside its log-probability: ▁ as a space, a byte piece in OpenAI's
+    /// bytes:\xNN form (its one byte is not a character), a control token by its piece.</summary>
+    [Fact]
+    public void Token_text_and_bytes_read_as_the_apis_show_them()
+    {
+        int space = Tokenizer.Encode("Paris")[0]; // "▁Paris": the dummy prefix makes it a word-initial piece
+        Assert.Equal("▁Paris", Tokenizer.IdToPiece(space));
+        Assert.Equal(" Paris", Tokenizer.TokenText(space));
+        Assert.Equal(" Paris"u8.ToArray(), Tokenizer.TokenBytes(space));
+        int e2 = 3 + 0xE2; // <0xE2>: byte pieces are ids 3..258
+        Assert.Equal("<0xE2>", Tokenizer.IdToPiece(e2));
+        Assert.Equal([(byte)0xE2], Tokenizer.TokenBytes(e2));
+        Assert.Equal("bytes:\\xe2", Tokenizer.TokenText(e2));
+        Assert.Equal("\n", Tokenizer.TokenText(13)); // <0x0A> is a whole character
+        Assert.Equal("</s>", Tokenizer.TokenText(Tokenizer.EosId));
+        Assert.True(Tokenizer.IsSpecial(Tokenizer.EosId));
+        Assert.False(Tokenizer.IsSpecial(space));
+    }
 }

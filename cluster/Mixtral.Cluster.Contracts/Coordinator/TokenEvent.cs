@@ -11,13 +11,15 @@ public sealed record TokenEvent(
     [property: Id(2)] GenerationSummary? Summary = null,
     [property: Id(3)] TokenProbabilities? Logprobs = null);
 
-/// <summary>A token with its text (the piece as it reads, a leading space included), its UTF-8 bytes and its log-probability.</summary>
+/// <summary>A token with its text (the piece as it reads, a leading space included), its UTF-8 bytes, its
+/// log-probability, and whether it is a control token (&lt;s&gt;, &lt;/s&gt;, &lt;unk&gt;).</summary>
 [GenerateSerializer, Immutable, Alias("Mixtral.TokenProbability")]
 public sealed record TokenProbability(
     [property: Id(0)] int TokenId,
     [property: Id(1)] string Text,
     [property: Id(2)] byte[] Bytes,
-    [property: Id(3)] double Logprob);
+    [property: Id(3)] double Logprob,
+    [property: Id(4)] bool Special);
 
 /// <summary>The generated token's log-probability and the most likely alternatives at its step, most likely first.</summary>
 [GenerateSerializer, Immutable, Alias("Mixtral.TokenProbabilities")]

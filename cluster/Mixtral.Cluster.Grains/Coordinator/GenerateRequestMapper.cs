@@ -60,7 +60,7 @@ public static class GenerateRequestMapper
                 : null);
 
     private static TokenProbability Probability(int id, double logprob, MixtralTokenizer tokenizer) =>
-        new(id, tokenizer.TokenText(id), tokenizer.TokenBytes(id), logprob);
+        new(id, tokenizer.TokenText(id), tokenizer.TokenBytes(id), logprob, tokenizer.IsSpecial(id));
 
     public static GenerationSummary ToWire(GenerationResult r) => new(
         [.. r.GeneratedIds], r.Text, r.FinishReason.ToString().ToLowerInvariant(), r.PromptTokens,

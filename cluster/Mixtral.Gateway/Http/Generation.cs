@@ -63,11 +63,25 @@ public sealed class Generation : IAsyncDisposable
         throw new GenerationFailedOnClusterException("the cluster ended the generation without a summary; the request can be retried");
     }
 
-    /// <summary>Reads to the end: the summary.</summary>
-    public async Task<GenerationSummary> ToEndAsync()
+    /// <summary>
+    /// Reads to the end: the summary, each token's log-probabilities (when the request asked for them) in order, and
+    /// where the text each of those tokens released starts in the generated text.
+    /// </summary>
+    public async Task<(GenerationSummary Summary, List<TokenProbabilities> Tokens, List<int> TextOffsets)> ReadToEndAsync()
     {
+        var tokens = new List<TokenProbabilities>();
+        var offsets = new List<int>();
+        int offset = 0;
         await foreach (var e in EventsAsync())
-            if (e.Summary is { } summary) return summary;
+        {
+            if (e.Logprobs is { } p)
+            {
+                tokens.Add(p);
+                offsets.Add(offset);
+            }
+            offset += e.Text.Length;
+            if (e.Summary is { } summary) return (summary, tokens, offsets);
+        }
         throw new GenerationFailedOnClusterException("the cluster ended the generation without a summary; the request can be retried");
     }
 

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Mixtral.Gateway.OpenAi;
 using Mixtral.Gateway.Tgi;
 
@@ -12,18 +14,25 @@ namespace Mixtral.Gateway.Http;
 /// </summary>
 internal static class UnmatchedRequests
 {
-    private const string Routes = "POST /v1/chat/completions, POST /v1/completions, GET /v1/models, POST /generate, POST /generate_stream, GET /info, GET /health, GET /metrics";
+    public static void UseJsonErrorsForUnmatchedRequests(this WebApplication app)
+    {
+        // The list a 404 names, read off the mapped endpoints once they are all mapped: it cannot drift from them.
+        var routes = new Lazy<string>(() => Describe(app.Services.GetRequiredService<EndpointDataSource>()));
+        app.UseStatusCodePages(context => Answer(context.HttpContext, routes.Value)); // only answers that have no body yet
+    }
 
-    public static void UseJsonErrorsForUnmatchedRequests(this WebApplication app) =>
-        app.UseStatusCodePages(context => Answer(context.HttpContext)); // only answers that have no body yet
+    /// <summary>"POST /generate, GET /health, …" for every route endpoint, in the order they were mapped.</summary>
+    private static string Describe(EndpointDataSource endpoints) => string.Join(", ", endpoints.Endpoints.OfType<RouteEndpoint>()
+        .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["ANY"]).Select(m => $"{m} /{e.RoutePattern.RawText?.TrimStart('/')}"))
+        .Distinct());
 
-    private static Task Answer(HttpContext http)
+    private static Task Answer(HttpContext http, string routes)
     {
         var request = http.Request;
         string asked = $"{request.Method} {request.Path}";
         ApiProblem? problem = http.Response.StatusCode switch
         {
-            StatusCodes.Status404NotFound => new(ProblemKind.RouteNotFound, $"no route {asked}: this server answers {Routes}"),
+            StatusCodes.Status404NotFound => new(ProblemKind.RouteNotFound, $"no route {asked}: this server answers {routes}"),
             StatusCodes.Status405MethodNotAllowed => new(ProblemKind.MethodNotAllowed, $"{asked}: {request.Method} is not allowed here, use {http.Response.Headers.Allow}"),
             _ => null,
         };

@@ -34,32 +34,12 @@ public static class OpenAiApi
                 return new StreamingResult(generation, (sse, events, token) => StreamChatAsync(sse, events, id, created, model.ModelId, body.StreamOptions?.IncludeUsage == true, logprobs, token), OpenAiErrors.Of);
             await using (generation)
             {
-                var (s, tokens, _) = await ReadToEndAsync(generation);
+                var (s, tokens, _) = await generation.ReadToEndAsync();
                 return TypedResults.Ok(new ChatCompletion(id, "chat.completion", created, model.ModelId,
                     [new ChatChoice(0, new AssistantMessage("assistant", s.Text), FinishReason(s),
                         logprobs ? new ChatLogprobs([.. tokens.Select(OpenAiLogprobs.Chat)]) : null)], Usage(s)));
             }
         }, OpenAiErrors.Of);
-
-    /// <summary>Reads a generation to its summary, keeping each token's log-probabilities (when it has them) in order,
-    /// with where the text each one released starts in the generated text.</summary>
-    private static async Task<(GenerationSummary Summary, List<TokenProbabilities> Tokens, List<int> TextOffsets)> ReadToEndAsync(Generation generation)
-    {
-        var tokens = new List<TokenProbabilities>();
-        var offsets = new List<int>();
-        int offset = 0;
-        await foreach (var e in generation.EventsAsync())
-        {
-            if (e.Logprobs is { } p)
-            {
-                tokens.Add(p);
-                offsets.Add(offset);
-            }
-            offset += e.Text.Length;
-            if (e.Summary is { } summary) return (summary, tokens, offsets);
-        }
-        throw new InvalidOperationException("unreachable: EventsAsync ends with the summary or throws");
-    }
 
     private static async Task StreamChatAsync(ServerSentEvents sse, IAsyncEnumerable<TokenEvent> events, string id, long created, string model, bool includeUsage, bool logprobs, CancellationToken ct)
     {
@@ -94,7 +74,7 @@ public static class OpenAiApi
                 return new StreamingResult(generation, (sse, events, token) => StreamCompletionAsync(sse, events, id, created, model.ModelId, body.StreamOptions?.IncludeUsage == true, logprobs, token), OpenAiErrors.Of);
             await using (generation)
             {
-                var (s, tokens, offsets) = await ReadToEndAsync(generation);
+                var (s, tokens, offsets) = await generation.ReadToEndAsync();
                 return TypedResults.Ok(new Completion(id, "text_completion", created, model.ModelId,
                     [new CompletionChoice(0, s.Text, FinishReason(s), logprobs ? OpenAiLogprobs.Completion(tokens, offsets) : null)], Usage(s)));
             }

@@ -78,12 +78,14 @@ public static class TgiApi
                 m.ContextLength - 1, m.ContextLength, m.MaxPrefillTokens, 1, "mixtral-distributed", "0.1.0", m.Fingerprint, m.VocabSize));
         }, TgiErrors.Of);
 
-    /// <summary>The end-of-sequence token is the one special token a generation yields; it brings no text.</summary>
-    private static TgiToken Token(TokenEvent e) => new(e.TokenId, e.Text, e.Logprobs?.Chosen.Logprob, e.Summary is { FinishReason: "eos" } && e.Text.Length == 0);
+    /// <summary>The end-of-sequence token is the one special token a generation yields; it brings no text. (TGI requests
+    /// always carry log-probabilities, whose token says so itself.)</summary>
+    private static TgiToken Token(TokenEvent e) =>
+        new(e.TokenId, e.Text, e.Logprobs?.Chosen.Logprob, e.Logprobs?.Chosen.Special ?? (e.Summary is { FinishReason: "eos" } && e.Text.Length == 0));
 
     /// <summary>top_n_tokens' alternatives of this step (TGI's top_tokens), or null when none were asked for.</summary>
     private static IReadOnlyList<TgiToken>? TopTokens(TokenEvent e) =>
-        e.Logprobs is { Top.Length: > 0 } p ? [.. p.Top.Select(t => new TgiToken(t.TokenId, t.Text, t.Logprob, t.Text is "<s>" or "</s>" or "<unk>"))] : null;
+        e.Logprobs is { Top.Length: > 0 } p ? [.. p.Top.Select(t => new TgiToken(t.TokenId, t.Text, t.Logprob, t.Special))] : null;
 
     private static TgiDetails Details(GenerationSummary s, IReadOnlyList<TgiToken>? tokens) =>
         new(FinishReason(s.FinishReason), s.GeneratedIds.Length, s.Seed, tokens is null ? null : [], tokens);
